@@ -1,0 +1,7 @@
+# Sanitizer instrumentation selected by SAS_SANITIZE (a list such as "address;undefined").
+if(SAS_SANITIZE)
+  list(JOIN SAS_SANITIZE "," _sas_sanitizers)
+  add_compile_options(-fsanitize=${_sas_sanitizers} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=${_sas_sanitizers})
+endif()

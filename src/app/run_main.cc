@@ -1,0 +1,63 @@
+#include "app/run_main.h"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/initialize.h>
+#include <arrow/config.h>
+
+#include "app/server.h"
+#include "app/version.h"
+#include "ops/config.h"
+#include "ops/log.h"
+
+namespace sas::app {
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: stellar-arrow-source [OPTIONS]        run the server\n"
+    "       stellar-arrow-source --version | --help\n\n";
+
+void PrintVersion() {
+  std::cout << "stellar-arrow-source " << kVersion << " (Arrow C++ "
+            << arrow::GetBuildInfo().version_string << ")\n";
+}
+
+int RunServerCommand(const std::vector<std::string>& args) {
+  arrow::Result<ops::ServerOptions> options =
+      ops::ParseServerOptions(args, ops::ProcessEnvironment());
+  if (!options.ok()) {
+    std::cerr << "stellar-arrow-source: " << options.status().message() << "\n";
+    return kExitUsage;
+  }
+  ops::SetLogLevel(options->log_level);
+  arrow::Status status = RunServer(*options);
+  if (!status.ok()) {
+    ops::LogError("server", "failed", {{"error", status.ToString()}});
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunMain(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (arrow::Status status = arrow::compute::Initialize(); !status.ok()) {
+    std::cerr << "stellar-arrow-source: cannot initialize Arrow compute: "
+              << status.ToString() << "\n";
+    return kExitFailure;
+  }
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << kUsage << ops::FormatOptionsHelp();
+    return kExitOk;
+  }
+  if (!args.empty() && args[0] == "--version") {
+    PrintVersion();
+    return kExitOk;
+  }
+  return RunServerCommand(args);
+}
+
+}  // namespace sas::app

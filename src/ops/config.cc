@@ -1,0 +1,208 @@
+#include "ops/config.h"
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <sstream>
+
+namespace sas::ops {
+namespace {
+
+/// A network name users may give instead of the full passphrase.
+struct NamedNetwork {
+  std::string_view name;
+  std::string_view passphrase;
+};
+
+constexpr std::array kNamedNetworks = {
+    NamedNetwork{"pubnet", "Public Global Stellar Network ; September 2015"},
+    NamedNetwork{"public", "Public Global Stellar Network ; September 2015"},
+    NamedNetwork{"mainnet", "Public Global Stellar Network ; September 2015"},
+    NamedNetwork{"testnet", "Test SDF Network ; September 2015"},
+    NamedNetwork{"futurenet", "Test SDF Future Network ; October 2022"},
+    NamedNetwork{"standalone", "Standalone Network ; February 2017"},
+};
+
+/// Parses an unsigned decimal integer in [min, max].
+arrow::Result<uint64_t> ParseUnsigned(std::string_view text, uint64_t min, uint64_t max) {
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      value < min || value > max) {
+    return arrow::Status::Invalid("not an integer in [", min, ", ", max, "]");
+  }
+  return value;
+}
+
+arrow::Status ApplyPort(std::string_view text, uint16_t* port) {
+  ARROW_ASSIGN_OR_RAISE(uint64_t value, ParseUnsigned(text, 1, 65535));
+  *port = static_cast<uint16_t>(value);
+  return arrow::Status::OK();
+}
+
+arrow::Status ApplyBool(std::string_view text, bool* flag) {
+  if (text == "true" || text == "1" || text == "yes") {
+    *flag = true;
+  } else if (text == "false" || text == "0" || text == "no") {
+    *flag = false;
+  } else {
+    return arrow::Status::Invalid("not a boolean");
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status ApplyNonEmpty(std::string_view text, std::string* target) {
+  if (text.empty()) return arrow::Status::Invalid("empty");
+  *target = std::string(text);
+  return arrow::Status::OK();
+}
+
+constexpr std::array kServerOptions = {
+    OptionSpec{"--arrow-port", "ARROW_PORT", "8815", "an integer port 1-65535",
+               "Arrow Flight (gRPC) port",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyPort(v, &o->arrow_port);
+               }},
+    OptionSpec{"--health-port", "HEALTH_PORT", "8088", "an integer port 1-65535",
+               "HTTP port of /health, /ready and /metrics",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyPort(v, &o->health_port);
+               }},
+    OptionSpec{"--bind-address", "BIND_ADDRESS", "127.0.0.1", "a host name or IP address",
+               "address both servers listen on (loopback unless set)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->bind_address);
+               }},
+    OptionSpec{"--source-endpoint", "SOURCE_ENDPOINT", "localhost:50053", "host:port",
+               "upstream RawLedgerService gRPC address",
+               [](std::string_view v, ServerOptions* o) {
+                 if (v.find(':') == std::string_view::npos) {
+                   return arrow::Status::Invalid("no port");
+                 }
+                 return ApplyNonEmpty(v, &o->source_endpoint);
+               }},
+    OptionSpec{
+        "--mock-data", "MOCK_DATA", "false", "true or false",
+        "use the built-in ledger generator instead of a real source",
+        [](std::string_view v, ServerOptions* o) { return ApplyBool(v, &o->mock_data); }},
+    OptionSpec{"--batch-size", "BATCH_SIZE", "1000", "an integer 1-1000000",
+               "maximum rows per Arrow record batch",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 1000000));
+                 o->batch_size = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--network", "NETWORK_PASSPHRASE", "Test SDF Network ; September 2015",
+               "pubnet, testnet, futurenet, standalone or a passphrase",
+               "network of the ledgers (transaction hashes, lake manifest check)",
+               [](std::string_view v, ServerOptions* o) {
+                 if (v.empty()) return arrow::Status::Invalid("empty");
+                 o->network_passphrase = ResolveNetworkPassphrase(v);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--log-level", "LOG_LEVEL", "info", "debug, info, warn or error",
+               "least severe level that is logged",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(o->log_level, ParseLogLevel(v));
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--max-connections", "MAX_CONNECTIONS", "100", "an integer 1-100000",
+               "concurrent Flight streams allowed",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 100000));
+                 o->max_connections = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
+};
+
+/// Applies one value, turning a parse failure into a message naming source and value.
+arrow::Status ApplyOption(const OptionSpec& spec, std::string_view source,
+                          std::string_view value, ServerOptions* options) {
+  arrow::Status status = spec.apply(value, options);
+  if (status.ok()) return status;
+  return arrow::Status::Invalid("invalid ", source, "='", value, "': expected ",
+                                spec.accepted);
+}
+
+const OptionSpec* FindByFlag(std::string_view flag) {
+  for (const OptionSpec& spec : kServerOptions) {
+    if (spec.flag == flag) return &spec;
+  }
+  return nullptr;
+}
+
+arrow::Status ApplyEnvironment(const EnvLookup& env, ServerOptions* options) {
+  for (const OptionSpec& spec : kServerOptions) {
+    if (std::optional<std::string> value = env(spec.env)) {
+      ARROW_RETURN_NOT_OK(ApplyOption(spec, spec.env, *value, options));
+    }
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status ApplyFlags(std::span<const std::string> args, ServerOptions* options) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    std::string_view value;
+    bool has_inline_value = false;
+    if (size_t eq = arg.find('='); eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_inline_value = true;
+    }
+    const OptionSpec* spec = FindByFlag(arg);
+    if (spec == nullptr) {
+      return arrow::Status::Invalid("unknown option '", args[i], "' (see --help)");
+    }
+    if (!has_inline_value) {
+      if (i + 1 >= args.size()) {
+        return arrow::Status::Invalid("option ", arg, " needs a value: ", spec->accepted);
+      }
+      value = args[++i];
+    }
+    ARROW_RETURN_NOT_OK(ApplyOption(*spec, spec->flag, value, options));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+std::span<const OptionSpec> ServerOptionSpecs() { return kServerOptions; }
+
+EnvLookup ProcessEnvironment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    // getenv is only called while the process is single-threaded, at start-up.
+    const char* value =
+        std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe)
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+arrow::Result<ServerOptions> ParseServerOptions(std::span<const std::string> args,
+                                                const EnvLookup& env) {
+  ServerOptions options;
+  ARROW_RETURN_NOT_OK(ApplyEnvironment(env, &options));
+  ARROW_RETURN_NOT_OK(ApplyFlags(args, &options));
+  return options;
+}
+
+std::string FormatOptionsHelp() {
+  std::ostringstream out;
+  out << "Server options (flag, environment variable, default):\n";
+  for (const OptionSpec& spec : kServerOptions) {
+    out << "  " << spec.flag << " VALUE  [env " << spec.env << ", default '"
+        << spec.default_value << "']\n      " << spec.help << "; " << spec.accepted
+        << "\n";
+  }
+  return out.str();
+}
+
+std::string ResolveNetworkPassphrase(std::string_view name_or_passphrase) {
+  for (const NamedNetwork& network : kNamedNetworks) {
+    if (network.name == name_or_passphrase) return std::string(network.passphrase);
+  }
+  return std::string(name_or_passphrase);
+}
+
+}  // namespace sas::ops

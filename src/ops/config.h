@@ -1,0 +1,65 @@
+// Server configuration: every option declared once as data (flag, environment variable,
+// default, accepted form, meaning), parsed from the environment and then from flags.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/result.h>
+#include <arrow/status.h>
+
+#include "ops/log.h"
+
+namespace sas::ops {
+
+/// Everything the server reads from its environment and command-line flags.
+struct ServerOptions {
+  uint16_t arrow_port = 8815;
+  uint16_t health_port = 8088;
+  std::string bind_address = "127.0.0.1";
+  std::string source_endpoint = "localhost:50053";
+  bool mock_data = false;
+  uint32_t batch_size = 1000;
+  std::string network_passphrase = "Test SDF Network ; September 2015";
+  LogLevel log_level = LogLevel::kInfo;
+  uint32_t max_connections = 100;
+};
+
+/// One configurable option: used for parsing, for --help and for the documentation.
+struct OptionSpec {
+  std::string_view flag;
+  std::string_view env;
+  std::string_view default_value;
+  std::string_view accepted;
+  std::string_view help;
+  arrow::Status (*apply)(std::string_view value, ServerOptions* options);
+};
+
+/// Returns the table of every server option.
+std::span<const OptionSpec> ServerOptionSpecs();
+
+/// Reads one environment variable; std::nullopt when it is not set.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// Returns an EnvLookup over the real process environment.
+EnvLookup ProcessEnvironment();
+
+/// Builds options from defaults, then the environment, then `args` (flags win).
+///
+/// Every error is a usage error whose message names the variable or flag, the value and
+/// the accepted form; nothing falls back silently to a default.
+arrow::Result<ServerOptions> ParseServerOptions(std::span<const std::string> args,
+                                                const EnvLookup& env);
+
+/// Renders the option table for --help: flag, environment variable, default, meaning.
+std::string FormatOptionsHelp();
+
+/// Resolves a network name (pubnet, testnet, futurenet, standalone) or a passphrase.
+std::string ResolveNetworkPassphrase(std::string_view name_or_passphrase);
+
+}  // namespace sas::ops
