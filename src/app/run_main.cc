@@ -1,12 +1,14 @@
 #include "app/run_main.h"
 
 #include <iostream>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <arrow/compute/initialize.h>
 #include <arrow/config.h>
 
+#include "app/decode_command.h"
 #include "app/server.h"
 #include "app/version.h"
 #include "ops/config.h"
@@ -17,11 +19,13 @@ namespace {
 
 constexpr const char* kUsage =
     "Usage: stellar-arrow-source [OPTIONS]        run the server\n"
+    "       stellar-arrow-source decode [--format F] [--network N] FILE...\n"
     "       stellar-arrow-source --version | --help\n\n";
 
 void PrintVersion() {
   std::cout << "stellar-arrow-source " << kVersion << " (Arrow C++ "
-            << arrow::GetBuildInfo().version_string << ")\n";
+            << arrow::GetBuildInfo().version_string << ", Stellar XDR definitions "
+            << kXdrDefinitionsHash << ")\n";
 }
 
 int RunServerCommand(const std::vector<std::string>& args) {
@@ -56,6 +60,9 @@ int RunMain(int argc, char** argv) {
   if (!args.empty() && args[0] == "--version") {
     PrintVersion();
     return kExitOk;
+  }
+  if (!args.empty() && args[0] == "decode") {
+    return RunDecodeCommand(std::span(args).subspan(1));
   }
   return RunServerCommand(args);
 }

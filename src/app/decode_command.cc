@@ -1,0 +1,134 @@
+#include "app/decode_command.h"
+
+#include <array>
+#include <iostream>
+#include <optional>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+#include "app/command_line.h"
+#include "app/run_main.h"
+#include "ingest/ledger_file.h"
+#include "ops/config.h"
+#include "xdr/ledger_close_meta.h"
+
+namespace sas::app {
+namespace {
+
+constexpr std::array kDecodeFlags = {
+    FlagSpec{"--format", true, "auto (default), raw, base64, galexie or framed"},
+    FlagSpec{
+        "--network", true,
+        "pubnet, testnet, futurenet, standalone or a passphrase: also check that every "
+        "recomputed transaction hash is among the results (tx_hashes_ok)"},
+};
+
+constexpr const char* kDecodeUsage =
+    "Usage: stellar-arrow-source decode [--format F] [--network N] FILE...\n"
+    "Prints one JSON object per ledger; undecodable ledgers print an error object.\n";
+
+/// Turns "Type.path: what at offset N" into an error object with path and offset.
+nlohmann::json ErrorJson(const std::string& file, size_t ledger_index,
+                         const arrow::Status& status) {
+  std::string message = status.message();
+  nlohmann::json error = {
+      {"error", message}, {"file", file}, {"ledger_index", ledger_index}};
+  if (size_t colon = message.find(": "); colon != std::string::npos) {
+    error["path"] = message.substr(0, colon);
+  }
+  if (size_t at = message.rfind("at offset "); at != std::string::npos) {
+    error["offset"] = std::stoull(message.substr(at + 10));
+  }
+  return error;
+}
+
+/// Returns true when every envelope's recomputed hash is among the result hashes.
+bool TransactionHashesMatch(const xdr::LedgerCloseMetaFrame& frame,
+                            const xdr::Digest& network_id) {
+  std::unordered_set<std::string> result_hashes;
+  for (const auto& tx : frame.transactions()) {
+    auto hash = tx.result.transactionHash();
+    result_hashes.emplace(hash.begin(), hash.end());
+  }
+  for (auto envelope : frame.tx_set_envelopes()) {
+    xdr::Digest hash = xdr::TransactionHash(envelope, network_id);
+    if (!result_hashes.contains(std::string(hash.begin(), hash.end()))) return false;
+  }
+  return frame.tx_set_envelopes().size() == frame.transactions().size();
+}
+
+nlohmann::json LedgerJson(const xdr::LedgerCloseMetaFrame& frame,
+                          const std::optional<xdr::Digest>& network_id) {
+  xdr::ResultCounts counts = frame.CountResults();
+  nlohmann::json line = {
+      {"sequence", frame.sequence()},
+      {"lcm_version", frame.version()},
+      {"protocol_version", frame.header().ledgerVersion()},
+      {"close_time", frame.header().scpValue().closeTime()},
+      {"ledger_hash", xdr::ToHex(frame.ledger_hash())},
+      {"previous_ledger_hash", xdr::ToHex(frame.previous_ledger_hash())},
+      {"transaction_count", counts.transactions},
+      {"successful_transaction_count", counts.successful},
+      {"failed_transaction_count", counts.failed},
+      {"operation_count", counts.successful_operations},
+      {"tx_set_operation_count", frame.TxSetOperationCount()},
+      {"header_hash_ok", frame.HeaderHashMatches()},
+  };
+  if (network_id) line["tx_hashes_ok"] = TransactionHashesMatch(frame, *network_id);
+  return line;
+}
+
+/// Decodes one file; prints its ledgers and errors; returns false when any ledger failed.
+bool DecodeFile(const std::string& path, ingest::LedgerFileFormat format,
+                const std::optional<xdr::Digest>& network_id) {
+  auto contents = ingest::ReadLedgerFile(path, format);
+  if (!contents.ok()) {
+    std::cout << ErrorJson(path, 0, contents.status()).dump() << "\n";
+    return false;
+  }
+  bool all_ok = true;
+  for (size_t i = 0; i < contents->ledgers.size(); ++i) {
+    const ingest::LedgerSlice& slice = contents->ledgers[i];
+    arrow::Result<xdr::LedgerCloseMetaFrame> frame =
+        slice.status.ok() ? xdr::LedgerCloseMetaFrame::Parse(slice.bytes)
+                          : arrow::Result<xdr::LedgerCloseMetaFrame>(slice.status);
+    if (!frame.ok()) {
+      std::cout << ErrorJson(path, i, frame.status()).dump() << "\n";
+      all_ok = false;
+      continue;
+    }
+    std::cout << LedgerJson(*frame, network_id).dump() << "\n";
+  }
+  return all_ok;
+}
+
+}  // namespace
+
+int RunDecodeCommand(std::span<const std::string> args) {
+  auto line = CommandLine::Parse(args, kDecodeFlags);
+  if (!line.ok() || line->positionals().empty()) {
+    std::cerr << "stellar-arrow-source decode: "
+              << (line.ok() ? "no input file" : line.status().message()) << "\n"
+              << kDecodeUsage << FormatFlags(kDecodeFlags);
+    return kExitUsage;
+  }
+  auto format = ingest::ParseLedgerFileFormat(line->Value("--format").value_or("auto"));
+  if (!format.ok()) {
+    std::cerr << "stellar-arrow-source decode: --format: " << format.status().message()
+              << "\n";
+    return kExitUsage;
+  }
+  std::optional<xdr::Digest> network_id;
+  if (auto network = line->Value("--network")) {
+    network_id = xdr::NetworkId(ops::ResolveNetworkPassphrase(*network));
+  }
+  bool all_ok = true;
+  for (const std::string& path : line->positionals()) {
+    all_ok = DecodeFile(path, *format, network_id) && all_ok;
+  }
+  std::cout.flush();
+  return all_ok ? kExitOk : kExitFailure;
+}
+
+}  // namespace sas::app

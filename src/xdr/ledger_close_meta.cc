@@ -1,0 +1,212 @@
+#include "xdr/ledger_close_meta.h"
+
+#include <algorithm>
+
+namespace sas::xdr {
+namespace {
+
+/// Envelope-type word that prefixes a v0/v1 transaction in its signature payload.
+constexpr uint32_t kEnvelopeTypeTx =
+    static_cast<uint32_t>(sx::EnvelopeType::ENVELOPE_TYPE_TX);
+/// Envelope-type word that prefixes a fee-bump transaction in its signature payload.
+constexpr uint32_t kEnvelopeTypeFeeBump =
+    static_cast<uint32_t>(sx::EnvelopeType::ENVELOPE_TYPE_TX_FEE_BUMP);
+/// A v0 transaction hashes as a v1 one whose source is a KEY_TYPE_ED25519 muxed account:
+/// the same bytes preceded by that zero discriminant.
+constexpr uint32_t kKeyTypeEd25519 = 0;
+
+void UpdateU32(Sha256* hasher, uint32_t value) {
+  std::array<uint8_t, 4> word;
+  sx::StoreU32(word.data(), value);
+  hasher->Update(word);
+}
+
+/// Appends the envelopes of one TransactionPhase, in order.
+void CollectPhase(sx::TransactionPhaseView phase,
+                  std::vector<sx::TransactionEnvelopeView>* out) {
+  if (phase.v() == 0) {
+    for (auto component : phase.v0Components()) {
+      for (auto envelope : component.txsMaybeDiscountedFee().txs())
+        out->push_back(envelope);
+    }
+    return;
+  }
+  for (auto stage : phase.parallelTxsComponent().executionStages()) {
+    for (auto cluster : stage) {
+      for (auto envelope : cluster) out->push_back(envelope);
+    }
+  }
+}
+
+void CollectGeneralized(sx::GeneralizedTransactionSetView set,
+                        std::vector<sx::TransactionEnvelopeView>* out) {
+  for (auto phase : set.v1TxSet().phases()) CollectPhase(phase, out);
+}
+
+}  // namespace
+
+bool IsSuccess(sx::TransactionResultCode code) {
+  return code == sx::TransactionResultCode::txSUCCESS ||
+         code == sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS;
+}
+
+uint32_t OperationResultCount(sx::TransactionResultView result) {
+  auto outcome = result.result();
+  switch (outcome.code()) {
+    case sx::TransactionResultCode::txSUCCESS:
+    case sx::TransactionResultCode::txFAILED:
+      return static_cast<uint32_t>(outcome.results().size());
+    case sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS:
+    case sx::TransactionResultCode::txFEE_BUMP_INNER_FAILED: {
+      auto inner = outcome.innerResultPair().result().result();
+      bool has_results = inner.code() == sx::TransactionResultCode::txSUCCESS ||
+                         inner.code() == sx::TransactionResultCode::txFAILED;
+      return has_results ? static_cast<uint32_t>(inner.results().size()) : 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+uint32_t EnvelopeOperationCount(sx::TransactionEnvelopeView envelope) {
+  switch (envelope.type()) {
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0:
+      return static_cast<uint32_t>(envelope.v0().tx().operations().size());
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX:
+      return static_cast<uint32_t>(envelope.v1().tx().operations().size());
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX_FEE_BUMP:
+      return static_cast<uint32_t>(
+          envelope.feeBump().tx().innerTx().v1().tx().operations().size());
+    default:
+      return 0;
+  }
+}
+
+Digest TransactionHash(sx::TransactionEnvelopeView envelope, const Digest& network_id) {
+  Sha256 hasher;
+  hasher.Update(network_id);
+  switch (envelope.type()) {
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0:
+      UpdateU32(&hasher, kEnvelopeTypeTx);
+      UpdateU32(&hasher, kKeyTypeEd25519);
+      hasher.Update(envelope.v0().tx().bytes());
+      break;
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX:
+      UpdateU32(&hasher, kEnvelopeTypeTx);
+      hasher.Update(envelope.v1().tx().bytes());
+      break;
+    default:
+      UpdateU32(&hasher, kEnvelopeTypeFeeBump);
+      hasher.Update(envelope.feeBump().tx().bytes());
+      break;
+  }
+  return hasher.Finish();
+}
+
+arrow::Result<LedgerCloseMetaFrame> LedgerCloseMetaFrame::Parse(
+    std::span<const uint8_t> bytes) {
+  ARROW_ASSIGN_OR_RAISE(auto view, sx::ParseView<sx::LedgerCloseMeta>(bytes));
+  LedgerCloseMetaFrame frame;
+  frame.bytes_ = bytes;
+  frame.version_ = view.v();
+  switch (view.v()) {
+    case 0: {
+      auto meta = view.v0();
+      frame.InitCommon(meta);
+      for (auto envelope : meta.txSet().txs()) frame.envelopes_.push_back(envelope);
+      break;
+    }
+    case 1: {
+      auto meta = view.v1();
+      frame.InitCommon(meta);
+      CollectGeneralized(meta.txSet(), &frame.envelopes_);
+      if (meta.ext().v() == 1)
+        frame.soroban_fee_write_1kb_ = meta.ext().v1().sorobanFeeWrite1KB();
+      frame.live_state_bytes_ = meta.totalByteSizeOfLiveSorobanState();
+      frame.evicted_key_count_ = meta.evictedKeys().size();
+      break;
+    }
+    default: {
+      auto meta = view.v2();
+      frame.InitCommon(meta);
+      CollectGeneralized(meta.txSet(), &frame.envelopes_);
+      if (meta.ext().v() == 1)
+        frame.soroban_fee_write_1kb_ = meta.ext().v1().sorobanFeeWrite1KB();
+      frame.live_state_bytes_ = meta.totalByteSizeOfLiveSorobanState();
+      frame.evicted_key_count_ = meta.evictedKeys().size();
+      break;
+    }
+  }
+  return frame;
+}
+
+template <class Meta>
+void LedgerCloseMetaFrame::InitCommon(const Meta& meta) {
+  header_entry_ = meta.ledgerHeader();
+  upgrade_count_ = meta.upgradesProcessing().size();
+  auto processing = meta.txProcessing();
+  transactions_.reserve(processing.size());
+  uint32_t order = 0;
+  for (auto entry : processing) {
+    AppliedTransaction applied{
+        ++order,      entry.result(), entry.feeProcessing(), entry.txApplyProcessing(),
+        std::nullopt, std::nullopt};
+    if constexpr (requires { entry.postTxApplyFeeProcessing(); }) {
+      applied.post_apply_fee_processing = entry.postTxApplyFeeProcessing();
+    }
+    transactions_.push_back(applied);
+  }
+}
+
+bool LedgerCloseMetaFrame::HeaderHashMatches() const {
+  Digest digest = Sha256Of(header().bytes());
+  HashBytes stored = ledger_hash();
+  return std::equal(digest.begin(), digest.end(), stored.begin());
+}
+
+ResultCounts LedgerCloseMetaFrame::CountResults() const {
+  ResultCounts counts;
+  for (const AppliedTransaction& tx : transactions_) {
+    auto result = tx.result.result();
+    ++counts.transactions;
+    if (IsSuccess(result.result().code())) {
+      ++counts.successful;
+      counts.successful_operations += OperationResultCount(result);
+    } else {
+      ++counts.failed;
+    }
+  }
+  return counts;
+}
+
+uint32_t LedgerCloseMetaFrame::TxSetOperationCount() const {
+  uint32_t count = 0;
+  for (auto envelope : envelopes_) count += EnvelopeOperationCount(envelope);
+  return count;
+}
+
+arrow::Status LedgerCloseMetaFrame::JoinEnvelopes(const Digest& network_id) {
+  std::vector<std::pair<Digest, size_t>> by_hash;
+  by_hash.reserve(envelopes_.size());
+  for (size_t i = 0; i < envelopes_.size(); ++i) {
+    by_hash.emplace_back(TransactionHash(envelopes_[i], network_id), i);
+  }
+  std::sort(by_hash.begin(), by_hash.end());
+  for (AppliedTransaction& tx : transactions_) {
+    HashBytes wanted = tx.result.transactionHash();
+    Digest key;
+    std::copy(wanted.begin(), wanted.end(), key.begin());
+    auto it =
+        std::lower_bound(by_hash.begin(), by_hash.end(), std::make_pair(key, size_t{0}));
+    if (it == by_hash.end() || it->first != key) {
+      return arrow::Status::Invalid("ledger ", sequence(), ": transaction ",
+                                    tx.apply_order, " (hash ", ToHex(wanted),
+                                    ") matches no envelope of the transaction set; wrong "
+                                    "network passphrase?");
+    }
+    tx.envelope = envelopes_[it->second];
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace sas::xdr

@@ -1,0 +1,122 @@
+// One wrapper over every LedgerCloseMeta version (V0, V1, V2) so that nothing else
+// branches on versions: header, transactions in apply order joined with their envelopes,
+// fee processing, upgrades and evicted keys. Model: stellar-core's LedgerCloseMetaFrame.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <arrow/result.h>
+
+#include "stellar_xdr_views.h"
+#include "xdr/sha256.h"
+
+namespace sas::xdr {
+
+namespace sx = stellar::xdr;
+
+/// A 32-byte hash inside validated XDR.
+using HashBytes = std::span<const uint8_t, 32>;
+
+/// One entry of txProcessing (apply order), whatever the LedgerCloseMeta version.
+struct AppliedTransaction {
+  /// 1-based position in apply order.
+  uint32_t apply_order = 0;
+  sx::TransactionResultPairView result;
+  sx::LedgerEntryChangesView fee_processing;
+  sx::TransactionMetaView meta;
+  /// Fee refunds applied after all transactions (LedgerCloseMeta V2 only).
+  std::optional<sx::LedgerEntryChangesView> post_apply_fee_processing;
+  /// The envelope, once joined by hash (see LedgerCloseMetaFrame::JoinEnvelopes).
+  std::optional<sx::TransactionEnvelopeView> envelope;
+};
+
+/// Counts derived from transaction results.
+struct ResultCounts {
+  uint32_t transactions = 0;
+  uint32_t successful = 0;
+  uint32_t failed = 0;
+  /// Operations of successful transactions (Horizon's and stellar-etl's operation count).
+  uint32_t successful_operations = 0;
+};
+
+/// Read-only access to one validated LedgerCloseMeta of any version.
+class LedgerCloseMetaFrame {
+ public:
+  /// Validates `bytes` as exactly one LedgerCloseMeta; the bytes must outlive the frame.
+  static arrow::Result<LedgerCloseMetaFrame> Parse(std::span<const uint8_t> bytes);
+
+  /// Returns the LedgerCloseMeta union version (0, 1 or 2).
+  int32_t version() const { return version_; }
+  /// Returns the encoded LedgerCloseMeta.
+  std::span<const uint8_t> bytes() const { return bytes_; }
+  /// Returns the ledger header with its stored hash.
+  sx::LedgerHeaderHistoryEntryView header_entry() const { return header_entry_; }
+  /// Returns the ledger header.
+  sx::LedgerHeaderView header() const { return header_entry_.header(); }
+  /// Returns the ledger sequence number.
+  uint32_t sequence() const { return header().ledgerSeq(); }
+  /// Returns the stored hash of the ledger header.
+  HashBytes ledger_hash() const { return header_entry_.hash(); }
+  /// Returns the hash of the previous ledger's header.
+  HashBytes previous_ledger_hash() const { return header().previousLedgerHash(); }
+  /// Returns true when SHA-256 of the encoded header equals the stored hash.
+  bool HeaderHashMatches() const;
+
+  /// Returns the transactions in apply order.
+  const std::vector<AppliedTransaction>& transactions() const { return transactions_; }
+  /// Returns the envelopes of the transaction set, in the set's own order.
+  const std::vector<sx::TransactionEnvelopeView>& tx_set_envelopes() const {
+    return envelopes_;
+  }
+  /// Returns the upgrades applied at the end of the ledger.
+  size_t upgrade_count() const { return upgrade_count_; }
+  /// Returns the Soroban write fee per 1 KB when the ledger carries it (V1+ ext v1).
+  std::optional<int64_t> soroban_fee_write_1kb() const { return soroban_fee_write_1kb_; }
+  /// Returns the size of live Soroban state in bytes (V1+).
+  std::optional<uint64_t> live_soroban_state_bytes() const { return live_state_bytes_; }
+  /// Returns the number of evicted ledger keys (V1+).
+  size_t evicted_key_count() const { return evicted_key_count_; }
+
+  /// Counts transactions, successes, failures and successful operations from the results.
+  ResultCounts CountResults() const;
+  /// Returns the number of operations in the transaction set (fee-bump inner tx once).
+  uint32_t TxSetOperationCount() const;
+
+  /// Pairs every txProcessing entry with its envelope by transaction hash in the network
+  /// `network_id`; fails naming the first result whose hash matches no envelope.
+  arrow::Status JoinEnvelopes(const Digest& network_id);
+
+ private:
+  LedgerCloseMetaFrame() = default;
+  template <class Meta>
+  void InitCommon(const Meta& meta);
+
+  std::span<const uint8_t> bytes_;
+  int32_t version_ = 0;
+  sx::LedgerHeaderHistoryEntryView header_entry_{nullptr};
+  std::vector<AppliedTransaction> transactions_;
+  std::vector<sx::TransactionEnvelopeView> envelopes_;
+  size_t upgrade_count_ = 0;
+  std::optional<int64_t> soroban_fee_write_1kb_;
+  std::optional<uint64_t> live_state_bytes_;
+  size_t evicted_key_count_ = 0;
+};
+
+/// Returns true for txSUCCESS and txFEE_BUMP_INNER_SUCCESS.
+bool IsSuccess(sx::TransactionResultCode code);
+
+/// Returns the number of operation results of a transaction result (inner for fee bumps).
+uint32_t OperationResultCount(sx::TransactionResultView result);
+
+/// Returns the number of operations of an envelope (the inner transaction's for fee
+/// bumps).
+uint32_t EnvelopeOperationCount(sx::TransactionEnvelopeView envelope);
+
+/// Returns the hash that identifies `envelope` in the network `network_id`.
+Digest TransactionHash(sx::TransactionEnvelopeView envelope, const Digest& network_id);
+
+}  // namespace sas::xdr
