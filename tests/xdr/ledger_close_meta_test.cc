@@ -1,0 +1,188 @@
+// The codec and the LedgerCloseMeta wrapper on every real fixture ledger (LCM V0/V1/V2,
+// TransactionMeta v2/v3/v4): validation, byte-identical re-encoding, header hashes,
+// transaction hashes in the right network, hash chains and the oracle's counts.
+#include "xdr/ledger_close_meta.h"
+
+#include <algorithm>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "stellar_xdr_types.h"
+#include "testing/fixtures.h"
+#include "testing/status_matchers.h"
+
+namespace sas::xdr {
+namespace {
+
+using sas::testing::AllFixtureLedgers;
+using sas::testing::FixtureLedger;
+
+std::string Where(const FixtureLedger& ledger) {
+  return ledger.file + " #" + std::to_string(ledger.index);
+}
+
+TEST(FixtureLedgers, CoverEveryVersionAndFormat) {
+  const auto& ledgers = AllFixtureLedgers();
+  ASSERT_GE(ledgers.size(), 900u);
+  std::map<int, int> lcm_versions;
+  std::map<int, int> meta_versions;
+  for (const auto& ledger : ledgers) {
+    auto frame = LedgerCloseMetaFrame::Parse(ledger.bytes);
+    if (!frame.ok()) continue;
+    ++lcm_versions[frame->version()];
+    for (const auto& tx : frame->transactions()) ++meta_versions[tx.meta.v()];
+  }
+  EXPECT_EQ(lcm_versions.size(), 3u);
+  for (int v : {2, 3, 4}) EXPECT_GT(meta_versions[v], 0) << "TransactionMeta v" << v;
+}
+
+TEST(FixtureLedgers, EveryLedgerValidatesAndReencodesByteIdentically) {
+  for (const auto& ledger : AllFixtureLedgers()) {
+    SCOPED_TRACE(Where(ledger));
+    ASSERT_OK_AND_ASSIGN(
+        auto view, stellar::xdr::ParseView<stellar::xdr::LedgerCloseMeta>(ledger.bytes));
+    EXPECT_EQ(view.size(), ledger.bytes.size());
+    ASSERT_OK_AND_ASSIGN(
+        auto owned, stellar::xdr::DecodeXdr<stellar::xdr::LedgerCloseMeta>(ledger.bytes));
+    std::vector<uint8_t> encoded = stellar::xdr::EncodeXdr(owned);
+    EXPECT_TRUE(std::equal(encoded.begin(), encoded.end(), ledger.bytes.begin(),
+                           ledger.bytes.end()));
+  }
+}
+
+TEST(FixtureLedgers, HeaderHashesMatchAndAgreeWithTheOracle) {
+  size_t with_oracle = 0;
+  for (const auto& ledger : AllFixtureLedgers()) {
+    SCOPED_TRACE(Where(ledger));
+    ASSERT_OK_AND_ASSIGN(auto frame, LedgerCloseMetaFrame::Parse(ledger.bytes));
+    EXPECT_TRUE(frame.HeaderHashMatches());
+    if (ledger.oracle.is_null()) continue;
+    ++with_oracle;
+    const auto& oracle = ledger.oracle;
+    ResultCounts counts = frame.CountResults();
+    EXPECT_EQ(frame.sequence(), oracle["sequence"].get<uint32_t>());
+    EXPECT_EQ(frame.version(), oracle["lcmVersion"].get<int>());
+    EXPECT_EQ(frame.header().ledgerVersion(), oracle["protocol"].get<uint32_t>());
+    EXPECT_EQ(std::to_string(frame.header().scpValue().closeTime()),
+              oracle["closeTime"].get<std::string>());
+    EXPECT_EQ(ToHex(frame.previous_ledger_hash()), oracle["previousLedgerHash"]);
+    EXPECT_EQ(counts.transactions, oracle["txCount"].get<uint32_t>());
+    EXPECT_EQ(counts.successful, oracle["successfulTx"].get<uint32_t>());
+    EXPECT_EQ(counts.failed, oracle["failedTx"].get<uint32_t>());
+    EXPECT_EQ(counts.successful_operations,
+              oracle["opCountInSuccessfulTxs"].get<uint32_t>());
+    EXPECT_EQ(frame.TxSetOperationCount(), oracle["opCount"].get<uint32_t>());
+    EXPECT_EQ(std::to_string(frame.header().totalCoins()), oracle["totalCoins"]);
+    EXPECT_EQ(std::to_string(frame.header().feePool()), oracle["feePool"]);
+  }
+  EXPECT_GE(with_oracle, 900u);
+}
+
+TEST(FixtureLedgers, TransactionHashesJoinInTheirNetworkOnly) {
+  size_t joined = 0;
+  for (const auto& ledger : AllFixtureLedgers()) {
+    if (ledger.oracle.is_null() || ledger.oracle["network"].is_null()) continue;
+    SCOPED_TRACE(Where(ledger));
+    ASSERT_OK_AND_ASSIGN(auto frame, LedgerCloseMetaFrame::Parse(ledger.bytes));
+    std::string passphrase = sas::testing::PassphraseOf(ledger.oracle["network"]);
+    ASSERT_OK(frame.JoinEnvelopes(NetworkId(passphrase)));
+    for (const auto& tx : frame.transactions()) ASSERT_TRUE(tx.envelope.has_value());
+    EXPECT_EQ(ToHex(frame.transactions().front().result.transactionHash()),
+              ledger.oracle["firstTxHash"]);
+    EXPECT_FALSE(frame.JoinEnvelopes(NetworkId("Some Other Network ; 2015")).ok());
+    ++joined;
+  }
+  EXPECT_GE(joined, 800u);
+}
+
+TEST(FixtureLedgers, ConsecutiveLedgersOfAFileOrSetChain) {
+  std::map<uint32_t, std::pair<std::string, std::string>>
+      by_sequence;  // seq -> hash, prev
+  for (const auto& ledger : AllFixtureLedgers()) {
+    if (ledger.file.find("lighthorizon") == std::string::npos) continue;
+    ASSERT_OK_AND_ASSIGN(auto frame, LedgerCloseMetaFrame::Parse(ledger.bytes));
+    by_sequence[frame.sequence()] = {ToHex(frame.ledger_hash()),
+                                     ToHex(frame.previous_ledger_hash())};
+  }
+  ASSERT_EQ(by_sequence.size(), 320u);
+  for (auto it = std::next(by_sequence.begin()); it != by_sequence.end(); ++it) {
+    auto previous = std::prev(it);
+    ASSERT_EQ(previous->first + 1, it->first);
+    EXPECT_EQ(it->second.second, previous->second.first) << "ledger " << it->first;
+  }
+}
+
+/// A fixture ledger of the given LedgerCloseMeta version with at least one transaction.
+std::vector<uint8_t> LedgerWithTransactions(int version) {
+  for (const auto& ledger : AllFixtureLedgers()) {
+    auto frame = LedgerCloseMetaFrame::Parse(ledger.bytes);
+    if (frame.ok() && frame->version() == version && !frame->transactions().empty()) {
+      return {ledger.bytes.begin(), ledger.bytes.end()};
+    }
+  }
+  return {};
+}
+
+TEST(BadInput, TruncationNamesTypeAndOffset) {
+  auto bytes = LedgerWithTransactions(2);
+  ASSERT_FALSE(bytes.empty());
+  bytes.resize(bytes.size() / 2);
+  auto frame = LedgerCloseMetaFrame::Parse(bytes);
+  ASSERT_FALSE(frame.ok());
+  EXPECT_TRUE(frame.status().message().starts_with("LedgerCloseMeta.v2."))
+      << frame.status();
+  EXPECT_NE(frame.status().message().find("truncated"), std::string::npos);
+  EXPECT_NE(frame.status().message().find("at offset"), std::string::npos);
+}
+
+TEST(BadInput, UnknownDiscriminantNamesThePath) {
+  auto bytes = LedgerWithTransactions(2);
+  ASSERT_FALSE(bytes.empty());
+  ASSERT_OK_AND_ASSIGN(auto frame, LedgerCloseMetaFrame::Parse(bytes));
+  size_t meta_offset =
+      static_cast<size_t>(frame.transactions()[0].meta.data() - bytes.data());
+  std::vector<uint8_t> corrupt = bytes;
+  stellar::xdr::StoreU32(corrupt.data() + meta_offset, 9);
+  auto bad = LedgerCloseMetaFrame::Parse(corrupt);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "LedgerCloseMeta.v2.txProcessing[0].txApplyProcessing: unknown union "
+            "discriminant 9 at offset " +
+                std::to_string(meta_offset));
+
+  stellar::xdr::StoreU32(bytes.data(), 7);
+  auto top = LedgerCloseMetaFrame::Parse(bytes);
+  ASSERT_FALSE(top.ok());
+  EXPECT_EQ(top.status().message(),
+            "LedgerCloseMeta: unknown union discriminant 7 at offset 0");
+}
+
+TEST(BadInput, TrailingBytesAreRejected) {
+  auto bytes = LedgerWithTransactions(0);
+  ASSERT_FALSE(bytes.empty());
+  size_t size = bytes.size();
+  bytes.insert(bytes.end(), {0, 0, 0, 0});
+  auto frame = LedgerCloseMetaFrame::Parse(bytes);
+  ASSERT_FALSE(frame.ok());
+  EXPECT_EQ(frame.status().message(),
+            "4 trailing bytes after LedgerCloseMeta at offset " + std::to_string(size));
+}
+
+TEST(BadInput, HugeLengthFieldsDoNotAllocate) {
+  // A V0 ledger whose tx-set array claims 2^31 envelopes: rejected before any allocation.
+  auto bytes = LedgerWithTransactions(0);
+  ASSERT_FALSE(bytes.empty());
+  ASSERT_OK_AND_ASSIGN(auto frame, LedgerCloseMetaFrame::Parse(bytes));
+  size_t txs_count_offset =
+      static_cast<size_t>(frame.tx_set_envelopes()[0].data() - bytes.data()) - 4;
+  stellar::xdr::StoreU32(bytes.data() + txs_count_offset, 0x7FFFFFFF);
+  auto owned = stellar::xdr::DecodeXdr<stellar::xdr::LedgerCloseMeta>(bytes);
+  ASSERT_FALSE(owned.ok());
+  EXPECT_NE(owned.status().message().find("v0.txSet.txs"), std::string::npos)
+      << owned.status();
+  EXPECT_FALSE(LedgerCloseMetaFrame::Parse(bytes).ok());
+}
+
+}  // namespace
+}  // namespace sas::xdr
