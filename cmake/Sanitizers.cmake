@@ -5,3 +5,8 @@ if(SAS_SANITIZE)
                       -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=${_sas_sanitizers})
 endif()
+
+# Coverage instrumentation for libFuzzer in every target of the fuzz build.
+if(SAS_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

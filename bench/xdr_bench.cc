@@ -1,0 +1,145 @@
+// Codec speed on real pubnet ledgers, single thread: the full validating walk (every
+// field visited), the LedgerCloseMeta wrapper, the stellar_ledger conversion and the
+// owning decode, with zstd decompression of the same bytes as the yardstick.
+#include <string>
+#include <vector>
+
+#include <arrow/util/compression.h>
+#include <benchmark/benchmark.h>
+
+#include "convert/ledger_table.h"
+#include "ingest/ledger_file.h"
+#include "stellar_xdr_types.h"
+#include "xdr/ledger_close_meta.h"
+
+namespace {
+
+namespace sx = stellar::xdr;
+
+/// Real pubnet ledgers of 0.4-1.1 MB (LCM V0, V1 with TransactionMeta v3 and v4, V2).
+constexpr const char* kPubnetLedgers[] = {
+    "pubnet/stellar-go-ttp-example/line4-ledger-46154623.xdr",
+    "pubnet/stellar-go-compressxdr/FCD285FF--53312000.xdr.zstd",
+    "pubnet/wallet-backend/ledger-51000294.xdr",
+    "pubnet/wallet-backend/ledger-63092988.xdr",
+};
+
+/// The ledgers' bytes, loaded once.
+struct Corpus {
+  std::vector<sas::ingest::LedgerFileContents> files;
+  std::vector<std::span<const uint8_t>> ledgers;
+  int64_t total_bytes = 0;
+};
+
+const Corpus& PubnetCorpus() {
+  static const Corpus corpus = [] {
+    Corpus c;
+    for (const char* file : kPubnetLedgers) {
+      auto contents =
+          sas::ingest::ReadLedgerFile(std::string(SAS_SHARED_TESTDATA "/") + file,
+                                      sas::ingest::LedgerFileFormat::kAuto);
+      if (!contents.ok()) continue;
+      for (const auto& slice : contents->ledgers) {
+        c.ledgers.push_back(slice.bytes);
+        c.total_bytes += static_cast<int64_t>(slice.bytes.size());
+      }
+      c.files.push_back(std::move(*contents));
+    }
+    return c;
+  }();
+  return corpus;
+}
+
+/// Reports MB/s of XDR and ledgers/s.
+void ReportRates(benchmark::State& state, const Corpus& corpus) {
+  state.SetBytesProcessed(state.iterations() * corpus.total_bytes);
+  state.SetItemsProcessed(state.iterations() *
+                          static_cast<int64_t>(corpus.ledgers.size()));
+  state.counters["ledgers/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) *
+                             static_cast<double>(corpus.ledgers.size()),
+                         benchmark::Counter::kIsRate);
+}
+
+void BM_ValidateWalk(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  for (auto _ : state) {
+    for (auto bytes : corpus.ledgers) {
+      auto view = sx::ParseView<sx::LedgerCloseMeta>(bytes);
+      benchmark::DoNotOptimize(view);
+    }
+  }
+  ReportRates(state, corpus);
+}
+BENCHMARK(BM_ValidateWalk);
+
+void BM_LedgerCloseMetaFrame(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  for (auto _ : state) {
+    for (auto bytes : corpus.ledgers) {
+      auto frame = sas::xdr::LedgerCloseMetaFrame::Parse(bytes);
+      benchmark::DoNotOptimize(frame);
+    }
+  }
+  ReportRates(state, corpus);
+}
+BENCHMARK(BM_LedgerCloseMetaFrame);
+
+void BM_StellarLedgerTable(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  auto builder = sas::convert::LedgerTableBuilder::Make().ValueOrDie();
+  for (auto _ : state) {
+    for (auto bytes : corpus.ledgers) {
+      auto frame = sas::xdr::LedgerCloseMetaFrame::Parse(bytes).ValueOrDie();
+      benchmark::DoNotOptimize(builder->Append(frame));
+    }
+    auto batch = builder->Flush().ValueOrDie();
+    benchmark::DoNotOptimize(batch);
+  }
+  ReportRates(state, corpus);
+}
+BENCHMARK(BM_StellarLedgerTable);
+
+void BM_OwningDecode(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  for (auto _ : state) {
+    for (auto bytes : corpus.ledgers) {
+      auto owned = sx::DecodeXdr<sx::LedgerCloseMeta>(bytes);
+      benchmark::DoNotOptimize(owned);
+    }
+  }
+  ReportRates(state, corpus);
+}
+BENCHMARK(BM_OwningDecode);
+
+/// Yardstick: zstd (level 3, as Galexie writes) decompression of the same ledgers.
+void BM_ZstdDecompressYardstick(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  auto codec = arrow::util::Codec::Create(arrow::Compression::ZSTD, 3).ValueOrDie();
+  std::vector<std::vector<uint8_t>> compressed;
+  for (auto bytes : corpus.ledgers) {
+    auto size = static_cast<int64_t>(bytes.size());
+    std::vector<uint8_t> out(
+        static_cast<size_t>(codec->MaxCompressedLen(size, bytes.data())));
+    int64_t n =
+        codec->Compress(size, bytes.data(), static_cast<int64_t>(out.size()), out.data())
+            .ValueOrDie();
+    out.resize(static_cast<size_t>(n));
+    compressed.push_back(std::move(out));
+  }
+  std::vector<uint8_t> output(static_cast<size_t>(corpus.total_bytes));
+  for (auto _ : state) {
+    for (size_t i = 0; i < compressed.size(); ++i) {
+      auto n = codec->Decompress(
+          static_cast<int64_t>(compressed[i].size()), compressed[i].data(),
+          static_cast<int64_t>(corpus.ledgers[i].size()), output.data());
+      benchmark::DoNotOptimize(n);
+    }
+  }
+  ReportRates(state, corpus);
+}
+BENCHMARK(BM_ZstdDecompressYardstick);
+
+}  // namespace
+
+BENCHMARK_MAIN();
