@@ -1,0 +1,36 @@
+// Stellar StrKey (SEP-23) encoding: base32 of version byte ‖ payload ‖ CRC16-XModem
+// (little endian), e.g. G... accounts, M... muxed accounts, C... contracts.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace sas::xdr {
+
+/// The kinds of StrKey, by their leading letter.
+enum class StrKeyKind : uint8_t {
+  kAccount = 6 << 3,           // G: ed25519 public key
+  kMuxedAccount = 12 << 3,     // M: ed25519 key + uint64 id
+  kSeed = 18 << 3,             // S: ed25519 secret seed
+  kPreAuthTx = 19 << 3,        // T: pre-authorized transaction hash
+  kSha256Hash = 23 << 3,       // X: hash(x) signer
+  kSignedPayload = 15 << 3,    // P: ed25519 signed payload signer
+  kContract = 2 << 3,          // C: contract id
+  kLiquidityPool = 11 << 3,    // L: liquidity pool id
+  kClaimableBalance = 1 << 3,  // B: claimable balance id (with its 1-byte type)
+};
+
+/// Encodes `payload` as a StrKey of `kind`.
+std::string EncodeStrKey(StrKeyKind kind, std::span<const uint8_t> payload);
+
+/// Encodes a 32-byte ed25519 key as a G... account id.
+std::string AccountStrKey(std::span<const uint8_t, 32> ed25519);
+
+/// Encodes an ed25519 key and a multiplexing id as an M... muxed account.
+std::string MuxedAccountStrKey(std::span<const uint8_t, 32> ed25519, uint64_t id);
+
+/// Encodes a 32-byte contract id as a C... address.
+std::string ContractStrKey(std::span<const uint8_t, 32> contract_id);
+
+}  // namespace sas::xdr
