@@ -50,3 +50,21 @@ set(SAS_XDR_GENERATED_SOURCES ${_sas_xdr_outputs})
 
 # Everything that includes the generated headers depends on this target.
 add_custom_target(sas_xdr_codegen DEPENDS ${_sas_xdr_outputs})
+
+# Generates C++ from a small .x file for the generator's own tests (tests/xdr/).
+# Sets OUT_VAR to the generated sources in ${SAS_XDR_GEN_DIR}/PREFIX/.
+function(sas_generate_xdr_test prefix definitions namespace roots out_var)
+  set(_dir "${SAS_XDR_GEN_DIR}/${prefix}")
+  execute_process(
+    COMMAND "${SAS_PYTHON}" "${_sas_xdrgen}/xdrgen.py" --list-outputs --prefix ${prefix}
+    OUTPUT_VARIABLE _outputs OUTPUT_STRIP_TRAILING_WHITESPACE)
+  string(REPLACE "\n" ";" _outputs "${_outputs}")
+  list(TRANSFORM _outputs PREPEND "${_dir}/")
+  add_custom_command(
+    OUTPUT ${_outputs}
+    COMMAND "${SAS_PYTHON}" "${_sas_xdrgen}/xdrgen.py" --input "${definitions}"
+            --out-dir "${_dir}" --namespace ${namespace} --prefix ${prefix} --roots ${roots}
+    DEPENDS "${definitions}" ${_sas_xdrgen_sources}
+    COMMENT "Generating the XDR test codec ${prefix}")
+  set(${out_var} ${_outputs} PARENT_SCOPE)
+endfunction()

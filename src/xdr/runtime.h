@@ -2,10 +2,9 @@
 // stores, the checked Reader, the Writer, the copyable Box, zero-copy views over
 // validated bytes and the typed entry points (ParseView, DecodeXdr, EncodeXdr).
 //
-// Error messages name the path to the failing value, built only on the error path while
-// the checked walk unwinds: a leaf error reads ": what at offset N", each enclosing
-// field, arm or array index is prepended ("v1.txSet[3]: ..."), and the entry points
-// prepend the root type name ("LedgerCloseMeta.v1.txSet[3]: ...").
+// Error messages name the path to the failing value, collected only on the error path
+// while the checked walk unwinds, and the byte offset:
+// "LedgerCloseMeta.v1.txSet.txs[3]: unknown union discriminant 9 at offset 1234".
 
 #pragma once
 
@@ -70,104 +69,13 @@ inline void StoreU64(uint8_t* p, uint64_t v) {
   std::memcpy(p, &v, sizeof(v));
 }
 
-namespace internal {
-
-/// Prepend a path segment (field name or "[i]") to an error message path.
-inline std::string JoinPath(std::string_view head, std::string_view rest) {
-  std::string out(head);
-  if (!rest.empty() && rest.front() != ':' && rest.front() != '[') out += '.';
-  out.append(rest);
-  return out;
-}
-
-/// Prepend a field, arm or type name to the path of a failed status.
-[[gnu::cold, gnu::noinline]] inline arrow::Status AddField(const arrow::Status& st,
-                                                           std::string_view name) {
-  return arrow::Status(st.code(), JoinPath(name, st.message()));
-}
-
-/// Prepend an array index to the path of a failed status.
-[[gnu::cold, gnu::noinline]] inline arrow::Status AddIndex(const arrow::Status& st,
-                                                           uint64_t index) {
-  return arrow::Status(st.code(),
-                       JoinPath("[" + std::to_string(index) + "]", st.message()));
-}
-
-/// Error: fewer bytes left than a read needs.
-[[gnu::cold, gnu::noinline]] inline arrow::Status TruncatedError(uint64_t need,
-                                                                 size_t offset,
-                                                                 size_t have) {
-  return arrow::Status::Invalid(": truncated: need ", need, " bytes at offset ", offset,
-                                ", have ", have);
-}
-
-/// Error: a length prefix above the declared bound.
-[[gnu::cold, gnu::noinline]] inline arrow::Status BoundError(uint32_t length,
-                                                             uint32_t bound,
-                                                             size_t offset) {
-  return arrow::Status::Invalid(": length ", length, " exceeds bound ", bound,
-                                " at offset ", offset);
-}
-
-/// Error: a non-zero byte in the padding of opaque data or a string.
-[[gnu::cold, gnu::noinline]] inline arrow::Status PaddingError(size_t offset) {
-  return arrow::Status::Invalid(": non-zero padding at offset ", offset);
-}
-
-/// Error: a bool that is neither 0 nor 1.
-[[gnu::cold, gnu::noinline]] inline arrow::Status BoolError(uint32_t value,
-                                                            size_t offset) {
-  return arrow::Status::Invalid(": bool value ", value, " at offset ", offset);
-}
-
-/// Error: an optional-data flag that is neither 0 nor 1.
-[[gnu::cold, gnu::noinline]] inline arrow::Status OptionalFlagError(uint32_t value,
-                                                                    size_t offset) {
-  return arrow::Status::Invalid(": optional flag value ", value, " at offset ", offset);
-}
-
-/// Error: a value that is not a member of the enum `type_name`.
-[[gnu::cold, gnu::noinline]] inline arrow::Status EnumError(int32_t value,
-                                                            const char* type_name,
-                                                            size_t offset) {
-  return arrow::Status::Invalid(": unknown enum value ", value, " for ", type_name,
-                                " at offset ", offset);
-}
-
-/// Error: a union discriminant with no arm and no default arm.
-[[gnu::cold, gnu::noinline]] inline arrow::Status DiscriminantError(int64_t value,
-                                                                    size_t offset) {
-  return arrow::Status::Invalid(": unknown union discriminant ", value, " at offset ",
-                                offset);
-}
-
-/// Error: recursive types nested deeper than the reader allows.
-[[gnu::cold, gnu::noinline]] inline arrow::Status DepthError(int max_depth,
-                                                             size_t offset) {
-  return arrow::Status::Invalid(": nesting depth exceeds ", max_depth, " at offset ",
-                                offset);
-}
-
-/// Error: bytes left over after a complete value.
-[[gnu::cold, gnu::noinline]] inline arrow::Status TrailingError(size_t count,
-                                                                const char* type_name,
-                                                                size_t offset) {
-  return arrow::Status::Invalid(count, " trailing bytes after ", type_name,
-                                " at offset ", offset);
-}
-
-}  // namespace internal
-
-/// Evaluate a Status expression; on error return it with `name` prepended to its path.
-#define XDR_RETURN_NOT_OK_FIELD(expr, name)                          \
-  do {                                                               \
-    ::arrow::Status _xdr_st = (expr);                                \
-    if (ARROW_PREDICT_FALSE(!_xdr_st.ok())) {                        \
-      return ::stellar::xdr::internal::AddField(_xdr_st, name);      \
-    }                                                                \
-  } while (false)
-
 /// Checked cursor over untrusted XDR bytes: bounds, lengths, padding and nesting depth.
+///
+/// The checked walk is the hot path, so its steps return `bool` instead of
+/// arrow::Status (whose destructor is not inlined): a failing step records the error
+/// in the reader and returns false; each enclosing field, arm or array index adds its
+/// name to the error path while the walk unwinds (AddField / AddIndex, cold); the
+/// entry points turn the error into an arrow::Status with status() / StatusFor().
 class Reader {
  public:
   /// Read `bytes`, allowing recursive types to nest `max_depth` deep.
@@ -185,136 +93,203 @@ class Reader {
   /// Return the number of bytes left.
   size_t remaining() const { return static_cast<size_t>(end_ - pos_); }
 
-  /// Fail unless at least `n` bytes are left.
-  arrow::Status Need(uint64_t n) const {
-    if (ARROW_PREDICT_FALSE(n > remaining())) {
-      return internal::TruncatedError(n, offset(), remaining());
-    }
-    return arrow::Status::OK();
+  /// Check that at least `n` bytes are left.
+  bool Need(uint64_t n) {
+    if (ARROW_PREDICT_FALSE(n > remaining())) return FailTruncated(n);
+    return true;
   }
 
-  /// Fail unless `count` values of at least `min_size` bytes each can still follow.
-  arrow::Status NeedElements(uint32_t count, size_t min_size) const {
+  /// Check that `count` values of at least `min_size` bytes each can still follow.
+  bool NeedElements(uint32_t count, size_t min_size) {
     return Need(static_cast<uint64_t>(count) * min_size);
   }
 
   /// Skip `n` bytes after checking they are there.
-  arrow::Status Skip(uint64_t n) {
-    ARROW_RETURN_NOT_OK(Need(n));
+  bool Skip(uint64_t n) {
+    if (ARROW_PREDICT_FALSE(!Need(n))) return false;
     pos_ += n;
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Advance by `n` bytes already checked with Need().
   void Advance(size_t n) { pos_ += n; }
 
   /// Read a uint32.
-  arrow::Status ReadU32(uint32_t* out) {
-    ARROW_RETURN_NOT_OK(Need(4));
+  bool ReadU32(uint32_t* out) {
+    if (ARROW_PREDICT_FALSE(!Need(4))) return false;
     *out = LoadU32(pos_);
     pos_ += 4;
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Read an int32.
-  arrow::Status ReadI32(int32_t* out) {
-    ARROW_RETURN_NOT_OK(Need(4));
+  bool ReadI32(int32_t* out) {
+    if (ARROW_PREDICT_FALSE(!Need(4))) return false;
     *out = LoadI32(pos_);
     pos_ += 4;
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Read a uint64.
-  arrow::Status ReadU64(uint64_t* out) {
-    ARROW_RETURN_NOT_OK(Need(8));
+  bool ReadU64(uint64_t* out) {
+    if (ARROW_PREDICT_FALSE(!Need(8))) return false;
     *out = LoadU64(pos_);
     pos_ += 8;
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Read an int64.
-  arrow::Status ReadI64(int64_t* out) {
-    ARROW_RETURN_NOT_OK(Need(8));
+  bool ReadI64(int64_t* out) {
+    if (ARROW_PREDICT_FALSE(!Need(8))) return false;
     *out = LoadI64(pos_);
     pos_ += 8;
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Read a bool, rejecting values other than 0 and 1.
-  arrow::Status ReadBool(bool* out) {
+  bool ReadBool(bool* out) {
     uint32_t v = 0;
-    ARROW_RETURN_NOT_OK(ReadU32(&v));
-    if (ARROW_PREDICT_FALSE(v > 1)) return internal::BoolError(v, offset() - 4);
+    if (ARROW_PREDICT_FALSE(!ReadU32(&v))) return false;
+    if (ARROW_PREDICT_FALSE(v > 1)) return FailBool(v);
     *out = v != 0;
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Skip a bool, rejecting values other than 0 and 1.
-  arrow::Status SkipBool() {
+  bool SkipBool() {
     bool ignored = false;
     return ReadBool(&ignored);
   }
 
   /// Read the presence flag of optional data, rejecting values other than 0 and 1.
-  arrow::Status ReadOptionalFlag(bool* present) {
+  bool ReadOptionalFlag(bool* present) {
     uint32_t v = 0;
-    ARROW_RETURN_NOT_OK(ReadU32(&v));
-    if (ARROW_PREDICT_FALSE(v > 1)) return internal::OptionalFlagError(v, offset() - 4);
+    if (ARROW_PREDICT_FALSE(!ReadU32(&v))) return false;
+    if (ARROW_PREDICT_FALSE(v > 1)) return FailOptionalFlag(v);
     *present = v != 0;
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Read a length prefix, rejecting lengths above `bound`.
-  arrow::Status ReadLength(uint32_t bound, uint32_t* out) {
-    ARROW_RETURN_NOT_OK(ReadU32(out));
-    if (ARROW_PREDICT_FALSE(*out > bound)) {
-      return internal::BoundError(*out, bound, offset() - 4);
-    }
-    return arrow::Status::OK();
+  bool ReadLength(uint32_t bound, uint32_t* out) {
+    if (ARROW_PREDICT_FALSE(!ReadU32(out))) return false;
+    if (ARROW_PREDICT_FALSE(*out > bound)) return FailBound(*out, bound);
+    return true;
   }
 
   /// Check that `n` bytes of opaque data and their zero padding follow.
-  arrow::Status CheckOpaque(size_t n) const {
-    ARROW_RETURN_NOT_OK(Need(PaddedSize(n)));
+  bool CheckOpaque(size_t n) {
+    if (ARROW_PREDICT_FALSE(!Need(PaddedSize(n)))) return false;
     for (size_t i = n; i < PaddedSize(n); ++i) {
-      if (ARROW_PREDICT_FALSE(pos_[i] != 0)) return internal::PaddingError(offset() + i);
+      if (ARROW_PREDICT_FALSE(pos_[i] != 0)) return FailPadding(offset() + i);
     }
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Skip `n` bytes of opaque data and their zero padding.
-  arrow::Status SkipOpaque(size_t n) {
-    ARROW_RETURN_NOT_OK(CheckOpaque(n));
+  bool SkipOpaque(size_t n) {
+    if (ARROW_PREDICT_FALSE(!CheckOpaque(n))) return false;
     pos_ += PaddedSize(n);
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Skip variable-length opaque data or a string of at most `bound` bytes.
-  arrow::Status SkipVarOpaque(uint32_t bound) {
+  bool SkipVarOpaque(uint32_t bound) {
     uint32_t n = 0;
-    ARROW_RETURN_NOT_OK(ReadLength(bound, &n));
-    return SkipOpaque(n);
+    return ReadLength(bound, &n) && SkipOpaque(n);
   }
 
   /// Skip a variable-length array of at most `bound` elements of `size` bytes each,
   /// elements that need no check beyond their size.
-  arrow::Status SkipPlainArray(uint32_t bound, size_t size) {
+  bool SkipPlainArray(uint32_t bound, size_t size) {
     uint32_t n = 0;
-    ARROW_RETURN_NOT_OK(ReadLength(bound, &n));
-    return Skip(static_cast<uint64_t>(n) * size);
+    return ReadLength(bound, &n) && Skip(static_cast<uint64_t>(n) * size);
   }
 
   /// Enter one level of a recursive type, failing beyond the maximum depth.
-  arrow::Status Enter() {
-    if (ARROW_PREDICT_FALSE(depth_left_ <= 0)) {
-      return internal::DepthError(max_depth_, offset());
-    }
+  bool Enter() {
+    if (ARROW_PREDICT_FALSE(depth_left_ <= 0)) return FailDepth();
     --depth_left_;
-    return arrow::Status::OK();
+    return true;
   }
 
   /// Leave one level of a recursive type.
   void Leave() { ++depth_left_; }
+
+  // Failures: each records the error and returns false.
+
+  /// Fail with `error`.
+  [[gnu::cold, gnu::noinline]] bool Fail(arrow::Status error) {
+    error_ = std::move(error);
+    path_.clear();
+    return false;
+  }
+  /// Fail: fewer bytes left than `need`.
+  [[gnu::cold, gnu::noinline]] bool FailTruncated(uint64_t need) {
+    return Fail(arrow::Status::Invalid("truncated: need ", need, " bytes at offset ",
+                                       offset(), ", have ", remaining()));
+  }
+  /// Fail: the length just read is above `bound`.
+  [[gnu::cold, gnu::noinline]] bool FailBound(uint32_t length, uint32_t bound) {
+    return Fail(arrow::Status::Invalid("length ", length, " exceeds bound ", bound,
+                                       " at offset ", offset() - 4));
+  }
+  /// Fail: a non-zero padding byte at `at`.
+  [[gnu::cold, gnu::noinline]] bool FailPadding(size_t at) {
+    return Fail(arrow::Status::Invalid("non-zero padding at offset ", at));
+  }
+  /// Fail: the bool just read is neither 0 nor 1.
+  [[gnu::cold, gnu::noinline]] bool FailBool(uint32_t value) {
+    return Fail(
+        arrow::Status::Invalid("bool value ", value, " at offset ", offset() - 4));
+  }
+  /// Fail: the optional-data flag just read is neither 0 nor 1.
+  [[gnu::cold, gnu::noinline]] bool FailOptionalFlag(uint32_t value) {
+    return Fail(arrow::Status::Invalid("optional flag value ", value, " at offset ",
+                                       offset() - 4));
+  }
+  /// Fail: the value just read is not a member of the enum `type_name`.
+  [[gnu::cold, gnu::noinline]] bool FailEnum(int32_t value, const char* type_name) {
+    return Fail(arrow::Status::Invalid("unknown enum value ", value, " for ", type_name,
+                                       " at offset ", offset() - 4));
+  }
+  /// Fail: the union discriminant just read has no arm.
+  [[gnu::cold, gnu::noinline]] bool FailDiscriminant(int64_t value) {
+    return Fail(arrow::Status::Invalid("unknown union discriminant ", value,
+                                       " at offset ", offset() - 4));
+  }
+  /// Fail: recursive types nest deeper than allowed.
+  [[gnu::cold, gnu::noinline]] bool FailDepth() {
+    return Fail(arrow::Status::Invalid("nesting depth exceeds ", max_depth_,
+                                       " at offset ", offset()));
+  }
+
+  /// Add the name of the field, arm or type enclosing a failure to its path; return
+  /// false.
+  [[gnu::cold, gnu::noinline]] bool AddField(std::string_view name) {
+    path_.emplace_back(name);
+    return false;
+  }
+  /// Add the array index enclosing a failure to its path; return false.
+  [[gnu::cold, gnu::noinline]] bool AddIndex(uint64_t index) {
+    path_.push_back("[" + std::to_string(index) + "]");
+    return false;
+  }
+
+  /// Return the recorded error as "path: message" (OK if none).
+  arrow::Status status() const { return StatusFor({}); }
+
+  /// Return the recorded error as "root.path: message" (OK if none).
+  arrow::Status StatusFor(std::string_view root) const {
+    if (error_.ok()) return error_;
+    std::string path(root);
+    for (auto it = path_.rbegin(); it != path_.rend(); ++it) {
+      if (!path.empty() && it->front() != '[') path += '.';
+      path += *it;
+    }
+    if (path.empty()) return error_;
+    return arrow::Status(error_.code(), path + ": " + error_.message());
+  }
 
  private:
   const uint8_t* base_;
@@ -322,7 +297,16 @@ class Reader {
   const uint8_t* end_;
   int depth_left_;
   int max_depth_;
+  arrow::Status error_;
+  std::vector<std::string> path_;  // innermost first
 };
+
+/// If `expr` (a checked step of `reader`) fails, add `name` to the error path and
+/// return false.
+#define XDR_CHECK_FIELD(reader, expr, name)                           \
+  do {                                                                \
+    if (ARROW_PREDICT_FALSE(!(expr))) return (reader).AddField(name); \
+  } while (false)
 
 /// Appends XDR encodings to a byte vector.
 class Writer {
@@ -652,25 +636,21 @@ class ViewBase {
 
 /// Validate an enum value of the generated enum class `E`, named `type_name` in errors.
 template <class E>
-arrow::Status ValidateEnum(Reader& r, const char* type_name) {
+bool ValidateEnum(Reader& r, const char* type_name) {
   int32_t v = 0;
-  ARROW_RETURN_NOT_OK(r.ReadI32(&v));
-  if (ARROW_PREDICT_FALSE(!IsValid(static_cast<E>(v)))) {
-    return internal::EnumError(v, type_name, r.offset() - 4);
-  }
-  return arrow::Status::OK();
+  if (ARROW_PREDICT_FALSE(!r.ReadI32(&v))) return false;
+  if (ARROW_PREDICT_FALSE(!IsValid(static_cast<E>(v)))) return r.FailEnum(v, type_name);
+  return true;
 }
 
 /// Decode an enum value of the generated enum class `E`, named `type_name` in errors.
 template <class E>
-arrow::Status DecodeEnum(Reader& r, E* out, const char* type_name) {
+bool DecodeEnum(Reader& r, E* out, const char* type_name) {
   int32_t v = 0;
-  ARROW_RETURN_NOT_OK(r.ReadI32(&v));
-  if (ARROW_PREDICT_FALSE(!IsValid(static_cast<E>(v)))) {
-    return internal::EnumError(v, type_name, r.offset() - 4);
-  }
+  if (ARROW_PREDICT_FALSE(!r.ReadI32(&v))) return false;
+  if (ARROW_PREDICT_FALSE(!IsValid(static_cast<E>(v)))) return r.FailEnum(v, type_name);
   *out = static_cast<E>(v);
-  return arrow::Status::OK();
+  return true;
 }
 
 /// Traits of a generated struct or union type `T`, specialized by the generated views
@@ -689,14 +669,28 @@ struct ParsedView {
   size_t size;
 };
 
+/// Validate a `T` at the reader and move past it; the error names the path below `T`.
+template <class T>
+arrow::Status Validate(Reader& r) {
+  return XdrTraits<T>::Validate(r) ? arrow::Status::OK() : r.status();
+}
+
 /// Validate a `T` at the start of `bytes`; return its view and encoded size.
 template <class T>
 arrow::Result<ParsedView<ViewOf<T>>> ParseViewPrefix(std::span<const uint8_t> bytes,
                                                      int max_depth = kDefaultMaxDepth) {
   Reader r(bytes, max_depth);
-  arrow::Status st = XdrTraits<T>::Validate(r);
-  if (ARROW_PREDICT_FALSE(!st.ok())) return internal::AddField(st, XdrTraits<T>::kName);
+  if (ARROW_PREDICT_FALSE(!XdrTraits<T>::Validate(r))) {
+    return r.StatusFor(XdrTraits<T>::kName);
+  }
   return ParsedView<ViewOf<T>>{ViewOf<T>(bytes.data()), r.offset()};
+}
+
+/// Return the error for `count` bytes left after a `type_name` ending at `offset`.
+[[gnu::cold, gnu::noinline]] inline arrow::Status TrailingBytesError(
+    size_t count, const char* type_name, size_t offset) {
+  return arrow::Status::Invalid(count, " trailing bytes after ", type_name, " at offset ",
+                                offset);
 }
 
 /// Validate that `bytes` hold exactly one `T` and return its view.
@@ -705,8 +699,8 @@ arrow::Result<ViewOf<T>> ParseView(std::span<const uint8_t> bytes,
                                    int max_depth = kDefaultMaxDepth) {
   ARROW_ASSIGN_OR_RAISE(auto parsed, ParseViewPrefix<T>(bytes, max_depth));
   if (ARROW_PREDICT_FALSE(parsed.size != bytes.size())) {
-    return internal::TrailingError(bytes.size() - parsed.size, XdrTraits<T>::kName,
-                                   parsed.size);
+    return TrailingBytesError(bytes.size() - parsed.size, XdrTraits<T>::kName,
+                              parsed.size);
   }
   return parsed.view;
 }
@@ -717,10 +711,9 @@ arrow::Result<T> DecodeXdr(std::span<const uint8_t> bytes,
                            int max_depth = kDefaultMaxDepth) {
   Reader r(bytes, max_depth);
   T out;
-  arrow::Status st = Decode(r, &out);
-  if (ARROW_PREDICT_FALSE(!st.ok())) return internal::AddField(st, XdrTraits<T>::kName);
+  if (ARROW_PREDICT_FALSE(!Decode(r, &out).ok())) return r.StatusFor(XdrTraits<T>::kName);
   if (ARROW_PREDICT_FALSE(r.remaining() != 0)) {
-    return internal::TrailingError(r.remaining(), XdrTraits<T>::kName, r.offset());
+    return TrailingBytesError(r.remaining(), XdrTraits<T>::kName, r.offset());
   }
   return out;
 }

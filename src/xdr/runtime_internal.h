@@ -1,6 +1,7 @@
 // Helpers for the .cc files that tools/xdrgen generates: checked validation, decoding
 // and encoding of the XDR building blocks (primitives, opaque data, strings, arrays and
 // optional data). Element functions are template arguments so that calls stay direct.
+// Checked steps return false with the error recorded in the Reader (see Reader).
 // Private to the generated code; use the generated headers instead.
 
 #pragma once
@@ -18,46 +19,45 @@
 namespace stellar::xdr::internal {
 
 // ---------------------------------------------------------------------------------
-// Validation.
+// Validation. Like the Reader's steps, these return false with the error recorded in
+// the reader.
 
 /// Validate `count` consecutive elements with `ValidateElem`.
 template <auto ValidateElem>
-arrow::Status ValidateElements(Reader& r, uint32_t count) {
+bool ValidateElements(Reader& r, uint32_t count) {
   for (uint32_t i = 0; i < count; ++i) {
-    arrow::Status st = ValidateElem(r);
-    if (ARROW_PREDICT_FALSE(!st.ok())) return AddIndex(st, i);
+    if (ARROW_PREDICT_FALSE(!ValidateElem(r))) return r.AddIndex(i);
   }
-  return arrow::Status::OK();
+  return true;
 }
 
 /// Validate a variable-length array of at most `bound` elements of at least
 /// `min_size` bytes each.
 template <auto ValidateElem>
-arrow::Status ValidateVarArray(Reader& r, uint32_t bound, size_t min_size) {
+bool ValidateVarArray(Reader& r, uint32_t bound, size_t min_size) {
   uint32_t n = 0;
-  ARROW_RETURN_NOT_OK(r.ReadLength(bound, &n));
-  ARROW_RETURN_NOT_OK(r.NeedElements(n, min_size));
-  return ValidateElements<ValidateElem>(r, n);
+  return r.ReadLength(bound, &n) && r.NeedElements(n, min_size) &&
+         ValidateElements<ValidateElem>(r, n);
 }
 
 /// Validate optional data whose value `ValidateElem` checks.
 template <auto ValidateElem>
-arrow::Status ValidateOptional(Reader& r) {
+bool ValidateOptional(Reader& r) {
   bool present = false;
-  ARROW_RETURN_NOT_OK(r.ReadOptionalFlag(&present));
-  return present ? ValidateElem(r) : arrow::Status::OK();
+  if (ARROW_PREDICT_FALSE(!r.ReadOptionalFlag(&present))) return false;
+  return !present || ValidateElem(r);
 }
 
 /// Validate a 4-byte integer (only its presence).
-inline arrow::Status ValidateI32(Reader& r) { return r.Skip(4); }
+inline bool ValidateI32(Reader& r) { return r.Skip(4); }
 /// Validate a 4-byte unsigned integer (only its presence).
-inline arrow::Status ValidateU32(Reader& r) { return r.Skip(4); }
+inline bool ValidateU32(Reader& r) { return r.Skip(4); }
 /// Validate an 8-byte integer (only its presence).
-inline arrow::Status ValidateI64(Reader& r) { return r.Skip(8); }
+inline bool ValidateI64(Reader& r) { return r.Skip(8); }
 /// Validate an 8-byte unsigned integer (only its presence).
-inline arrow::Status ValidateU64(Reader& r) { return r.Skip(8); }
+inline bool ValidateU64(Reader& r) { return r.Skip(8); }
 /// Validate a bool.
-inline arrow::Status ValidateBool(Reader& r) { return r.SkipBool(); }
+inline bool ValidateBool(Reader& r) { return r.SkipBool(); }
 
 // ---------------------------------------------------------------------------------
 // Unchecked skipping of validated bytes.
@@ -74,49 +74,49 @@ inline const uint8_t* SkipU64(const uint8_t* p) { return p + 8; }
 inline const uint8_t* SkipBool(const uint8_t* p) { return p + 4; }
 
 // ---------------------------------------------------------------------------------
-// Decoding into owning values.
+// Decoding into owning values, with the same checks and errors as validation.
 
 /// Decode an int32.
-inline arrow::Status DecodeI32(Reader& r, int32_t* out) { return r.ReadI32(out); }
+inline bool DecodeI32(Reader& r, int32_t* out) { return r.ReadI32(out); }
 /// Decode a uint32.
-inline arrow::Status DecodeU32(Reader& r, uint32_t* out) { return r.ReadU32(out); }
+inline bool DecodeU32(Reader& r, uint32_t* out) { return r.ReadU32(out); }
 /// Decode an int64.
-inline arrow::Status DecodeI64(Reader& r, int64_t* out) { return r.ReadI64(out); }
+inline bool DecodeI64(Reader& r, int64_t* out) { return r.ReadI64(out); }
 /// Decode a uint64.
-inline arrow::Status DecodeU64(Reader& r, uint64_t* out) { return r.ReadU64(out); }
+inline bool DecodeU64(Reader& r, uint64_t* out) { return r.ReadU64(out); }
 /// Decode a bool.
-inline arrow::Status DecodeBool(Reader& r, bool* out) { return r.ReadBool(out); }
+inline bool DecodeBool(Reader& r, bool* out) { return r.ReadBool(out); }
 
 /// Decode fixed-length opaque data.
 template <size_t N>
-arrow::Status DecodeFixedOpaque(Reader& r, std::array<uint8_t, N>* out) {
-  ARROW_RETURN_NOT_OK(r.CheckOpaque(N));
+bool DecodeFixedOpaque(Reader& r, std::array<uint8_t, N>* out) {
+  if (ARROW_PREDICT_FALSE(!r.CheckOpaque(N))) return false;
   if constexpr (N != 0) std::memcpy(out->data(), r.pos(), N);
   r.Advance(PaddedSize(N));
-  return arrow::Status::OK();
+  return true;
 }
 
 /// Decode variable-length opaque data (`std::vector<uint8_t>`) or a string
 /// (`std::string`) of at most `bound` bytes.
 template <class Bytes>
-arrow::Status DecodeVarOpaque(Reader& r, uint32_t bound, Bytes* out) {
+bool DecodeVarOpaque(Reader& r, uint32_t bound, Bytes* out) {
   uint32_t n = 0;
-  ARROW_RETURN_NOT_OK(r.ReadLength(bound, &n));
-  ARROW_RETURN_NOT_OK(r.CheckOpaque(n));
-  out->assign(reinterpret_cast<const typename Bytes::value_type*>(r.pos()),
-              reinterpret_cast<const typename Bytes::value_type*>(r.pos()) + n);
+  if (ARROW_PREDICT_FALSE(!r.ReadLength(bound, &n) || !r.CheckOpaque(n))) return false;
+  using Char = typename Bytes::value_type;
+  out->assign(reinterpret_cast<const Char*>(r.pos()),
+              reinterpret_cast<const Char*>(r.pos()) + n);
   r.Advance(PaddedSize(n));
-  return arrow::Status::OK();
+  return true;
 }
 
 /// Decode one element with `DecodeElem` and append it to `out`.
 template <auto DecodeElem, class T>
-arrow::Status DecodeAppend(Reader& r, std::vector<T>* out) {
+bool DecodeAppend(Reader& r, std::vector<T>* out) {
   if constexpr (std::is_same_v<T, bool>) {
     bool v = false;
-    ARROW_RETURN_NOT_OK(DecodeElem(r, &v));
+    if (ARROW_PREDICT_FALSE(!DecodeElem(r, &v))) return false;
     out->push_back(v);
-    return arrow::Status::OK();
+    return true;
   } else {
     return DecodeElem(r, &out->emplace_back());
   }
@@ -125,38 +125,36 @@ arrow::Status DecodeAppend(Reader& r, std::vector<T>* out) {
 /// Decode a variable-length array of at most `bound` elements of at least `min_size`
 /// bytes each; the element count is checked against the input before reserving.
 template <auto DecodeElem, class T>
-arrow::Status DecodeVarArray(Reader& r, uint32_t bound, size_t min_size,
-                             std::vector<T>* out) {
+bool DecodeVarArray(Reader& r, uint32_t bound, size_t min_size, std::vector<T>* out) {
   uint32_t n = 0;
-  ARROW_RETURN_NOT_OK(r.ReadLength(bound, &n));
-  ARROW_RETURN_NOT_OK(r.NeedElements(n, min_size));
+  if (ARROW_PREDICT_FALSE(!r.ReadLength(bound, &n) || !r.NeedElements(n, min_size))) {
+    return false;
+  }
   out->clear();
   out->reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
-    arrow::Status st = DecodeAppend<DecodeElem>(r, out);
-    if (ARROW_PREDICT_FALSE(!st.ok())) return AddIndex(st, i);
+    if (ARROW_PREDICT_FALSE(!DecodeAppend<DecodeElem>(r, out))) return r.AddIndex(i);
   }
-  return arrow::Status::OK();
+  return true;
 }
 
 /// Decode a fixed-length array.
 template <auto DecodeElem, class T, size_t N>
-arrow::Status DecodeFixedArray(Reader& r, std::array<T, N>* out) {
+bool DecodeFixedArray(Reader& r, std::array<T, N>* out) {
   for (size_t i = 0; i < N; ++i) {
-    arrow::Status st = DecodeElem(r, &(*out)[i]);
-    if (ARROW_PREDICT_FALSE(!st.ok())) return AddIndex(st, i);
+    if (ARROW_PREDICT_FALSE(!DecodeElem(r, &(*out)[i]))) return r.AddIndex(i);
   }
-  return arrow::Status::OK();
+  return true;
 }
 
 /// Decode optional data.
 template <auto DecodeElem, class T>
-arrow::Status DecodeOptional(Reader& r, Box<T>* out) {
+bool DecodeOptional(Reader& r, Box<T>* out) {
   bool present = false;
-  ARROW_RETURN_NOT_OK(r.ReadOptionalFlag(&present));
+  if (ARROW_PREDICT_FALSE(!r.ReadOptionalFlag(&present))) return false;
   if (!present) {
     out->reset();
-    return arrow::Status::OK();
+    return true;
   }
   return DecodeElem(r, &out->emplace());
 }

@@ -43,6 +43,8 @@ TEST(FixtureLedgers, EveryLedgerValidatesAndReencodesByteIdentically) {
     ASSERT_OK_AND_ASSIGN(
         auto view, stellar::xdr::ParseView<stellar::xdr::LedgerCloseMeta>(ledger.bytes));
     EXPECT_EQ(view.size(), ledger.bytes.size());
+    EXPECT_EQ(stellar::xdr::SkipLedgerCloseMeta(ledger.bytes.data()),
+              ledger.bytes.data() + ledger.bytes.size());
     ASSERT_OK_AND_ASSIGN(
         auto owned, stellar::xdr::DecodeXdr<stellar::xdr::LedgerCloseMeta>(ledger.bytes));
     std::vector<uint8_t> encoded = stellar::xdr::EncodeXdr(owned);

@@ -8,6 +8,12 @@ Two headers and their .cc parts come out:
 * ``<prefix>_types.h`` / ``<prefix>_types_<i>.cc``: owning structs and
   ``DecodeX`` / ``EncodeX``.
 
+The per-type walks (``ValidateX``, ``DecodeX``) return ``bool``: a failing
+step records its error in the ``Reader`` and every enclosing field, arm or
+index adds its name while the walk unwinds; ``arrow::Status`` is made at the
+entry points (``ParseView``, ``DecodeXdr``, the ``Decode`` overloads), which
+keeps the hot path free of Status objects.
+
 The generated code relies on ``src/xdr/runtime.h`` (public) and
 ``src/xdr/runtime_internal.h`` (the helpers the .cc files use).
 """
@@ -62,6 +68,8 @@ RUNTIME_NAMES = [
     "kUnbounded",
 ]
 
+LINE_WIDTH = 90
+
 INTERNAL = "xdr_internal"  # alias of stellar::xdr::internal in the .cc files
 
 
@@ -83,6 +91,17 @@ def view_class(type_name):
 def fn(verb, type_name):
     """Name of a generated per-type function, e.g. ``ValidateLedgerHeader``."""
     return verb + cap(type_name)
+
+
+def field_check(expr, name, indent="  "):
+    """An XDR_CHECK_FIELD statement (on failure of the checked step ``expr``, add
+    ``name`` to the error path and return false), wrapped after the expression when
+    it would pass the 90-column limit."""
+    head = f"{indent}XDR_CHECK_FIELD(r, "
+    line = f'{head}{expr}, "{name}");'
+    if len(line) <= LINE_WIDTH:
+        return [line]
+    return [f"{head}{expr},", " " * len(head) + f'"{name}");']
 
 
 def doc(text, indent=""):
@@ -263,7 +282,7 @@ class Emitter:
         return fn(verb, resolved)
 
     def validate_expr(self, decl):
-        """Status expression validating one declaration at the reader."""
+        """Checked-step expression (bool) validating one declaration at the reader."""
         decl = self.m.expand(decl)
         if self.m.is_plain(decl):
             return f"r.Skip({self.m.decl_size(decl)})"
@@ -299,7 +318,7 @@ class Emitter:
         return f"{self.codec(decl)}::Skip({ptr})"
 
     def decode_expr(self, decl, target):
-        """Status expression decoding one declaration into ``target``."""
+        """Checked-step expression (bool) decoding one declaration into ``target``."""
         decl = self.m.expand(decl)
         if decl.kind == xp.SCALAR:
             return f"{self.elem_fn('Decode', decl.type)}(r, {target})"
@@ -424,8 +443,8 @@ class Emitter:
         for member in self.distinct_members(enum):
             lines.append(f"    case {name}::{self.enum_member(member)}:")
         lines += ["      return true;", "  }", "  return false;", "}", "",
-                  doc(f"Validate a {name} value."),
-                  f"inline arrow::Status {fn('Validate', name)}(Reader& r) {{",
+                  doc(f"Validate a {name} value (false: error in `r`)."),
+                  f"inline bool {fn('Validate', name)}(Reader& r) {{",
                   f'  return ValidateEnum<{name}>(r, "{name}");', "}", "",
                   doc(f"Skip a validated {name} value."),
                   f"inline const uint8_t* {fn('Skip', name)}(const uint8_t* p) "
@@ -464,8 +483,9 @@ class Emitter:
         """Declarations of ValidateX and SkipX (inline Skip for fixed sizes)."""
         name = definition.name
         size = self.m.type_size(name)
-        lines = [doc(f"Validate an untrusted {name} at the reader and move past it."),
-                 f"arrow::Status {fn('Validate', name)}(Reader& r);",
+        lines = [doc(f"Validate an untrusted {name} at the reader and move past it "
+                     "(false: error in `r`)."),
+                 f"bool {fn('Validate', name)}(Reader& r);",
                  doc(f"Return the end of the validated {name} encoded at `p`.")]
         if size is not None:
             lines.append(f"inline const uint8_t* {fn('Skip', name)}(const uint8_t* p) "
@@ -583,7 +603,7 @@ class Emitter:
             lines += ["template <>", f"struct XdrTraits<::{self.ns}::{name}> {{",
                       f"  using View = ::{self.ns}::{view_class(name)};",
                       f'  static constexpr const char* kName = "{name}";',
-                      "  static arrow::Status Validate(Reader& r) { return "
+                      "  static bool Validate(Reader& r) { return "
                       f"::{self.ns}::{fn('Validate', name)}(r); }}", "};", ""]
         lines.append(f"}}  // namespace {RUNTIME_NS}")
         return lines
@@ -620,12 +640,12 @@ class Emitter:
         """(enter, leave) statements for recursive types, else empty lists."""
         if name not in self.m.recursive:
             return [], []
-        return ["  ARROW_RETURN_NOT_OK(r.Enter());"], ["  r.Leave();"]
+        return ["  if (!r.Enter()) return false;"], ["  r.Leave();"]
 
     def struct_validate(self, struct):
         """ValidateX of a struct: plain runs of fields become one bounds check."""
         enter, leave = self.depth_guard(struct.name)
-        lines = [f"arrow::Status {fn('Validate', struct.name)}(Reader& r) {{"] + enter
+        lines = [f"bool {fn('Validate', struct.name)}(Reader& r) {{"] + enter
         run_name, run_size = None, 0
         for field in struct.fields:
             expanded = self.m.expand(field)
@@ -634,13 +654,12 @@ class Emitter:
                 run_size += self.m.decl_size(expanded)
                 continue
             if run_name:
-                lines.append(f'  XDR_RETURN_NOT_OK_FIELD(r.Skip({run_size}), "{run_name}");')
+                lines += field_check(f"r.Skip({run_size})", run_name)
                 run_name, run_size = None, 0
-            lines.append(f"  XDR_RETURN_NOT_OK_FIELD({self.validate_expr(field)}, "
-                         f'"{field.name}");')
+            lines += field_check(self.validate_expr(field), field.name)
         if run_name:
-            lines.append(f'  XDR_RETURN_NOT_OK_FIELD(r.Skip({run_size}), "{run_name}");')
-        return lines + leave + ["  return arrow::Status::OK();", "}", ""]
+            lines += field_check(f"r.Skip({run_size})", run_name)
+        return lines + leave + ["  return true;", "}", ""]
 
     def struct_skip(self, struct):
         """SkipX of a variable-size struct (fixed sizes are inline)."""
@@ -654,8 +673,8 @@ class Emitter:
     def read_discriminant(self, union):
         """Statements reading a union's discriminant into `d`."""
         if union.discriminant.type == xp.UINT:
-            return ["  uint32_t d = 0;", "  ARROW_RETURN_NOT_OK(r.ReadU32(&d));"]
-        return ["  int32_t d = 0;", "  ARROW_RETURN_NOT_OK(r.ReadI32(&d));"]
+            return ["  uint32_t d = 0;", "  if (!r.ReadU32(&d)) return false;"]
+        return ["  int32_t d = 0;", "  if (!r.ReadI32(&d)) return false;"]
 
     def case_lines(self, union, arm, indent="  "):
         """The case labels of one arm."""
@@ -670,7 +689,7 @@ class Emitter:
         if union.default_arm is None or not self.m.is_enum(disc.type):
             return []
         return [f"  if (ARROW_PREDICT_FALSE(!IsValid(static_cast<{disc.type}>(d)))) {{",
-                f'    return {INTERNAL}::EnumError(d, "{disc.type}", r.offset() - 4);',
+                f'    return r.FailEnum(d, "{disc.type}");',
                 "  }"]
 
     def unknown_arm(self, union):
@@ -678,22 +697,22 @@ class Emitter:
         if union.default_arm is not None:
             return []
         return ["    default:",
-                f"      return {INTERNAL}::DiscriminantError(d, r.offset() - 4);"]
+                "      return r.FailDiscriminant(d);"]
 
     def union_validate(self, union):
         """ValidateX of a union: check the discriminant, validate the arm."""
         enter, leave = self.depth_guard(union.name)
-        lines = [f"arrow::Status {fn('Validate', union.name)}(Reader& r) {{"] + enter
+        lines = [f"bool {fn('Validate', union.name)}(Reader& r) {{"] + enter
         lines += self.read_discriminant(union) + self.default_check(union)
         lines.append("  switch (d) {")
         for arm in union.arms:
             lines += self.case_lines(union, arm, "    ")
             if arm.decl.kind != xp.VOID:
-                lines.append(f"      XDR_RETURN_NOT_OK_FIELD({self.validate_expr(arm.decl)}"
-                             f', "{arm.decl.name}");')
+                lines += field_check(self.validate_expr(arm.decl), arm.decl.name,
+                                     "      ")
             lines.append("      break;")
         lines += self.unknown_arm(union) + ["  }"]
-        return lines + leave + ["  return arrow::Status::OK();", "}", ""]
+        return lines + leave + ["  return true;", "}", ""]
 
     def union_skip(self, union):
         """SkipX of a variable-size union."""
@@ -714,7 +733,7 @@ class Emitter:
 
     def typedef_validate(self, typedef):
         """ValidateX of a typedef."""
-        return [f"arrow::Status {fn('Validate', typedef.name)}(Reader& r) {{",
+        return [f"bool {fn('Validate', typedef.name)}(Reader& r) {{",
                 f"  return {self.validate_expr(typedef.decl)};", "}", ""]
 
     def typedef_skip(self, typedef):
@@ -841,15 +860,16 @@ class Emitter:
     def enum_codec_fns(self, enum):
         """Inline DecodeX / EncodeX and the Decode / Encode overloads of an enum."""
         name = enum.name
-        return [doc(f"Decode a {name} value."),
-                f"inline arrow::Status {fn('Decode', name)}(Reader& r, {name}* out) {{",
+        return [doc(f"Decode a {name} value (false: error in `r`)."),
+                f"inline bool {fn('Decode', name)}(Reader& r, {name}* out) {{",
                 f'  return DecodeEnum(r, out, "{name}");', "}",
                 doc(f"Encode a {name} value."),
                 f"inline void {fn('Encode', name)}({name} v, Writer& w) "
                 "{ w.PutI32(static_cast<int32_t>(v)); }",
                 doc(f"Decode a {name} value."),
-                f"inline arrow::Status Decode(Reader& r, {name}* out) "
-                f"{{ return {fn('Decode', name)}(r, out); }}",
+                f"inline arrow::Status Decode(Reader& r, {name}* out) {{",
+                f"  return {fn('Decode', name)}(r, out) ? arrow::Status::OK() : r.status();",
+                "}",
                 doc(f"Encode a {name} value."),
                 f"inline void Encode({name} v, Writer& w) {{ {fn('Encode', name)}(v, w); }}",
                 ""]
@@ -858,14 +878,16 @@ class Emitter:
         """Declarations of DecodeX / EncodeX, plus Decode / Encode overloads for
         structs and unions."""
         name = definition.name
-        lines = [doc(f"Decode a {name}, checking it like Validate{cap(name)}."),
-                 f"arrow::Status {fn('Decode', name)}(Reader& r, {name}* out);",
+        lines = [doc(f"Decode a {name}, checking it like Validate{cap(name)} "
+                     "(false: error in `r`)."),
+                 f"bool {fn('Decode', name)}(Reader& r, {name}* out);",
                  doc(f"Append the encoding of a {name}."),
                  f"void {fn('Encode', name)}(const {name}& v, Writer& w);"]
         if not isinstance(definition, xp.Typedef):
-            lines += [doc(f"Decode a {name}."),
-                      f"inline arrow::Status Decode(Reader& r, {name}* out) "
-                      f"{{ return {fn('Decode', name)}(r, out); }}",
+            lines += [doc(f"Decode a {name}; the error names the path and offset."),
+                      f"inline arrow::Status Decode(Reader& r, {name}* out) {{",
+                      f"  return {fn('Decode', name)}(r, out) ? arrow::Status::OK() : "
+                      "r.status();", "}",
                       doc(f"Append the encoding of a {name}."),
                       f"inline void Encode(const {name}& v, Writer& w) "
                       f"{{ {fn('Encode', name)}(v, w); }}"]
@@ -893,13 +915,12 @@ class Emitter:
     def struct_decode(self, struct):
         """DecodeX of a struct."""
         enter, leave = self.depth_guard(struct.name)
-        lines = [f"arrow::Status {fn('Decode', struct.name)}(Reader& r, "
+        lines = [f"bool {fn('Decode', struct.name)}(Reader& r, "
                  f"{struct.name}* out) {{"] + enter
         for field in struct.fields:
             target = f"&out->{self.member(field.name)}"
-            lines.append(f"  XDR_RETURN_NOT_OK_FIELD({self.decode_expr(field, target)}, "
-                         f'"{field.name}");')
-        return lines + leave + ["  return arrow::Status::OK();", "}", ""]
+            lines += field_check(self.decode_expr(field, target), field.name)
+        return lines + leave + ["  return true;", "}", ""]
 
     def struct_encode(self, struct):
         """EncodeX of a struct."""
@@ -921,7 +942,7 @@ class Emitter:
     def union_decode(self, union):
         """DecodeX of a union."""
         enter, leave = self.depth_guard(union.name)
-        lines = [f"arrow::Status {fn('Decode', union.name)}(Reader& r, "
+        lines = [f"bool {fn('Decode', union.name)}(Reader& r, "
                  f"{union.name}* out) {{"] + enter
         lines += self.read_discriminant(union) + self.default_check(union)
         lines += [self.store_discriminant(union), "  switch (d) {"]
@@ -929,12 +950,11 @@ class Emitter:
             lines += self.case_lines(union, arm, "    ")
             if arm.decl.kind != xp.VOID:
                 target = f"&out->{self.member(arm.decl.name)}"
-                lines.append(f"      XDR_RETURN_NOT_OK_FIELD("
-                             f"{self.decode_expr(arm.decl, target)}, "
-                             f'"{arm.decl.name}");')
+                lines += field_check(self.decode_expr(arm.decl, target), arm.decl.name,
+                                     "      ")
             lines.append("      break;")
         lines += self.unknown_arm(union) + ["  }"]
-        return lines + leave + ["  return arrow::Status::OK();", "}", ""]
+        return lines + leave + ["  return true;", "}", ""]
 
     def union_encode(self, union):
         """EncodeX of a union (an unknown discriminant encodes no arm)."""
@@ -956,7 +976,7 @@ class Emitter:
 
     def typedef_decode(self, typedef):
         """DecodeX of a typedef."""
-        return [f"arrow::Status {fn('Decode', typedef.name)}(Reader& r, "
+        return [f"bool {fn('Decode', typedef.name)}(Reader& r, "
                 f"{typedef.name}* out) {{",
                 f"  return {self.decode_expr(typedef.decl, 'out')};", "}", ""]
 
@@ -988,7 +1008,7 @@ def cc_file(emitter, header, what, codes):
               "", '#include "xdr/runtime_internal.h"', "",
               f"namespace {INTERNAL} = ::{RUNTIME_NS}::internal;", ""]
     lines += emitter.open_ns()
-    text = "\n".join(lines) + "\n" + "\n".join(codes)
+    text = "\n".join(lines) + "\n" + "".join(codes)
     return text + "\n".join(emitter.close_ns()[1:]) + "\n"
 
 

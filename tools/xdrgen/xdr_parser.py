@@ -64,6 +64,17 @@ class XdrSyntaxError(Exception):
         self.column = column
 
 
+class XdrSemanticError(ValueError):
+    """A reference to an undefined name, or a name defined twice."""
+
+    def __init__(self, message, line, filename=None):
+        location = f"{line}"
+        if filename:
+            location = f"{filename}:{location}"
+        super().__init__(f"{location}: {message}")
+        self.line = line
+
+
 @dataclasses.dataclass(frozen=True)
 class Token:
     """One token: kind is 'ident', 'number', 'punct' or 'eof'."""
@@ -95,6 +106,7 @@ class Const:
     """``const NAME = value;``"""
     name: str
     value: Value
+    line: int = 0
 
 
 @dataclasses.dataclass
@@ -103,6 +115,7 @@ class Enum:
     name: str
     members: list  # of (name, Value)
     parent: Optional[str] = None
+    line: int = 0
 
 
 @dataclasses.dataclass
@@ -111,6 +124,7 @@ class Struct:
     name: str
     fields: list  # of Decl
     parent: Optional[str] = None
+    line: int = 0
 
 
 @dataclasses.dataclass
@@ -127,6 +141,7 @@ class UnionDef:
     discriminant: Decl
     arms: list  # of Arm, the default arm (if any) last
     parent: Optional[str] = None
+    line: int = 0
 
     @property
     def default_arm(self):
@@ -141,6 +156,7 @@ class Typedef:
     """``typedef declaration;``, naming the declaration's type."""
     name: str
     decl: Decl
+    line: int = 0
 
 
 Definition = Union[Enum, Struct, UnionDef, Typedef]
@@ -151,6 +167,7 @@ class Spec:
     """All definitions of one XDR text, hoisted nested ones included."""
     consts: dict  # name -> Const
     types: dict  # name -> Definition, in source order (nested after parent)
+    filename: Optional[str] = None
 
     def enum_values(self):
         """Map every enum member name to its (enum name, value)."""
@@ -343,6 +360,7 @@ class Parser:
         else:
             raise self.error("'const', 'enum', 'struct', 'union' or 'typedef'")
         self.expect(";")
+        result.line = token.line
         return result
 
     def enum_body(self):
@@ -458,12 +476,12 @@ class Parser:
             raise XdrSyntaxError(f"type '{token.text}' is not supported", token.line,
                                  token.column, self.filename)
         if self.accept("enum"):
-            return None, Enum("", self.enum_body())
+            return None, Enum("", self.enum_body(), line=token.line)
         if self.accept("struct"):
-            return None, Struct("", self.struct_body())
+            return None, Struct("", self.struct_body(), line=token.line)
         if self.accept("union"):
             discriminant, arms = self.union_body()
-            return None, UnionDef("", discriminant, arms)
+            return None, UnionDef("", discriminant, arms, line=token.line)
         if token.kind == "ident" and token.text not in KEYWORDS:
             return self.advance().text, None
         raise self.error("a type")
@@ -516,14 +534,19 @@ def hoist_nested(definitions):
 # Entry points
 
 def parse(text, filename=None):
-    """Parse XDR text into a Spec, nested definitions hoisted and checked."""
+    """Parse XDR text into a Spec, nested definitions hoisted and checked.
+
+    Raises XdrSyntaxError (located by line:column) for syntax errors and
+    XdrSemanticError (located by line) for undefined or duplicate names.
+    """
     consts, definitions = Parser(text, filename).specification()
     types = {}
     for definition in hoist_nested(definitions):
         if definition.name in types or definition.name in consts:
-            raise ValueError(f"{definition.name} is defined twice")
+            raise XdrSemanticError(f"{definition.name} is defined twice",
+                                   definition.line, filename)
         types[definition.name] = definition
-    spec = Spec(consts, types)
+    spec = Spec(consts, types, filename)
     add_builtin_aliases(spec)
     check(spec)
     return spec
@@ -564,24 +587,25 @@ def check(spec):
         for decl in declarations(definition):
             if decl.type is not None and decl.type not in PRIMITIVES \
                     and decl.type not in spec.types:
-                raise ValueError(f"{where}.{decl.name} (line {decl.line}): "
-                                 f"unknown type {decl.type}")
+                raise XdrSemanticError(f"{where}.{decl.name}: unknown type {decl.type}",
+                                       decl.line, spec.filename)
             if decl.bound is not None:
-                _resolve_or_raise(spec, decl.bound, f"{where}.{decl.name}")
+                _resolve_or_raise(spec, decl.bound, f"{where}.{decl.name}", decl.line)
         if isinstance(definition, Enum):
             for member, value in definition.members:
-                _resolve_or_raise(spec, value, f"{where}.{member}")
+                _resolve_or_raise(spec, value, f"{where}.{member}", definition.line)
         if isinstance(definition, UnionDef):
             for arm in definition.arms:
                 for label in arm.labels:
-                    _resolve_or_raise(spec, label, f"{where} case {label}")
+                    _resolve_or_raise(spec, label, f"{where} case {label}",
+                                      arm.decl.line)
     for const in spec.consts.values():
-        _resolve_or_raise(spec, const.value, const.name)
+        _resolve_or_raise(spec, const.value, const.name, const.line)
 
 
-def _resolve_or_raise(spec, value, where):
-    """Resolve a value, naming ``where`` in the error if it does not resolve."""
+def _resolve_or_raise(spec, value, where, line):
+    """Resolve a value, naming ``where`` and ``line`` if it does not resolve."""
     try:
         return spec.resolve(value)
     except ValueError as err:
-        raise ValueError(f"{where}: {err}") from None
+        raise XdrSemanticError(f"{where}: {err}", line, spec.filename) from None
