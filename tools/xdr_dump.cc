@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/ledger_file.h"
-#include "ops/config.h"
 #include "xdr/ledger_close_meta.h"
+#include "xdr/network.h"
 
 namespace {
 
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: xdr_dump --network PASSPHRASE FILE...\n";
     return 2;
   }
-  auto network_id = sas::xdr::NetworkId(sas::ops::ResolveNetworkPassphrase(args[1]));
+  auto network_id = sas::xdr::NetworkId(sas::xdr::ResolveNetworkPassphrase(args[1]));
   int status = 0;
   for (size_t i = 2; i < args.size(); ++i) status |= DumpFile(args[i], network_id);
   return status;

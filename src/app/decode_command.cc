@@ -10,8 +10,8 @@
 #include "app/command_line.h"
 #include "app/run_main.h"
 #include "ingest/ledger_file.h"
-#include "ops/config.h"
 #include "xdr/ledger_close_meta.h"
+#include "xdr/network.h"
 
 namespace sas::app {
 namespace {
@@ -121,7 +121,7 @@ int RunDecodeCommand(std::span<const std::string> args) {
   }
   std::optional<xdr::Digest> network_id;
   if (auto network = line->Value("--network")) {
-    network_id = xdr::NetworkId(ops::ResolveNetworkPassphrase(*network));
+    network_id = xdr::NetworkId(xdr::ResolveNetworkPassphrase(*network));
   }
   bool all_ok = true;
   for (const std::string& path : line->positionals()) {

@@ -8,9 +8,10 @@
 #include <arrow/compute/initialize.h>
 #include <arrow/config.h>
 
+#include "app/convert_command.h"
 #include "app/decode_command.h"
 #include "app/server.h"
-#include "app/version.h"
+#include "build_info.h"
 #include "ops/config.h"
 #include "ops/log.h"
 
@@ -20,6 +21,7 @@ namespace {
 constexpr const char* kUsage =
     "Usage: stellar-arrow-source [OPTIONS]        run the server\n"
     "       stellar-arrow-source decode [--format F] [--network N] FILE...\n"
+    "       stellar-arrow-source convert --table NAME [--format F] --out PATH FILE...\n"
     "       stellar-arrow-source --version | --help\n\n";
 
 void PrintVersion() {
@@ -60,6 +62,9 @@ int RunMain(int argc, char** argv) {
   if (!args.empty() && args[0] == "--version") {
     PrintVersion();
     return kExitOk;
+  }
+  if (!args.empty() && args[0] == "convert") {
+    return RunConvertCommand(std::span(args).subspan(1));
   }
   if (!args.empty() && args[0] == "decode") {
     return RunDecodeCommand(std::span(args).subspan(1));

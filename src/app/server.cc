@@ -7,7 +7,7 @@
 #include <arrow/flight/server.h>
 #include <arrow/memory_pool.h>
 
-#include "app/version.h"
+#include "build_info.h"
 #include "flight/service.h"
 #include "ops/http_server.h"
 #include "ops/log.h"

@@ -5,23 +5,10 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "xdr/network.h"
+
 namespace sas::ops {
 namespace {
-
-/// A network name users may give instead of the full passphrase.
-struct NamedNetwork {
-  std::string_view name;
-  std::string_view passphrase;
-};
-
-constexpr std::array kNamedNetworks = {
-    NamedNetwork{"pubnet", "Public Global Stellar Network ; September 2015"},
-    NamedNetwork{"public", "Public Global Stellar Network ; September 2015"},
-    NamedNetwork{"mainnet", "Public Global Stellar Network ; September 2015"},
-    NamedNetwork{"testnet", "Test SDF Network ; September 2015"},
-    NamedNetwork{"futurenet", "Test SDF Future Network ; October 2022"},
-    NamedNetwork{"standalone", "Standalone Network ; February 2017"},
-};
 
 /// Parses an unsigned decimal integer in [min, max].
 arrow::Result<uint64_t> ParseUnsigned(std::string_view text, uint64_t min, uint64_t max) {
@@ -97,7 +84,7 @@ constexpr std::array kServerOptions = {
                "network of the ledgers (transaction hashes, lake manifest check)",
                [](std::string_view v, ServerOptions* o) {
                  if (v.empty()) return arrow::Status::Invalid("empty");
-                 o->network_passphrase = ResolveNetworkPassphrase(v);
+                 o->network_passphrase = xdr::ResolveNetworkPassphrase(v);
                  return arrow::Status::OK();
                }},
     OptionSpec{"--log-level", "LOG_LEVEL", "info", "debug, info, warn or error",
@@ -196,13 +183,6 @@ std::string FormatOptionsHelp() {
         << "\n";
   }
   return out.str();
-}
-
-std::string ResolveNetworkPassphrase(std::string_view name_or_passphrase) {
-  for (const NamedNetwork& network : kNamedNetworks) {
-    if (network.name == name_or_passphrase) return std::string(network.passphrase);
-  }
-  return std::string(name_or_passphrase);
 }
 
 }  // namespace sas::ops

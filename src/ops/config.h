@@ -59,7 +59,4 @@ arrow::Result<ServerOptions> ParseServerOptions(std::span<const std::string> arg
 /// Renders the option table for --help: flag, environment variable, default, meaning.
 std::string FormatOptionsHelp();
 
-/// Resolves a network name (pubnet, testnet, futurenet, standalone) or a passphrase.
-std::string ResolveNetworkPassphrase(std::string_view name_or_passphrase);
-
 }  // namespace sas::ops

@@ -103,6 +103,15 @@ Digest TransactionHash(sx::TransactionEnvelopeView envelope, const Digest& netwo
   return hasher.Finish();
 }
 
+Digest InnerTransactionHash(sx::FeeBumpTransactionEnvelopeView envelope,
+                            const Digest& network_id) {
+  Sha256 hasher;
+  hasher.Update(network_id);
+  UpdateU32(&hasher, kEnvelopeTypeTx);
+  hasher.Update(envelope.tx().innerTx().v1().tx().bytes());
+  return hasher.Finish();
+}
+
 arrow::Result<LedgerCloseMetaFrame> LedgerCloseMetaFrame::Parse(
     std::span<const uint8_t> bytes) {
   ARROW_ASSIGN_OR_RAISE(auto view, sx::ParseView<sx::LedgerCloseMeta>(bytes));

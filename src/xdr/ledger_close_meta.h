@@ -119,4 +119,8 @@ uint32_t EnvelopeOperationCount(sx::TransactionEnvelopeView envelope);
 /// Returns the hash that identifies `envelope` in the network `network_id`.
 Digest TransactionHash(sx::TransactionEnvelopeView envelope, const Digest& network_id);
 
+/// Returns the hash of a fee bump's inner transaction in the network `network_id`.
+Digest InnerTransactionHash(sx::FeeBumpTransactionEnvelopeView envelope,
+                            const Digest& network_id);
+
 }  // namespace sas::xdr

@@ -1,0 +1,156 @@
+#include "app/convert_command.h"
+
+#include <array>
+#include <iostream>
+
+#include "app/command_line.h"
+#include "app/run_main.h"
+#include "convert/batch_writer.h"
+#include "convert/ledger_converter.h"
+#include "ingest/ledger_file.h"
+#include "xdr/network.h"
+
+namespace sas::app {
+namespace {
+
+constexpr std::array kConvertFlags = {
+    FlagSpec{"--table", true, "stellar_ledger, transactions or operations"},
+    FlagSpec{"--format", true,
+             "parquet, arrow or jsonl (default: from --out's extension)"},
+    FlagSpec{"--out", true, "output file"},
+    FlagSpec{
+        "--network", true,
+        "pubnet, testnet, futurenet, standalone or a passphrase (default: recognised)"},
+    FlagSpec{"--input-format", true, "auto (default), raw, base64, galexie or framed"},
+    FlagSpec{"--no-xdr", false, "leave the XDR columns out of `transactions`"},
+    FlagSpec{"--best-effort", false,
+             "skip undecodable ledgers (reported) instead of failing"},
+};
+
+constexpr const char* kConvertUsage =
+    "Usage: stellar-arrow-source convert --table NAME [--format parquet|arrow|jsonl] "
+    "--out PATH "
+    "FILE...\n";
+
+/// What the command line asks for.
+struct ConvertRequest {
+  convert::Table table = convert::Table::kStellarLedger;
+  convert::OutputFormat format = convert::OutputFormat::kParquet;
+  std::string out;
+  ingest::LedgerFileFormat input_format = ingest::LedgerFileFormat::kAuto;
+  convert::ConverterOptions options;
+  std::vector<std::string> files;
+};
+
+convert::OutputFormat FormatFromExtension(const std::string& path) {
+  if (path.ends_with(".jsonl") || path.ends_with(".json"))
+    return convert::OutputFormat::kJsonl;
+  if (path.ends_with(".arrow") || path.ends_with(".feather")) {
+    return convert::OutputFormat::kArrow;
+  }
+  return convert::OutputFormat::kParquet;
+}
+
+arrow::Result<ConvertRequest> ParseRequest(std::span<const std::string> args) {
+  ARROW_ASSIGN_OR_RAISE(auto line, CommandLine::Parse(args, kConvertFlags));
+  ConvertRequest request;
+  auto table = line.Value("--table");
+  auto out = line.Value("--out");
+  if (!table) return arrow::Status::Invalid("--table is required");
+  if (!out) return arrow::Status::Invalid("--out is required");
+  if (line.positionals().empty()) return arrow::Status::Invalid("no input file");
+  ARROW_ASSIGN_OR_RAISE(request.table, convert::ParseTableName(*table));
+  request.out = *out;
+  request.format = FormatFromExtension(*out);
+  if (auto format = line.Value("--format")) {
+    ARROW_ASSIGN_OR_RAISE(request.format, convert::ParseOutputFormat(*format));
+  }
+  if (auto input_format = line.Value("--input-format")) {
+    ARROW_ASSIGN_OR_RAISE(request.input_format,
+                          ingest::ParseLedgerFileFormat(*input_format));
+  }
+  if (auto network = line.Value("--network")) {
+    request.options.network_passphrase = xdr::ResolveNetworkPassphrase(*network);
+  }
+  request.options.include_xdr = !line.Has("--no-xdr");
+  request.options.best_effort = line.Has("--best-effort");
+  request.files = line.positionals();
+  return request;
+}
+
+/// Converts every file; the writer is opened with the first batch's schema (which names
+/// the network once it is known). Counts the ledgers and rows written.
+arrow::Status ConvertFiles(const ConvertRequest& request,
+                           convert::LedgerConverter* converter,
+                           std::unique_ptr<convert::BatchFileWriter>* writer,
+                           int64_t* ledgers, int64_t* rows) {
+  for (const std::string& path : request.files) {
+    ARROW_ASSIGN_OR_RAISE(auto contents,
+                          ingest::ReadLedgerFile(path, request.input_format));
+    std::vector<std::span<const uint8_t>> slices;
+    for (size_t i = 0; i < contents.ledgers.size(); ++i) {
+      const auto& ledger = contents.ledgers[i];
+      if (ledger.status.ok()) {
+        slices.push_back(ledger.bytes);
+        continue;
+      }
+      auto error =
+          ledger.status.WithMessage(path, ": ledger ", i, ": ", ledger.status.message());
+      if (!request.options.best_effort) return error;
+      std::cerr << "skipped: " << error.ToString() << "\n";
+    }
+    auto chunk = converter->Convert(slices);
+    if (!chunk.ok())
+      return chunk.status().WithMessage(path, ": ", chunk.status().message());
+    for (const auto& error : chunk->errors) {
+      std::cerr << "skipped: " << path << ": " << error.status.ToString() << "\n";
+    }
+    const auto& batch = chunk->batch(request.table);
+    if (*writer == nullptr) {
+      ARROW_ASSIGN_OR_RAISE(*writer, convert::OpenBatchFileWriter(
+                                         request.out, request.format, batch->schema()));
+    }
+    ARROW_RETURN_NOT_OK((*writer)->Write(*batch));
+    *ledgers += static_cast<int64_t>(slices.size() - chunk->errors.size());
+    *rows += batch->num_rows();
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status RunConvert(const ConvertRequest& request) {
+  ARROW_ASSIGN_OR_RAISE(auto converter, convert::LedgerConverter::Make(request.options));
+  std::unique_ptr<convert::BatchFileWriter> writer;
+  int64_t ledgers = 0;
+  int64_t rows = 0;
+  ARROW_RETURN_NOT_OK(ConvertFiles(request, converter.get(), &writer, &ledgers, &rows));
+  if (writer == nullptr) {
+    ARROW_ASSIGN_OR_RAISE(
+        writer, convert::OpenBatchFileWriter(
+                    request.out, request.format,
+                    convert::TableSchema(request.table, request.options.include_xdr,
+                                         converter->network_passphrase())));
+  }
+  ARROW_RETURN_NOT_OK(writer->Close());
+  std::cerr << "converted " << ledgers << " ledgers into " << rows << " "
+            << convert::TableName(request.table) << " rows: " << request.out << "\n";
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+int RunConvertCommand(std::span<const std::string> args) {
+  auto request = ParseRequest(args);
+  if (!request.ok()) {
+    std::cerr << "stellar-arrow-source convert: " << request.status().message() << "\n"
+              << kConvertUsage << FormatFlags(kConvertFlags);
+    return kExitUsage;
+  }
+  arrow::Status status = RunConvert(*request);
+  if (!status.ok()) {
+    std::cerr << "stellar-arrow-source convert: " << status.ToString() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace sas::app

@@ -1,0 +1,213 @@
+#include "convert/batch_writer.h"
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include <arrow/array.h>
+#include <arrow/io/file.h>
+#include <arrow/ipc/writer.h>
+#include <arrow/scalar.h>
+#include <arrow/util/base64.h>
+#include <parquet/arrow/writer.h>
+#include <nlohmann/json.hpp>
+
+#include "xdr/sha256.h"
+
+namespace sas::convert {
+namespace {
+
+std::string TemporaryPath(const std::string& path) { return path + ".inprogress"; }
+
+arrow::Status Publish(const std::string& path) {
+  std::error_code error;
+  std::filesystem::rename(TemporaryPath(path), path, error);
+  if (error)
+    return arrow::Status::IOError("cannot rename to ", path, ": ", error.message());
+  return arrow::Status::OK();
+}
+
+std::string Rfc3339Micros(int64_t micros) {
+  int64_t seconds = micros / 1'000'000;
+  int64_t fraction = micros % 1'000'000;
+  if (fraction < 0) {
+    fraction += 1'000'000;
+    --seconds;
+  }
+  std::time_t time = static_cast<std::time_t>(seconds);
+  std::tm utc{};
+  gmtime_r(&time, &utc);
+  char text[40];
+  size_t length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  if (fraction != 0) {
+    std::snprintf(text + length, sizeof(text) - length, ".%06lldZ",
+                  static_cast<long long>(fraction));
+  } else {
+    std::snprintf(text + length, sizeof(text) - length, "Z");
+  }
+  return text;
+}
+
+/// Returns the JSON value of one cell.
+nlohmann::json CellJson(const arrow::Array& array, int64_t row) {
+  if (array.IsNull(row)) return nullptr;
+  switch (array.type_id()) {
+    case arrow::Type::BOOL:
+      return static_cast<const arrow::BooleanArray&>(array).Value(row);
+    case arrow::Type::INT32:
+      return static_cast<const arrow::Int32Array&>(array).Value(row);
+    case arrow::Type::INT64:
+      return static_cast<const arrow::Int64Array&>(array).Value(row);
+    case arrow::Type::UINT8:
+      return static_cast<const arrow::UInt8Array&>(array).Value(row);
+    case arrow::Type::UINT32:
+      return static_cast<const arrow::UInt32Array&>(array).Value(row);
+    case arrow::Type::UINT64:
+      return static_cast<const arrow::UInt64Array&>(array).Value(row);
+    case arrow::Type::DOUBLE:
+      return static_cast<const arrow::DoubleArray&>(array).Value(row);
+    case arrow::Type::STRING:
+      return std::string(static_cast<const arrow::StringArray&>(array).GetView(row));
+    case arrow::Type::BINARY:
+      return arrow::util::base64_encode(
+          static_cast<const arrow::BinaryArray&>(array).GetView(row));
+    case arrow::Type::FIXED_SIZE_BINARY: {
+      const auto& binary = static_cast<const arrow::FixedSizeBinaryArray&>(array);
+      return xdr::ToHex({binary.GetValue(row), static_cast<size_t>(binary.byte_width())});
+    }
+    case arrow::Type::TIMESTAMP:
+      return Rfc3339Micros(static_cast<const arrow::TimestampArray&>(array).Value(row));
+    case arrow::Type::DECIMAL128:
+      return static_cast<const arrow::Decimal128Array&>(array).FormatValue(row);
+    case arrow::Type::DICTIONARY: {
+      const auto& dictionary = static_cast<const arrow::DictionaryArray&>(array);
+      return CellJson(*dictionary.dictionary(), dictionary.GetValueIndex(row));
+    }
+    case arrow::Type::LIST: {
+      const auto& list = static_cast<const arrow::ListArray&>(array);
+      nlohmann::json values = nlohmann::json::array();
+      auto slice = list.value_slice(row);
+      for (int64_t i = 0; i < slice->length(); ++i) values.push_back(CellJson(*slice, i));
+      return values;
+    }
+    default:
+      return array.GetScalar(row).ValueOrDie()->ToString();
+  }
+}
+
+class JsonLinesWriter : public BatchFileWriter {
+ public:
+  explicit JsonLinesWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out)
+      : path_(std::move(path)), out_(std::move(out)) {}
+
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    std::string text;
+    ARROW_RETURN_NOT_OK(AppendJsonLines(batch, &text));
+    return out_->Write(text);
+  }
+
+  arrow::Status Close() override {
+    ARROW_RETURN_NOT_OK(out_->Close());
+    return Publish(path_);
+  }
+
+ private:
+  std::string path_;
+  std::shared_ptr<arrow::io::OutputStream> out_;
+};
+
+class ArrowIpcWriter : public BatchFileWriter {
+ public:
+  ArrowIpcWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out,
+                 std::shared_ptr<arrow::ipc::RecordBatchWriter> writer)
+      : path_(std::move(path)), out_(std::move(out)), writer_(std::move(writer)) {}
+
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    return writer_->WriteRecordBatch(batch);
+  }
+
+  arrow::Status Close() override {
+    ARROW_RETURN_NOT_OK(writer_->Close());
+    ARROW_RETURN_NOT_OK(out_->Close());
+    return Publish(path_);
+  }
+
+ private:
+  std::string path_;
+  std::shared_ptr<arrow::io::OutputStream> out_;
+  std::shared_ptr<arrow::ipc::RecordBatchWriter> writer_;
+};
+
+class ParquetWriter : public BatchFileWriter {
+ public:
+  ParquetWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out,
+                std::unique_ptr<parquet::arrow::FileWriter> writer)
+      : path_(std::move(path)), out_(std::move(out)), writer_(std::move(writer)) {}
+
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    return writer_->WriteRecordBatch(batch);
+  }
+
+  arrow::Status Close() override {
+    ARROW_RETURN_NOT_OK(writer_->Close());
+    ARROW_RETURN_NOT_OK(out_->Close());
+    return Publish(path_);
+  }
+
+ private:
+  std::string path_;
+  std::shared_ptr<arrow::io::OutputStream> out_;
+  std::unique_ptr<parquet::arrow::FileWriter> writer_;
+};
+
+}  // namespace
+
+arrow::Result<OutputFormat> ParseOutputFormat(std::string_view name) {
+  if (name == "parquet") return OutputFormat::kParquet;
+  if (name == "arrow") return OutputFormat::kArrow;
+  if (name == "jsonl") return OutputFormat::kJsonl;
+  return arrow::Status::Invalid("unknown format '", name,
+                                "': expected parquet, arrow or jsonl");
+}
+
+arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out) {
+  for (int64_t row = 0; row < batch.num_rows(); ++row) {
+    nlohmann::json object = nlohmann::json::object();
+    for (int column = 0; column < batch.num_columns(); ++column) {
+      object[batch.column_name(column)] = CellJson(*batch.column(column), row);
+    }
+    out->append(object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    out->push_back('\n');
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::unique_ptr<BatchFileWriter>> OpenBatchFileWriter(
+    const std::string& path, OutputFormat format,
+    const std::shared_ptr<arrow::Schema>& schema) {
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::OutputStream> out,
+                        arrow::io::FileOutputStream::Open(TemporaryPath(path)));
+  switch (format) {
+    case OutputFormat::kJsonl:
+      return std::make_unique<JsonLinesWriter>(path, std::move(out));
+    case OutputFormat::kArrow: {
+      ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(out, schema));
+      return std::make_unique<ArrowIpcWriter>(path, std::move(out), std::move(writer));
+    }
+    case OutputFormat::kParquet: {
+      auto properties = parquet::WriterProperties::Builder()
+                            .compression(arrow::Compression::ZSTD)
+                            ->enable_statistics()
+                            ->build();
+      auto arrow_properties =
+          parquet::ArrowWriterProperties::Builder().store_schema()->build();
+      ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(
+                                             *schema, arrow::default_memory_pool(), out,
+                                             properties, arrow_properties));
+      return std::make_unique<ParquetWriter>(path, std::move(out), std::move(writer));
+    }
+  }
+  return arrow::Status::Invalid("unknown output format");
+}
+
+}  // namespace sas::convert

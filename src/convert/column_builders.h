@@ -1,0 +1,68 @@
+// Reusable Arrow builders for every column of one schema, and small typed append helpers.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/builder.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+#include <arrow/util/decimal.h>
+
+namespace sas::convert {
+
+/// One builder per column of a schema; flushes to a record batch and starts over.
+class ColumnBuilders {
+ public:
+  /// Creates builders for `schema`; EnumStringType() columns get
+  /// StringDictionary32Builder.
+  static arrow::Result<ColumnBuilders> Make(std::shared_ptr<arrow::Schema> schema,
+                                            arrow::MemoryPool* pool);
+
+  /// Returns the builder of column `index` as its concrete type.
+  template <class Builder>
+  Builder* column(int index) {
+    return static_cast<Builder*>(builders_[static_cast<size_t>(index)].get());
+  }
+
+  /// Returns the rows appended since the last flush.
+  int64_t num_rows() const { return builders_.empty() ? 0 : builders_[0]->length(); }
+
+  /// Finishes every column into one batch and resets the builders.
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Flush();
+
+  /// Returns the schema.
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+
+ private:
+  std::shared_ptr<arrow::Schema> schema_;
+  std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders_;
+};
+
+/// Appends a value, or null when absent.
+template <class Builder, class T>
+arrow::Status AppendOptional(Builder* builder, const std::optional<T>& value) {
+  return value ? builder->Append(*value) : builder->AppendNull();
+}
+
+/// Appends a stroop amount as decimal128(38, 0).
+inline arrow::Status AppendStroops(arrow::Decimal128Builder* builder, int64_t stroops) {
+  return builder->Append(arrow::Decimal128(stroops));
+}
+
+/// Appends a stroop amount as decimal128(38, 0), or null when absent.
+inline arrow::Status AppendStroops(arrow::Decimal128Builder* builder,
+                                   std::optional<int64_t> stroops) {
+  return stroops ? AppendStroops(builder, *stroops) : builder->AppendNull();
+}
+
+/// Returns the type of exact stroop amounts: decimal128(38, 0).
+std::shared_ptr<arrow::DataType> StroopsType();
+
+/// Returns the type of enum-valued string columns: dictionary<int32, utf8>.
+std::shared_ptr<arrow::DataType> EnumStringType();
+
+}  // namespace sas::convert

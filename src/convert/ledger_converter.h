@@ -1,0 +1,105 @@
+// The one entry point of conversion: the bytes of N ledgers in, one record batch per
+// table out, with per-ledger errors (which ledger, which path, why).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/memory_pool.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "convert/ledger_table.h"
+#include "convert/operation_table.h"
+#include "convert/transaction_table.h"
+
+namespace sas::convert {
+
+/// The tables conversion produces.
+enum class Table { kStellarLedger, kTransactions, kOperations };
+
+/// Every table, in a fixed order.
+inline constexpr std::array kAllTables = {Table::kStellarLedger, Table::kTransactions,
+                                          Table::kOperations};
+
+/// Returns the name of a table (`stellar_ledger`, `transactions`, `operations`).
+std::string_view TableName(Table table);
+
+/// Parses a table name; `ttp_events` and tables not built yet are named in the error.
+arrow::Result<Table> ParseTableName(std::string_view name);
+
+/// Version of the table schemas (docs/SCHEMAS.md); bumped on any incompatible change.
+inline constexpr const char* kSchemaVersion = "1";
+
+/// Returns the schema of a table, with its metadata: schema version, XDR definitions
+/// hash, table name and, when not empty, the network passphrase.
+std::shared_ptr<arrow::Schema> TableSchema(Table table, bool include_xdr = true,
+                                           const std::string& network_passphrase = "");
+
+/// How to convert.
+struct ConverterOptions {
+  /// Network passphrase; when empty it is recognised from the ledgers (known networks).
+  std::string network_passphrase;
+  /// Keep the XDR columns of `transactions`.
+  bool include_xdr = true;
+  /// Skip undecodable ledgers (reporting them) instead of failing the chunk.
+  bool best_effort = false;
+  arrow::MemoryPool* pool = arrow::default_memory_pool();
+};
+
+/// A ledger that could not be converted.
+struct LedgerError {
+  /// Position of the ledger in the chunk.
+  size_t index = 0;
+  arrow::Status status;
+};
+
+/// The result of converting one chunk of ledgers.
+struct ConvertedChunk {
+  /// One batch per table, indexed like kAllTables.
+  std::array<std::shared_ptr<arrow::RecordBatch>, kAllTables.size()> batches;
+  std::vector<LedgerError> errors;
+
+  /// Returns the batch of one table.
+  const std::shared_ptr<arrow::RecordBatch>& batch(Table table) const {
+    return batches[static_cast<size_t>(table)];
+  }
+};
+
+/// Converts chunks of ledgers into the tables, reusing its builders between chunks.
+class LedgerConverter {
+ public:
+  /// Creates a converter.
+  static arrow::Result<std::unique_ptr<LedgerConverter>> Make(ConverterOptions options);
+
+  /// Converts the ledgers (LedgerCloseMeta bytes) in order. Strict mode fails on the
+  /// first bad ledger, naming it; best-effort mode reports it in `errors` and keeps the
+  /// others.
+  arrow::Result<ConvertedChunk> Convert(
+      std::span<const std::span<const uint8_t>> ledgers);
+
+  /// Returns the network passphrase in use (given, or recognised so far; may be empty).
+  const std::string& network_passphrase() const { return network_passphrase_; }
+
+  /// Use Make().
+  explicit LedgerConverter(ConverterOptions options);
+
+ private:
+  arrow::Status ConvertLedger(std::span<const uint8_t> bytes);
+  arrow::Status EnsureNetwork(const xdr::LedgerCloseMetaFrame& frame);
+  arrow::Status MakeBuilders();
+
+  ConverterOptions options_;
+  std::string network_passphrase_;
+  std::unique_ptr<LedgerTableBuilder> ledgers_;
+  std::unique_ptr<TransactionTableBuilder> transactions_;
+  std::unique_ptr<OperationTableBuilder> operations_;
+};
+
+}  // namespace sas::convert

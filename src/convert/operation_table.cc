@@ -1,0 +1,561 @@
+#include "convert/operation_table.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convert/values.h"
+#include "xdr/strkey.h"
+
+namespace sas::convert {
+namespace {
+
+namespace sx = stellar::xdr;
+using OpType = sx::OperationType;
+
+/// Column positions, in schema order.
+enum Column : int {
+  kLedgerSequence,
+  kLedgerCloseTime,
+  kTransactionHash,
+  kTransactionOrder,
+  kOperationIndex,
+  kOpType,
+  kSourceAccount,
+  kSourceAccountMuxed,
+  kResultCode,
+  kSuccessful,
+  kAssetType,
+  kAssetCode,
+  kAssetIssuer,
+  kAmount,
+  kDestination,
+  kDestinationMuxed,
+  kSourceAssetType,
+  kSourceAssetCode,
+  kSourceAssetIssuer,
+  kSourceAmount,
+  kDestinationMin,
+  kPath,
+  kSellingAssetType,
+  kSellingAssetCode,
+  kSellingAssetIssuer,
+  kBuyingAssetType,
+  kBuyingAssetCode,
+  kBuyingAssetIssuer,
+  kPriceN,
+  kPriceD,
+  kOfferId,
+  kTrustor,
+  kTrustLimit,
+  kSetFlags,
+  kClearFlags,
+  kBalanceId,
+  kLiquidityPoolId,
+  kClaimantCount,
+  kHostFunctionType,
+  kContractId,
+  kFunctionName,
+  kBodyXdr,
+};
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+
+/// The typed fields of one operation row; absent fields become nulls.
+struct OperationRow {
+  AccountColumns source;
+  std::optional<std::string_view> result_code;
+  std::optional<AssetColumns> asset;
+  std::optional<int64_t> amount;
+  std::optional<AccountColumns> destination;
+  std::optional<AssetColumns> source_asset;
+  std::optional<int64_t> source_amount;
+  std::optional<int64_t> destination_min;
+  std::optional<std::vector<std::string>> path;
+  std::optional<AssetColumns> selling_asset;
+  std::optional<AssetColumns> buying_asset;
+  std::optional<int32_t> price_n;
+  std::optional<int32_t> price_d;
+  std::optional<int64_t> offer_id;
+  std::optional<std::string> trustor;
+  std::optional<int64_t> trust_limit;
+  std::optional<uint32_t> set_flags;
+  std::optional<uint32_t> clear_flags;
+  std::optional<std::string> balance_id;
+  std::optional<std::string> liquidity_pool_id;
+  std::optional<uint32_t> claimant_count;
+  std::optional<std::string_view> host_function_type;
+  std::optional<std::string> contract_id;
+  std::optional<std::string> function_name;
+};
+
+AccountColumns PlainAccount(sx::PublicKeyView account) {
+  return {AccountId(account), std::nullopt, std::nullopt};
+}
+
+std::vector<std::string> PathAssets(sx::ArrayView<sx::AssetView> path) {
+  std::vector<std::string> assets;
+  for (auto asset : path) assets.push_back(CanonicalAsset(asset));
+  return assets;
+}
+
+template <class OfferOp>
+void FillOffer(OfferOp op, OperationRow* row) {
+  row->selling_asset = Asset(op.selling());
+  row->buying_asset = Asset(op.buying());
+  row->price_n = op.price().n();
+  row->price_d = op.price().d();
+}
+
+AssetColumns AllowTrustAsset(sx::AssetCodeView code, const std::string& issuer) {
+  if (code.type() == sx::AssetType::ASSET_TYPE_CREDIT_ALPHANUM4) {
+    return {"credit_alphanum4", AssetCode(code.assetCode4()), issuer};
+  }
+  return {"credit_alphanum12", AssetCode(code.assetCode12()), issuer};
+}
+
+std::string_view HostFunctionTypeName(sx::HostFunctionType type) {
+  switch (type) {
+    case sx::HostFunctionType::HOST_FUNCTION_TYPE_INVOKE_CONTRACT:
+      return "invoke_contract";
+    case sx::HostFunctionType::HOST_FUNCTION_TYPE_CREATE_CONTRACT:
+      return "create_contract";
+    case sx::HostFunctionType::HOST_FUNCTION_TYPE_UPLOAD_CONTRACT_WASM:
+      return "upload_contract_wasm";
+    default:
+      return "create_contract_v2";
+  }
+}
+
+std::string ScAddress(sx::SCAddressView address) {
+  if (address.type() == sx::SCAddressType::SC_ADDRESS_TYPE_CONTRACT) {
+    return xdr::ContractStrKey(address.contractId());
+  }
+  if (address.type() == sx::SCAddressType::SC_ADDRESS_TYPE_ACCOUNT) {
+    return AccountId(address.accountId());
+  }
+  return xdr::ToHex(address.bytes());
+}
+
+/// Fills the fields an operation body carries.
+void FillBody(sx::OperationBodyView body, OperationRow* row) {
+  switch (body.type()) {
+    case OpType::CREATE_ACCOUNT:
+      row->destination = PlainAccount(body.createAccountOp().destination());
+      row->asset = AssetColumns{"native", std::nullopt, std::nullopt};
+      row->amount = body.createAccountOp().startingBalance();
+      break;
+    case OpType::PAYMENT: {
+      auto op = body.paymentOp();
+      row->destination = MuxedAccount(op.destination());
+      row->asset = Asset(op.asset());
+      row->amount = op.amount();
+      break;
+    }
+    case OpType::PATH_PAYMENT_STRICT_RECEIVE: {
+      auto op = body.pathPaymentStrictReceiveOp();
+      row->destination = MuxedAccount(op.destination());
+      row->asset = Asset(op.destAsset());
+      row->amount = op.destAmount();
+      row->source_asset = Asset(op.sendAsset());
+      row->source_amount = op.sendMax();
+      row->path = PathAssets(op.path());
+      break;
+    }
+    case OpType::PATH_PAYMENT_STRICT_SEND: {
+      auto op = body.pathPaymentStrictSendOp();
+      row->destination = MuxedAccount(op.destination());
+      row->asset = Asset(op.destAsset());
+      row->source_asset = Asset(op.sendAsset());
+      row->source_amount = op.sendAmount();
+      row->destination_min = op.destMin();
+      row->path = PathAssets(op.path());
+      break;
+    }
+    case OpType::MANAGE_SELL_OFFER:
+      FillOffer(body.manageSellOfferOp(), row);
+      row->amount = body.manageSellOfferOp().amount();
+      row->offer_id = body.manageSellOfferOp().offerID();
+      break;
+    case OpType::CREATE_PASSIVE_SELL_OFFER:
+      FillOffer(body.createPassiveSellOfferOp(), row);
+      row->amount = body.createPassiveSellOfferOp().amount();
+      break;
+    case OpType::MANAGE_BUY_OFFER:
+      FillOffer(body.manageBuyOfferOp(), row);
+      row->amount = body.manageBuyOfferOp().buyAmount();
+      row->offer_id = body.manageBuyOfferOp().offerID();
+      break;
+    case OpType::SET_OPTIONS: {
+      auto op = body.setOptionsOp();
+      if (op.setFlags().has_value()) row->set_flags = op.setFlags().value();
+      if (op.clearFlags().has_value()) row->clear_flags = op.clearFlags().value();
+      break;
+    }
+    case OpType::CHANGE_TRUST:
+      row->asset = Asset(body.changeTrustOp().line());
+      row->trust_limit = body.changeTrustOp().limit();
+      break;
+    case OpType::ALLOW_TRUST: {
+      auto op = body.allowTrustOp();
+      row->trustor = AccountId(op.trustor());
+      row->asset = AllowTrustAsset(op.asset(), row->source.account);
+      row->set_flags = op.authorize();
+      break;
+    }
+    case OpType::ACCOUNT_MERGE:
+      row->destination = MuxedAccount(body.destination());
+      row->asset = AssetColumns{"native", std::nullopt, std::nullopt};
+      break;
+    case OpType::INFLATION:
+      row->asset = AssetColumns{"native", std::nullopt, std::nullopt};
+      break;
+    case OpType::CREATE_CLAIMABLE_BALANCE: {
+      auto op = body.createClaimableBalanceOp();
+      row->asset = Asset(op.asset());
+      row->amount = op.amount();
+      row->claimant_count = op.claimants().size();
+      break;
+    }
+    case OpType::CLAIM_CLAIMABLE_BALANCE:
+      row->balance_id = xdr::ToHex(body.claimClaimableBalanceOp().balanceID().bytes());
+      break;
+    case OpType::CLAWBACK: {
+      auto op = body.clawbackOp();
+      row->asset = Asset(op.asset());
+      row->amount = op.amount();
+      row->destination = MuxedAccount(op.from_());
+      break;
+    }
+    case OpType::CLAWBACK_CLAIMABLE_BALANCE:
+      row->balance_id = xdr::ToHex(body.clawbackClaimableBalanceOp().balanceID().bytes());
+      break;
+    case OpType::SET_TRUST_LINE_FLAGS: {
+      auto op = body.setTrustLineFlagsOp();
+      row->trustor = AccountId(op.trustor());
+      row->asset = Asset(op.asset());
+      row->set_flags = op.setFlags();
+      row->clear_flags = op.clearFlags();
+      break;
+    }
+    case OpType::LIQUIDITY_POOL_DEPOSIT:
+      row->liquidity_pool_id =
+          xdr::ToHex(body.liquidityPoolDepositOp().liquidityPoolID());
+      break;
+    case OpType::LIQUIDITY_POOL_WITHDRAW:
+      row->liquidity_pool_id =
+          xdr::ToHex(body.liquidityPoolWithdrawOp().liquidityPoolID());
+      row->amount = body.liquidityPoolWithdrawOp().amount();
+      break;
+    case OpType::INVOKE_HOST_FUNCTION: {
+      auto function = body.invokeHostFunctionOp().hostFunction();
+      row->host_function_type = HostFunctionTypeName(function.type());
+      if (function.type() == sx::HostFunctionType::HOST_FUNCTION_TYPE_INVOKE_CONTRACT) {
+        row->contract_id = ScAddress(function.invokeContract().contractAddress());
+        row->function_name = std::string(function.invokeContract().functionName());
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+/// Returns the name of an operation's inner result code (e.g. PAYMENT_UNDERFUNDED).
+std::string_view InnerResultCode(sx::OperationResultTrView tr) {
+  switch (tr.type()) {
+    case OpType::CREATE_ACCOUNT:
+      return sx::ToString(tr.createAccountResult().code());
+    case OpType::PAYMENT:
+      return sx::ToString(tr.paymentResult().code());
+    case OpType::PATH_PAYMENT_STRICT_RECEIVE:
+      return sx::ToString(tr.pathPaymentStrictReceiveResult().code());
+    case OpType::MANAGE_SELL_OFFER:
+      return sx::ToString(tr.manageSellOfferResult().code());
+    case OpType::CREATE_PASSIVE_SELL_OFFER:
+      return sx::ToString(tr.createPassiveSellOfferResult().code());
+    case OpType::SET_OPTIONS:
+      return sx::ToString(tr.setOptionsResult().code());
+    case OpType::CHANGE_TRUST:
+      return sx::ToString(tr.changeTrustResult().code());
+    case OpType::ALLOW_TRUST:
+      return sx::ToString(tr.allowTrustResult().code());
+    case OpType::ACCOUNT_MERGE:
+      return sx::ToString(tr.accountMergeResult().code());
+    case OpType::INFLATION:
+      return sx::ToString(tr.inflationResult().code());
+    case OpType::MANAGE_DATA:
+      return sx::ToString(tr.manageDataResult().code());
+    case OpType::BUMP_SEQUENCE:
+      return sx::ToString(tr.bumpSeqResult().code());
+    case OpType::MANAGE_BUY_OFFER:
+      return sx::ToString(tr.manageBuyOfferResult().code());
+    case OpType::PATH_PAYMENT_STRICT_SEND:
+      return sx::ToString(tr.pathPaymentStrictSendResult().code());
+    case OpType::CREATE_CLAIMABLE_BALANCE:
+      return sx::ToString(tr.createClaimableBalanceResult().code());
+    case OpType::CLAIM_CLAIMABLE_BALANCE:
+      return sx::ToString(tr.claimClaimableBalanceResult().code());
+    case OpType::BEGIN_SPONSORING_FUTURE_RESERVES:
+      return sx::ToString(tr.beginSponsoringFutureReservesResult().code());
+    case OpType::END_SPONSORING_FUTURE_RESERVES:
+      return sx::ToString(tr.endSponsoringFutureReservesResult().code());
+    case OpType::REVOKE_SPONSORSHIP:
+      return sx::ToString(tr.revokeSponsorshipResult().code());
+    case OpType::CLAWBACK:
+      return sx::ToString(tr.clawbackResult().code());
+    case OpType::CLAWBACK_CLAIMABLE_BALANCE:
+      return sx::ToString(tr.clawbackClaimableBalanceResult().code());
+    case OpType::SET_TRUST_LINE_FLAGS:
+      return sx::ToString(tr.setTrustLineFlagsResult().code());
+    case OpType::LIQUIDITY_POOL_DEPOSIT:
+      return sx::ToString(tr.liquidityPoolDepositResult().code());
+    case OpType::LIQUIDITY_POOL_WITHDRAW:
+      return sx::ToString(tr.liquidityPoolWithdrawResult().code());
+    case OpType::INVOKE_HOST_FUNCTION:
+      return sx::ToString(tr.invokeHostFunctionResult().code());
+    case OpType::EXTEND_FOOTPRINT_TTL:
+      return sx::ToString(tr.extendFootprintTTLResult().code());
+    case OpType::RESTORE_FOOTPRINT:
+      return sx::ToString(tr.restoreFootprintResult().code());
+  }
+  return "unknown";
+}
+
+/// Fills what the operation's result says: its code and the amounts only results know.
+void FillResult(sx::OperationResultView result, OperationRow* row) {
+  if (result.code() != sx::OperationResultCode::opINNER) {
+    row->result_code = sx::ToString(result.code());
+    return;
+  }
+  auto tr = result.tr();
+  row->result_code = InnerResultCode(tr);
+  if (tr.type() == OpType::PATH_PAYMENT_STRICT_SEND &&
+      tr.pathPaymentStrictSendResult().code() ==
+          sx::PathPaymentStrictSendResultCode::PATH_PAYMENT_STRICT_SEND_SUCCESS) {
+    row->amount = tr.pathPaymentStrictSendResult().success().last().amount();
+  } else if (tr.type() == OpType::ACCOUNT_MERGE &&
+             tr.accountMergeResult().code() ==
+                 sx::AccountMergeResultCode::ACCOUNT_MERGE_SUCCESS) {
+    row->amount = tr.accountMergeResult().sourceAccountBalance();
+  }
+}
+
+/// The operation results of a transaction result, when its code carries them.
+std::optional<sx::ArrayView<sx::OperationResultView>> OperationResults(
+    sx::TransactionResultView result) {
+  auto has_results = [](sx::TransactionResultCode code) {
+    return code == sx::TransactionResultCode::txSUCCESS ||
+           code == sx::TransactionResultCode::txFAILED;
+  };
+  auto outcome = result.result();
+  if (has_results(outcome.code())) return outcome.results();
+  if (outcome.code() == sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS ||
+      outcome.code() == sx::TransactionResultCode::txFEE_BUMP_INNER_FAILED) {
+    auto inner = outcome.innerResultPair().result().result();
+    if (has_results(inner.code())) return inner.results();
+  }
+  return std::nullopt;
+}
+
+/// The operations and source of the transaction an envelope carries.
+struct EnvelopeOperations {
+  sx::ArrayView<sx::OperationView> operations;
+  AccountColumns source;
+};
+
+EnvelopeOperations ReadOperations(sx::TransactionEnvelopeView envelope) {
+  switch (envelope.type()) {
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0: {
+      auto tx = envelope.v0().tx();
+      return {
+          tx.operations(),
+          {xdr::AccountStrKey(tx.sourceAccountEd25519()), std::nullopt, std::nullopt}};
+    }
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX:
+      return {envelope.v1().tx().operations(),
+              MuxedAccount(envelope.v1().tx().sourceAccount())};
+    default: {
+      auto tx = envelope.feeBump().tx().innerTx().v1().tx();
+      return {tx.operations(), MuxedAccount(tx.sourceAccount())};
+    }
+  }
+}
+
+arrow::Status AppendAsset(ColumnBuilders& c, int type_column,
+                          const std::optional<AssetColumns>& asset) {
+  auto* type = c.column<arrow::StringDictionary32Builder>(type_column);
+  auto* code = c.column<arrow::StringDictionary32Builder>(type_column + 1);
+  auto* issuer = c.column<arrow::StringBuilder>(type_column + 2);
+  if (!asset) {
+    ARROW_RETURN_NOT_OK(type->AppendNull());
+    ARROW_RETURN_NOT_OK(code->AppendNull());
+    return issuer->AppendNull();
+  }
+  ARROW_RETURN_NOT_OK(type->Append(asset->type));
+  ARROW_RETURN_NOT_OK(asset->code ? code->Append(*asset->code) : code->AppendNull());
+  return AppendOptional(issuer, asset->issuer);
+}
+
+arrow::Status AppendPath(ColumnBuilders& c,
+                         const std::optional<std::vector<std::string>>& path) {
+  auto* list = c.column<arrow::ListBuilder>(kPath);
+  if (!path) return list->AppendNull();
+  ARROW_RETURN_NOT_OK(list->Append());
+  auto* values = static_cast<arrow::StringBuilder*>(list->value_builder());
+  for (const std::string& asset : *path) ARROW_RETURN_NOT_OK(values->Append(asset));
+  return arrow::Status::OK();
+}
+
+arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
+  auto text = [&c](int column, const std::optional<std::string>& value) {
+    return AppendOptional(c.column<arrow::StringBuilder>(column), value);
+  };
+  auto stroops = [&c](int column, std::optional<int64_t> value) {
+    return AppendStroops(c.column<arrow::Decimal128Builder>(column), value);
+  };
+  auto enum_text = [&c](int column, std::optional<std::string_view> value) {
+    auto* builder = c.column<arrow::StringDictionary32Builder>(column);
+    return value ? builder->Append(*value) : builder->AppendNull();
+  };
+  ARROW_RETURN_NOT_OK(
+      c.column<arrow::StringBuilder>(kSourceAccount)->Append(row.source.account));
+  ARROW_RETURN_NOT_OK(text(kSourceAccountMuxed, row.source.muxed));
+  ARROW_RETURN_NOT_OK(enum_text(kResultCode, row.result_code));
+  ARROW_RETURN_NOT_OK(AppendAsset(c, kAssetType, row.asset));
+  ARROW_RETURN_NOT_OK(stroops(kAmount, row.amount));
+  ARROW_RETURN_NOT_OK(text(kDestination, row.destination
+                                             ? std::optional(row.destination->account)
+                                             : std::nullopt));
+  ARROW_RETURN_NOT_OK(
+      text(kDestinationMuxed, row.destination ? row.destination->muxed : std::nullopt));
+  ARROW_RETURN_NOT_OK(AppendAsset(c, kSourceAssetType, row.source_asset));
+  ARROW_RETURN_NOT_OK(stroops(kSourceAmount, row.source_amount));
+  ARROW_RETURN_NOT_OK(stroops(kDestinationMin, row.destination_min));
+  ARROW_RETURN_NOT_OK(AppendPath(c, row.path));
+  ARROW_RETURN_NOT_OK(AppendAsset(c, kSellingAssetType, row.selling_asset));
+  ARROW_RETURN_NOT_OK(AppendAsset(c, kBuyingAssetType, row.buying_asset));
+  ARROW_RETURN_NOT_OK(
+      AppendOptional(c.column<arrow::Int32Builder>(kPriceN), row.price_n));
+  ARROW_RETURN_NOT_OK(
+      AppendOptional(c.column<arrow::Int32Builder>(kPriceD), row.price_d));
+  ARROW_RETURN_NOT_OK(
+      AppendOptional(c.column<arrow::Int64Builder>(kOfferId), row.offer_id));
+  ARROW_RETURN_NOT_OK(text(kTrustor, row.trustor));
+  ARROW_RETURN_NOT_OK(stroops(kTrustLimit, row.trust_limit));
+  ARROW_RETURN_NOT_OK(
+      AppendOptional(c.column<arrow::UInt32Builder>(kSetFlags), row.set_flags));
+  ARROW_RETURN_NOT_OK(
+      AppendOptional(c.column<arrow::UInt32Builder>(kClearFlags), row.clear_flags));
+  ARROW_RETURN_NOT_OK(text(kBalanceId, row.balance_id));
+  ARROW_RETURN_NOT_OK(text(kLiquidityPoolId, row.liquidity_pool_id));
+  ARROW_RETURN_NOT_OK(
+      AppendOptional(c.column<arrow::UInt32Builder>(kClaimantCount), row.claimant_count));
+  ARROW_RETURN_NOT_OK(enum_text(kHostFunctionType, row.host_function_type));
+  ARROW_RETURN_NOT_OK(text(kContractId, row.contract_id));
+  return text(kFunctionName, row.function_name);
+}
+
+}  // namespace
+
+std::shared_ptr<arrow::Schema> OperationTableSchema() {
+  static const std::shared_ptr<arrow::Schema> schema = [] {
+    auto timestamp = arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
+    return arrow::schema({
+        arrow::field("ledger_sequence", arrow::uint32(), false),
+        arrow::field("ledger_close_time", timestamp, false),
+        arrow::field("transaction_hash", arrow::utf8(), false),
+        arrow::field("transaction_order", arrow::uint32(), false),
+        arrow::field("operation_index", arrow::uint32(), false),
+        arrow::field("op_type", EnumStringType(), false),
+        arrow::field("source_account", arrow::utf8(), false),
+        arrow::field("source_account_muxed", arrow::utf8()),
+        arrow::field("result_code", EnumStringType()),
+        arrow::field("successful", arrow::boolean(), false),
+        arrow::field("asset_type", EnumStringType()),
+        arrow::field("asset_code", EnumStringType()),
+        arrow::field("asset_issuer", arrow::utf8()),
+        arrow::field("amount", StroopsType()),
+        arrow::field("destination", arrow::utf8()),
+        arrow::field("destination_muxed", arrow::utf8()),
+        arrow::field("source_asset_type", EnumStringType()),
+        arrow::field("source_asset_code", EnumStringType()),
+        arrow::field("source_asset_issuer", arrow::utf8()),
+        arrow::field("source_amount", StroopsType()),
+        arrow::field("destination_min", StroopsType()),
+        arrow::field("path", arrow::list(arrow::utf8())),
+        arrow::field("selling_asset_type", EnumStringType()),
+        arrow::field("selling_asset_code", EnumStringType()),
+        arrow::field("selling_asset_issuer", arrow::utf8()),
+        arrow::field("buying_asset_type", EnumStringType()),
+        arrow::field("buying_asset_code", EnumStringType()),
+        arrow::field("buying_asset_issuer", arrow::utf8()),
+        arrow::field("price_n", arrow::int32()),
+        arrow::field("price_d", arrow::int32()),
+        arrow::field("offer_id", arrow::int64()),
+        arrow::field("trustor", arrow::utf8()),
+        arrow::field("trust_limit", StroopsType()),
+        arrow::field("set_flags", arrow::uint32()),
+        arrow::field("clear_flags", arrow::uint32()),
+        arrow::field("balance_id", arrow::utf8()),
+        arrow::field("liquidity_pool_id", arrow::utf8()),
+        arrow::field("claimant_count", arrow::uint32()),
+        arrow::field("host_function_type", EnumStringType()),
+        arrow::field("contract_id", arrow::utf8()),
+        arrow::field("function_name", arrow::utf8()),
+        arrow::field("body_xdr", arrow::binary(), false),
+    });
+  }();
+  return schema;
+}
+
+arrow::Result<std::unique_ptr<OperationTableBuilder>> OperationTableBuilder::Make(
+    arrow::MemoryPool* pool) {
+  ARROW_ASSIGN_OR_RAISE(auto columns, ColumnBuilders::Make(OperationTableSchema(), pool));
+  return std::make_unique<OperationTableBuilder>(std::move(columns));
+}
+
+arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
+  ColumnBuilders& c = columns_;
+  int64_t close_time =
+      static_cast<int64_t>(frame.header().scpValue().closeTime()) * kMicrosPerSecond;
+  for (const xdr::AppliedTransaction& tx : frame.transactions()) {
+    if (!tx.envelope) {
+      return arrow::Status::Invalid("ledger ", frame.sequence(), ": transaction ",
+                                    tx.apply_order, " has no joined envelope");
+    }
+    EnvelopeOperations ops = ReadOperations(*tx.envelope);
+    auto results = OperationResults(tx.result.result());
+    bool successful = xdr::IsSuccess(tx.result.result().result().code());
+    std::string hash = xdr::ToHex(tx.result.transactionHash());
+    uint32_t index = 0;
+    for (auto op : ops.operations) {
+      OperationRow row;
+      row.source = op.sourceAccount().has_value()
+                       ? MuxedAccount(op.sourceAccount().value())
+                       : ops.source;
+      FillBody(op.body(), &row);
+      if (results && index < results->size()) FillResult((*results)[index], &row);
+      ++index;
+      ARROW_RETURN_NOT_OK(
+          c.column<arrow::UInt32Builder>(kLedgerSequence)->Append(frame.sequence()));
+      ARROW_RETURN_NOT_OK(
+          c.column<arrow::TimestampBuilder>(kLedgerCloseTime)->Append(close_time));
+      ARROW_RETURN_NOT_OK(c.column<arrow::StringBuilder>(kTransactionHash)->Append(hash));
+      ARROW_RETURN_NOT_OK(
+          c.column<arrow::UInt32Builder>(kTransactionOrder)->Append(tx.apply_order));
+      ARROW_RETURN_NOT_OK(c.column<arrow::UInt32Builder>(kOperationIndex)->Append(index));
+      ARROW_RETURN_NOT_OK(c.column<arrow::StringDictionary32Builder>(kOpType)->Append(
+          OperationTypeName(op.body().type())));
+      ARROW_RETURN_NOT_OK(
+          c.column<arrow::BooleanBuilder>(kSuccessful)->Append(successful));
+      ARROW_RETURN_NOT_OK(AppendRow(c, row));
+      auto body = op.body().bytes();
+      ARROW_RETURN_NOT_OK(c.column<arrow::BinaryBuilder>(kBodyXdr)->Append(
+          body.data(), static_cast<int32_t>(body.size())));
+    }
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace sas::convert

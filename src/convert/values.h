@@ -1,0 +1,54 @@
+// Renderings of XDR values shared by the tables: accounts as StrKeys, assets as
+// type/code/issuer, hex, memo text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "stellar_xdr_views.h"
+
+namespace sas::convert {
+
+namespace sx = stellar::xdr;
+
+/// An account as the tables show it: `G…`, plus the `M…` form and id when muxed.
+struct AccountColumns {
+  std::string account;
+  std::optional<std::string> muxed;
+  std::optional<uint64_t> muxed_id;
+};
+
+/// An asset as the tables show it.
+struct AssetColumns {
+  std::string_view type;
+  std::optional<std::string> code;
+  std::optional<std::string> issuer;
+};
+
+/// Returns the `G…` StrKey of an account id.
+std::string AccountId(sx::PublicKeyView account);
+
+/// Returns the columns of a possibly muxed account.
+AccountColumns MuxedAccount(sx::MuxedAccountView account);
+
+/// Returns the columns of an asset.
+AssetColumns Asset(sx::AssetView asset);
+
+/// Returns the columns of a trust-line change asset (pool shares have no code or issuer).
+AssetColumns Asset(sx::ChangeTrustAssetView asset);
+
+/// Returns `native` or `CODE:ISSUER`.
+std::string CanonicalAsset(sx::AssetView asset);
+
+/// Returns an asset code without its trailing NUL padding.
+std::string AssetCode(std::span<const uint8_t> padded);
+
+/// Returns true when `bytes` are valid UTF-8.
+bool IsValidUtf8(std::span<const uint8_t> bytes);
+
+/// Returns the Horizon name of an operation type, e.g. `path_payment_strict_send`.
+std::string_view OperationTypeName(sx::OperationType type);
+
+}  // namespace sas::convert
