@@ -35,7 +35,7 @@ bool LooksLikeBase64(std::span<const uint8_t> bytes) {
 
 /// True when the first word is a final-fragment record mark that fits the input.
 bool LooksFramed(std::span<const uint8_t> bytes) {
-  if (bytes.size() < 4) return false;
+  if (bytes.data() == nullptr || bytes.size() < 4) return false;
   uint32_t mark = sx::LoadU32(bytes.data());
   return (mark & kLastFragmentBit) != 0 && (mark & ~kLastFragmentBit) <= bytes.size() - 4;
 }
@@ -237,6 +237,7 @@ arrow::Result<LedgerFileContents> SplitLedgerCloseMetaBatch(
 
 arrow::Result<LedgerFileContents> SplitLedgerBytes(std::shared_ptr<arrow::Buffer> data,
                                                    LedgerFileFormat format) {
+  if (data->size() == 0) return arrow::Status::Invalid("empty input: no ledger");
   bool compressed = IsZstdFrame(AsSpan(*data));
   if (compressed) {
     ARROW_ASSIGN_OR_RAISE(data, DecompressZstd(AsSpan(*data)));
