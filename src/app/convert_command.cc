@@ -14,7 +14,7 @@ namespace sas::app {
 namespace {
 
 constexpr std::array kConvertFlags = {
-    FlagSpec{"--table", true, "stellar_ledger, transactions or operations"},
+    FlagSpec{"--table", true, "stellar_ledger, transactions, operations or contract_events"},
     FlagSpec{"--format", true,
              "parquet, arrow or jsonl (default: from --out's extension)"},
     FlagSpec{"--out", true, "output file"},

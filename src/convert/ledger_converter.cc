@@ -15,6 +15,8 @@ std::string_view TableName(Table table) {
       return "transactions";
     case Table::kOperations:
       return "operations";
+    case Table::kContractEvents:
+      return "contract_events";
   }
   return "unknown";
 }
@@ -23,11 +25,12 @@ arrow::Result<Table> ParseTableName(std::string_view name) {
   for (Table table : kAllTables) {
     if (TableName(table) == name) return table;
   }
-  if (name == "token_transfers" || name == "ttp_events" || name == "contract_events") {
+  if (name == "token_transfers" || name == "ttp_events") {
     return arrow::Status::NotImplemented("table '", name, "' is not built yet");
   }
-  return arrow::Status::Invalid("unknown table '", name,
-                                "': expected stellar_ledger, transactions or operations");
+  return arrow::Status::Invalid(
+      "unknown table '", name,
+      "': expected stellar_ledger, transactions, operations or contract_events");
 }
 
 namespace {
@@ -40,6 +43,8 @@ std::shared_ptr<arrow::Schema> BareSchema(Table table, bool include_xdr) {
       return TransactionTableSchema(include_xdr);
     case Table::kOperations:
       return OperationTableSchema();
+    case Table::kContractEvents:
+      return ContractEventTableSchema();
   }
   return nullptr;
 }
@@ -76,6 +81,8 @@ arrow::Result<std::unique_ptr<LedgerConverter>> LedgerConverter::Make(
                         LedgerTableBuilder::Make(converter->options_.pool));
   ARROW_ASSIGN_OR_RAISE(converter->operations_,
                         OperationTableBuilder::Make(converter->options_.pool));
+  ARROW_ASSIGN_OR_RAISE(converter->events_,
+                        ContractEventTableBuilder::Make(converter->options_.pool));
   if (!converter->network_passphrase_.empty())
     ARROW_RETURN_NOT_OK(converter->MakeBuilders());
   return converter;
@@ -110,7 +117,8 @@ arrow::Status LedgerConverter::ConvertLedger(std::span<const uint8_t> bytes) {
   }
   ARROW_RETURN_NOT_OK(ledgers_->Append(frame));
   if (transactions_) ARROW_RETURN_NOT_OK(transactions_->Append(frame));
-  return operations_->Append(frame);
+  ARROW_RETURN_NOT_OK(operations_->Append(frame));
+  return events_->Append(frame);
 }
 
 arrow::Result<ConvertedChunk> LedgerConverter::Convert(
@@ -121,13 +129,15 @@ arrow::Result<ConvertedChunk> LedgerConverter::Convert(
     int64_t ledger_rows = ledgers_->num_rows();
     int64_t transaction_rows = transactions_ ? transactions_->num_rows() : 0;
     int64_t operation_rows = operations_->num_rows();
+    int64_t event_rows = events_->num_rows();
     arrow::Status status = ConvertLedger(ledgers[i]);
     if (status.ok()) continue;
     status = status.WithMessage("ledger ", i, " of the chunk: ", status.message());
     if (!options_.best_effort) return status;
     bool partial = ledgers_->num_rows() != ledger_rows ||
                    (transactions_ && transactions_->num_rows() != transaction_rows) ||
-                   operations_->num_rows() != operation_rows;
+                   operations_->num_rows() != operation_rows ||
+                   events_->num_rows() != event_rows;
     if (partial) {
       return status.WithMessage(status.message(),
                                 " (after rows were appended; cannot skip)");
@@ -143,6 +153,7 @@ arrow::Result<ConvertedChunk> LedgerConverter::Convert(
         arrow::RecordBatch::MakeEmpty(TransactionTableSchema(options_.include_xdr)));
   }
   ARROW_ASSIGN_OR_RAISE(chunk.batches[2], operations_->Flush());
+  ARROW_ASSIGN_OR_RAISE(chunk.batches[3], events_->Flush());
   for (Table table : kAllTables) {
     auto& batch = chunk.batches[static_cast<size_t>(table)];
     batch = batch->ReplaceSchemaMetadata(TableMetadata(table, network_passphrase_));

@@ -15,6 +15,7 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "convert/contract_event_table.h"
 #include "convert/ledger_table.h"
 #include "convert/operation_table.h"
 #include "convert/transaction_table.h"
@@ -22,13 +23,13 @@
 namespace sas::convert {
 
 /// The tables conversion produces.
-enum class Table { kStellarLedger, kTransactions, kOperations };
+enum class Table { kStellarLedger, kTransactions, kOperations, kContractEvents };
 
 /// Every table, in a fixed order.
 inline constexpr std::array kAllTables = {Table::kStellarLedger, Table::kTransactions,
-                                          Table::kOperations};
+                                          Table::kOperations, Table::kContractEvents};
 
-/// Returns the name of a table (`stellar_ledger`, `transactions`, `operations`).
+/// Returns the name of a table (`stellar_ledger`, `transactions`, ...).
 std::string_view TableName(Table table);
 
 /// Parses a table name; `ttp_events` and tables not built yet are named in the error.
@@ -100,6 +101,7 @@ class LedgerConverter {
   std::unique_ptr<LedgerTableBuilder> ledgers_;
   std::unique_ptr<TransactionTableBuilder> transactions_;
   std::unique_ptr<OperationTableBuilder> operations_;
+  std::unique_ptr<ContractEventTableBuilder> events_;
 };
 
 }  // namespace sas::convert

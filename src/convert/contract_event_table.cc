@@ -1,0 +1,230 @@
+#include "convert/contract_event_table.h"
+
+#include <optional>
+#include <string>
+
+#include "convert/scval.h"
+#include "xdr/strkey.h"
+
+namespace sas::convert {
+namespace {
+
+namespace sx = stellar::xdr;
+
+enum Column : int {
+  kLedgerSequence,
+  kLedgerCloseTime,
+  kTransactionHash,
+  kTransactionOrder,
+  kSuccessful,
+  kOperationIndex,
+  kEventIndex,
+  kOrigin,
+  kStage,
+  kType,
+  kContractId,
+  kTopics,
+  kTopicsXdr,
+  kData,
+  kDataXdr,
+  kInSuccessfulContractCall,
+};
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+
+/// Where an event was found.
+struct EventPlace {
+  std::string_view origin;  // operation, transaction, diagnostic
+  std::optional<uint32_t> operation_index;
+  std::optional<std::string_view> stage;
+  bool in_successful_call = false;
+};
+
+/// Ledger and transaction facts shared by the rows of one transaction.
+struct TransactionContext {
+  uint32_t ledger_sequence;
+  int64_t close_time_micros;
+  std::string hash;
+  uint32_t order;
+  bool successful;
+};
+
+std::string_view EventTypeName(sx::ContractEventType type) {
+  switch (type) {
+    case sx::ContractEventType::SYSTEM:
+      return "system";
+    case sx::ContractEventType::CONTRACT:
+      return "contract";
+    default:
+      return "diagnostic";
+  }
+}
+
+std::string_view StageName(sx::TransactionEventStage stage) {
+  switch (stage) {
+    case sx::TransactionEventStage::TRANSACTION_EVENT_STAGE_BEFORE_ALL_TXS:
+      return "before_all_txs";
+    case sx::TransactionEventStage::TRANSACTION_EVENT_STAGE_AFTER_TX:
+      return "after_tx";
+    default:
+      return "after_all_txs";
+  }
+}
+
+/// Appends the rows of one transaction's events.
+class EventAppender {
+ public:
+  EventAppender(ColumnBuilders& columns, const TransactionContext& tx)
+      : c_(columns), tx_(tx) {}
+
+  arrow::Status Append(sx::ContractEventView event, const EventPlace& place) {
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::UInt32Builder>(kLedgerSequence)->Append(tx_.ledger_sequence));
+    ARROW_RETURN_NOT_OK(c_.column<arrow::TimestampBuilder>(kLedgerCloseTime)
+                            ->Append(tx_.close_time_micros));
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::StringBuilder>(kTransactionHash)->Append(tx_.hash));
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::UInt32Builder>(kTransactionOrder)->Append(tx_.order));
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::BooleanBuilder>(kSuccessful)->Append(tx_.successful));
+    ARROW_RETURN_NOT_OK(AppendOptional(c_.column<arrow::UInt32Builder>(kOperationIndex),
+                                       place.operation_index));
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::UInt32Builder>(kEventIndex)->Append(next_index_++));
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::StringDictionary32Builder>(kOrigin)->Append(place.origin));
+    auto* stage = c_.column<arrow::StringDictionary32Builder>(kStage);
+    ARROW_RETURN_NOT_OK(place.stage ? stage->Append(*place.stage) : stage->AppendNull());
+    ARROW_RETURN_NOT_OK(c_.column<arrow::StringDictionary32Builder>(kType)->Append(
+        EventTypeName(event.type())));
+    std::optional<std::string> contract;
+    if (event.contractID().has_value())
+      contract = xdr::ContractStrKey(event.contractID().value());
+    ARROW_RETURN_NOT_OK(
+        AppendOptional(c_.column<arrow::StringBuilder>(kContractId), contract));
+    ARROW_RETURN_NOT_OK(AppendBody(event.body().v0()));
+    return c_.column<arrow::BooleanBuilder>(kInSuccessfulContractCall)
+        ->Append(place.in_successful_call);
+  }
+
+ private:
+  arrow::Status AppendBody(sx::ContractEventV0View body) {
+    auto* topics = c_.column<arrow::ListBuilder>(kTopics);
+    auto* topic_values = static_cast<arrow::StringBuilder*>(topics->value_builder());
+    auto* topics_xdr = c_.column<arrow::ListBuilder>(kTopicsXdr);
+    auto* topic_xdr_values =
+        static_cast<arrow::BinaryBuilder*>(topics_xdr->value_builder());
+    ARROW_RETURN_NOT_OK(topics->Append());
+    ARROW_RETURN_NOT_OK(topics_xdr->Append());
+    for (auto topic : body.topics()) {
+      ARROW_RETURN_NOT_OK(topic_values->Append(Dump(ScValJson(topic))));
+      ARROW_RETURN_NOT_OK(
+          topic_xdr_values->Append(topic.data(), static_cast<int32_t>(topic.size())));
+    }
+    auto data = body.data_();
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::StringBuilder>(kData)->Append(Dump(ScValJson(data))));
+    return c_.column<arrow::BinaryBuilder>(kDataXdr)->Append(
+        data.data(), static_cast<int32_t>(data.size()));
+  }
+
+  static std::string Dump(const nlohmann::json& json) {
+    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+
+  ColumnBuilders& c_;
+  const TransactionContext& tx_;
+  uint32_t next_index_ = 1;
+};
+
+arrow::Status AppendDiagnostics(EventAppender& appender,
+                                sx::ArrayView<sx::DiagnosticEventView> events) {
+  for (auto diagnostic : events) {
+    ARROW_RETURN_NOT_OK(
+        appender.Append(diagnostic.event(), {"diagnostic", std::nullopt, std::nullopt,
+                                             diagnostic.inSuccessfulContractCall()}));
+  }
+  return arrow::Status::OK();
+}
+
+/// TransactionMeta v3: a Soroban transaction's events belong to its single operation.
+arrow::Status AppendV3(EventAppender& appender, sx::TransactionMetaV3View meta,
+                       bool successful) {
+  if (!meta.sorobanMeta().has_value()) return arrow::Status::OK();
+  auto soroban = meta.sorobanMeta().value();
+  for (auto event : soroban.events()) {
+    ARROW_RETURN_NOT_OK(
+        appender.Append(event, {"operation", 1, std::nullopt, successful}));
+  }
+  return AppendDiagnostics(appender, soroban.diagnosticEvents());
+}
+
+arrow::Status AppendV4(EventAppender& appender, sx::TransactionMetaV4View meta,
+                       bool successful) {
+  uint32_t operation = 0;
+  for (auto op_meta : meta.operations()) {
+    ++operation;
+    for (auto event : op_meta.events()) {
+      ARROW_RETURN_NOT_OK(
+          appender.Append(event, {"operation", operation, std::nullopt, successful}));
+    }
+  }
+  for (auto tx_event : meta.events()) {
+    ARROW_RETURN_NOT_OK(appender.Append(
+        tx_event.event(),
+        {"transaction", std::nullopt, StageName(tx_event.stage()), true}));
+  }
+  return AppendDiagnostics(appender, meta.diagnosticEvents());
+}
+
+}  // namespace
+
+std::shared_ptr<arrow::Schema> ContractEventTableSchema() {
+  static const std::shared_ptr<arrow::Schema> schema = arrow::schema({
+      arrow::field("ledger_sequence", arrow::uint32(), false),
+      arrow::field("ledger_close_time", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"),
+                   false),
+      arrow::field("transaction_hash", arrow::utf8(), false),
+      arrow::field("transaction_order", arrow::uint32(), false),
+      arrow::field("successful", arrow::boolean(), false),
+      arrow::field("operation_index", arrow::uint32()),
+      arrow::field("event_index", arrow::uint32(), false),
+      arrow::field("origin", EnumStringType(), false),
+      arrow::field("stage", EnumStringType()),
+      arrow::field("type", EnumStringType(), false),
+      arrow::field("contract_id", arrow::utf8()),
+      arrow::field("topics", arrow::list(arrow::utf8()), false),
+      arrow::field("topics_xdr", arrow::list(arrow::binary()), false),
+      arrow::field("data", arrow::utf8(), false),
+      arrow::field("data_xdr", arrow::binary(), false),
+      arrow::field("in_successful_contract_call", arrow::boolean(), false),
+  });
+  return schema;
+}
+
+arrow::Result<std::unique_ptr<ContractEventTableBuilder>> ContractEventTableBuilder::Make(
+    arrow::MemoryPool* pool) {
+  ARROW_ASSIGN_OR_RAISE(auto columns,
+                        ColumnBuilders::Make(ContractEventTableSchema(), pool));
+  return std::make_unique<ContractEventTableBuilder>(std::move(columns));
+}
+
+arrow::Status ContractEventTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
+  int64_t close_time =
+      static_cast<int64_t>(frame.header().scpValue().closeTime()) * kMicrosPerSecond;
+  for (const xdr::AppliedTransaction& tx : frame.transactions()) {
+    int32_t version = tx.meta.v();
+    if (version < 3) continue;
+    TransactionContext context{frame.sequence(), close_time,
+                               xdr::ToHex(tx.result.transactionHash()), tx.apply_order,
+                               xdr::IsSuccess(tx.result.result().result().code())};
+    EventAppender appender(columns_, context);
+    ARROW_RETURN_NOT_OK(version == 3
+                            ? AppendV3(appender, tx.meta.v3(), context.successful)
+                            : AppendV4(appender, tx.meta.v4(), context.successful));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace sas::convert
