@@ -7,6 +7,7 @@
 #include <arrow/util/compression.h>
 #include <benchmark/benchmark.h>
 
+#include "convert/ledger_converter.h"
 #include "convert/ledger_table.h"
 #include "ingest/ledger_file.h"
 #include "stellar_xdr_types.h"
@@ -99,6 +100,20 @@ void BM_StellarLedgerTable(benchmark::State& state) {
   ReportRates(state, corpus);
 }
 BENCHMARK(BM_StellarLedgerTable);
+
+/// Every table the converter builds (network given), flushed once per pass.
+void BM_ConvertAllTables(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  sas::convert::ConverterOptions options;
+  options.network_passphrase = "Public Global Stellar Network ; September 2015";
+  auto converter = sas::convert::LedgerConverter::Make(options).ValueOrDie();
+  for (auto _ : state) {
+    auto chunk = converter->Convert(corpus.ledgers).ValueOrDie();
+    benchmark::DoNotOptimize(chunk);
+  }
+  ReportRates(state, corpus);
+}
+BENCHMARK(BM_ConvertAllTables);
 
 void BM_OwningDecode(benchmark::State& state) {
   const Corpus& corpus = PubnetCorpus();

@@ -1,55 +1,65 @@
 #include "xdr/strkey.h"
 
+#include <algorithm>
 #include <array>
-#include <vector>
 
 namespace sas::xdr {
 namespace {
 
 constexpr char kBase32Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-/// CRC-16/XMODEM (polynomial 0x1021, initial value 0), as SEP-23 specifies.
+/// CRC-16/XMODEM lookup table (polynomial 0x1021), as SEP-23 specifies.
+constexpr std::array<uint16_t, 256> MakeCrcTable() {
+  std::array<uint16_t, 256> table{};
+  for (uint32_t byte = 0; byte < 256; ++byte) {
+    uint32_t crc = byte << 8;
+    for (int bit = 0; bit < 8; ++bit)
+      crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+    table[byte] = static_cast<uint16_t>(crc);
+  }
+  return table;
+}
+
+constexpr std::array<uint16_t, 256> kCrcTable = MakeCrcTable();
+
 uint16_t Crc16Xmodem(std::span<const uint8_t> bytes) {
   uint16_t crc = 0;
   for (uint8_t byte : bytes) {
-    crc = static_cast<uint16_t>(crc ^ (byte << 8));
-    for (int bit = 0; bit < 8; ++bit) {
-      crc = (crc & 0x8000) != 0 ? static_cast<uint16_t>((crc << 1) ^ 0x1021)
-                                : static_cast<uint16_t>(crc << 1);
-    }
+    crc = static_cast<uint16_t>((crc << 8) ^ kCrcTable[((crc >> 8) ^ byte) & 0xFF]);
   }
   return crc;
 }
 
-/// RFC 4648 base32 without padding.
+/// RFC 4648 base32 without padding, written into a string sized up front.
 std::string Base32(std::span<const uint8_t> bytes) {
-  std::string out;
-  out.reserve((bytes.size() * 8 + 4) / 5);
-  uint32_t buffer = 0;
+  std::string out((bytes.size() * 8 + 4) / 5, '\0');
+  size_t next = 0;
+  uint64_t buffer = 0;
   int bits = 0;
   for (uint8_t byte : bytes) {
     buffer = (buffer << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out.push_back(kBase32Alphabet[(buffer >> (bits - 5)) & 0x1F]);
       bits -= 5;
+      out[next++] = kBase32Alphabet[(buffer >> bits) & 0x1F];
     }
   }
-  if (bits > 0) out.push_back(kBase32Alphabet[(buffer << (5 - bits)) & 0x1F]);
+  if (bits > 0) out[next++] = kBase32Alphabet[(buffer << (5 - bits)) & 0x1F];
   return out;
 }
 
 }  // namespace
 
 std::string EncodeStrKey(StrKeyKind kind, std::span<const uint8_t> payload) {
-  std::vector<uint8_t> data;
-  data.reserve(payload.size() + 3);
-  data.push_back(static_cast<uint8_t>(kind));
-  data.insert(data.end(), payload.begin(), payload.end());
-  uint16_t crc = Crc16Xmodem(data);
-  data.push_back(static_cast<uint8_t>(crc & 0xFF));
-  data.push_back(static_cast<uint8_t>(crc >> 8));
-  return Base32(data);
+  constexpr size_t kMaxPayload = 100;
+  std::array<uint8_t, kMaxPayload + 3> data;
+  size_t size = std::min(payload.size(), kMaxPayload);
+  data[0] = static_cast<uint8_t>(kind);
+  std::copy_n(payload.begin(), size, data.begin() + 1);
+  uint16_t crc = Crc16Xmodem({data.data(), size + 1});
+  data[size + 1] = static_cast<uint8_t>(crc & 0xFF);
+  data[size + 2] = static_cast<uint8_t>(crc >> 8);
+  return Base32({data.data(), size + 3});
 }
 
 std::string AccountStrKey(std::span<const uint8_t, 32> ed25519) {
