@@ -101,11 +101,13 @@ void BM_StellarLedgerTable(benchmark::State& state) {
 }
 BENCHMARK(BM_StellarLedgerTable);
 
-/// Every table the converter builds (network given), flushed once per pass.
+/// Every table the converter builds (network given), flushed once per pass; the argument
+/// is the number of parts converted concurrently on Arrow's CPU pool.
 void BM_ConvertAllTables(benchmark::State& state) {
   const Corpus& corpus = PubnetCorpus();
   sas::convert::ConverterOptions options;
   options.network_passphrase = "Public Global Stellar Network ; September 2015";
+  options.parallelism = static_cast<int>(state.range(0));
   auto converter = sas::convert::LedgerConverter::Make(options).ValueOrDie();
   for (auto _ : state) {
     auto chunk = converter->Convert(corpus.ledgers).ValueOrDie();
@@ -113,7 +115,7 @@ void BM_ConvertAllTables(benchmark::State& state) {
   }
   ReportRates(state, corpus);
 }
-BENCHMARK(BM_ConvertAllTables);
+BENCHMARK(BM_ConvertAllTables)->Arg(1)->Arg(2)->UseRealTime();
 
 void BM_OwningDecode(benchmark::State& state) {
   const Corpus& corpus = PubnetCorpus();

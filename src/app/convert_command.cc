@@ -1,7 +1,10 @@
 #include "app/convert_command.h"
 
 #include <array>
+#include <charconv>
 #include <iostream>
+
+#include <arrow/util/thread_pool.h>
 
 #include "app/command_line.h"
 #include "app/run_main.h"
@@ -14,7 +17,8 @@ namespace sas::app {
 namespace {
 
 constexpr std::array kConvertFlags = {
-    FlagSpec{"--table", true, "stellar_ledger, transactions, operations or contract_events"},
+    FlagSpec{"--table", true,
+             "stellar_ledger, transactions, operations or contract_events"},
     FlagSpec{"--format", true,
              "parquet, arrow or jsonl (default: from --out's extension)"},
     FlagSpec{"--out", true, "output file"},
@@ -74,6 +78,17 @@ arrow::Result<ConvertRequest> ParseRequest(std::span<const std::string> args) {
   }
   request.options.include_xdr = !line.Has("--no-xdr");
   request.options.best_effort = line.Has("--best-effort");
+  request.options.parallelism = arrow::GetCpuThreadPoolCapacity();
+  if (auto threads = line.Value("--threads")) {
+    int value = 0;
+    auto [end, error] =
+        std::from_chars(threads->data(), threads->data() + threads->size(), value);
+    if (error != std::errc() || end != threads->data() + threads->size() || value < 1) {
+      return arrow::Status::Invalid("--threads='", *threads,
+                                    "': expected an integer >= 1");
+    }
+    request.options.parallelism = value;
+  }
   request.files = line.positionals();
   return request;
 }
@@ -105,14 +120,15 @@ arrow::Status ConvertFiles(const ConvertRequest& request,
     for (const auto& error : chunk->errors) {
       std::cerr << "skipped: " << path << ": " << error.status.ToString() << "\n";
     }
-    const auto& batch = chunk->batch(request.table);
-    if (*writer == nullptr) {
-      ARROW_ASSIGN_OR_RAISE(*writer, convert::OpenBatchFileWriter(
-                                         request.out, request.format, batch->schema()));
+    for (const auto& batch : chunk->batches(request.table)) {
+      if (*writer == nullptr) {
+        ARROW_ASSIGN_OR_RAISE(*writer, convert::OpenBatchFileWriter(
+                                           request.out, request.format, batch->schema()));
+      }
+      ARROW_RETURN_NOT_OK((*writer)->Write(*batch));
+      *rows += batch->num_rows();
     }
-    ARROW_RETURN_NOT_OK((*writer)->Write(*batch));
     *ledgers += static_cast<int64_t>(slices.size() - chunk->errors.size());
-    *rows += batch->num_rows();
   }
   return arrow::Status::OK();
 }

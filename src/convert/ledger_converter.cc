@@ -1,6 +1,9 @@
 #include "convert/ledger_converter.h"
 
+#include <arrow/record_batch.h>
+#include <arrow/util/future.h>
 #include <arrow/util/key_value_metadata.h>
+#include <arrow/util/thread_pool.h>
 
 #include "build_info.h"
 #include "xdr/network.h"
@@ -71,92 +74,169 @@ std::shared_ptr<arrow::Schema> TableSchema(Table table, bool include_xdr,
       ->WithMetadata(TableMetadata(table, network_passphrase));
 }
 
+/// One set of table builders; each worker converts one part of a chunk.
+class LedgerConverter::Worker {
+ public:
+  static arrow::Result<std::unique_ptr<Worker>> Make(
+      const ConverterOptions& options, const std::string& network_passphrase) {
+    auto worker = std::make_unique<Worker>();
+    worker->network_id_ = xdr::NetworkId(network_passphrase);
+    ARROW_ASSIGN_OR_RAISE(worker->ledgers_, LedgerTableBuilder::Make(options.pool));
+    ARROW_ASSIGN_OR_RAISE(worker->transactions_,
+                          TransactionTableBuilder::Make(
+                              worker->network_id_, options.include_xdr, options.pool));
+    ARROW_ASSIGN_OR_RAISE(worker->operations_, OperationTableBuilder::Make(options.pool));
+    ARROW_ASSIGN_OR_RAISE(worker->events_, ContractEventTableBuilder::Make(options.pool));
+    return worker;
+  }
+
+  /// Converts `ledgers` (chunk positions from `first_index`); failures go to `errors`
+  /// in best-effort mode and end the part otherwise.
+  arrow::Status ConvertPart(std::span<const std::span<const uint8_t>> ledgers,
+                            size_t first_index, bool best_effort,
+                            std::vector<LedgerError>* errors) {
+    for (size_t i = 0; i < ledgers.size(); ++i) {
+      int64_t rows_before = TotalRows();
+      arrow::Status status = ConvertLedger(ledgers[i]);
+      if (status.ok()) continue;
+      status = status.WithMessage("ledger ", first_index + i,
+                                  " of the chunk: ", status.message());
+      if (!best_effort) return status;
+      if (TotalRows() != rows_before) {
+        return status.WithMessage(status.message(),
+                                  " (after rows were appended; cannot skip)");
+      }
+      errors->push_back({first_index + i, std::move(status)});
+    }
+    return arrow::Status::OK();
+  }
+
+  /// Returns one batch per table (kAllTables order) and resets the builders.
+  arrow::Result<std::array<std::shared_ptr<arrow::RecordBatch>, kAllTables.size()>>
+  Flush() {
+    std::array<std::shared_ptr<arrow::RecordBatch>, kAllTables.size()> batches;
+    ARROW_ASSIGN_OR_RAISE(batches[0], ledgers_->Flush());
+    ARROW_ASSIGN_OR_RAISE(batches[1], transactions_->Flush());
+    ARROW_ASSIGN_OR_RAISE(batches[2], operations_->Flush());
+    ARROW_ASSIGN_OR_RAISE(batches[3], events_->Flush());
+    return batches;
+  }
+
+ private:
+  int64_t TotalRows() const {
+    return ledgers_->num_rows() + transactions_->num_rows() + operations_->num_rows() +
+           events_->num_rows();
+  }
+
+  arrow::Status ConvertLedger(std::span<const uint8_t> bytes) {
+    ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(bytes));
+    if (!frame.transactions().empty())
+      ARROW_RETURN_NOT_OK(frame.JoinEnvelopes(network_id_));
+    ARROW_RETURN_NOT_OK(ledgers_->Append(frame));
+    ARROW_RETURN_NOT_OK(transactions_->Append(frame));
+    ARROW_RETURN_NOT_OK(operations_->Append(frame));
+    return events_->Append(frame);
+  }
+
+  xdr::Digest network_id_{};
+  std::unique_ptr<LedgerTableBuilder> ledgers_;
+  std::unique_ptr<TransactionTableBuilder> transactions_;
+  std::unique_ptr<OperationTableBuilder> operations_;
+  std::unique_ptr<ContractEventTableBuilder> events_;
+};
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> ConvertedChunk::batch(
+    Table table, arrow::MemoryPool* pool) const {
+  const arrow::RecordBatchVector& pieces = batches(table);
+  if (pieces.size() == 1) return pieces[0];
+  return arrow::ConcatenateRecordBatches(pieces, pool);
+}
+
 LedgerConverter::LedgerConverter(ConverterOptions options)
     : options_(std::move(options)), network_passphrase_(options_.network_passphrase) {}
 
+LedgerConverter::~LedgerConverter() = default;
+
 arrow::Result<std::unique_ptr<LedgerConverter>> LedgerConverter::Make(
     ConverterOptions options) {
-  auto converter = std::make_unique<LedgerConverter>(std::move(options));
-  ARROW_ASSIGN_OR_RAISE(converter->ledgers_,
-                        LedgerTableBuilder::Make(converter->options_.pool));
-  ARROW_ASSIGN_OR_RAISE(converter->operations_,
-                        OperationTableBuilder::Make(converter->options_.pool));
-  ARROW_ASSIGN_OR_RAISE(converter->events_,
-                        ContractEventTableBuilder::Make(converter->options_.pool));
-  if (!converter->network_passphrase_.empty())
-    ARROW_RETURN_NOT_OK(converter->MakeBuilders());
-  return converter;
+  if (options.parallelism < 1) {
+    return arrow::Status::Invalid("parallelism must be at least 1, got ",
+                                  options.parallelism);
+  }
+  return std::make_unique<LedgerConverter>(std::move(options));
 }
 
-arrow::Status LedgerConverter::MakeBuilders() {
-  ARROW_ASSIGN_OR_RAISE(
-      transactions_, TransactionTableBuilder::Make(xdr::NetworkId(network_passphrase_),
-                                                   options_.include_xdr, options_.pool));
+arrow::Status LedgerConverter::DetectNetwork(
+    std::span<const std::span<const uint8_t>> ledgers) {
+  for (auto bytes : ledgers) {
+    auto frame = xdr::LedgerCloseMetaFrame::Parse(bytes);
+    if (!frame.ok() || frame->transactions().empty()) continue;
+    std::optional<std::string> detected = xdr::DetectNetwork(*frame);
+    if (!detected) {
+      return arrow::Status::Invalid(
+          "ledger ", frame->sequence(),
+          ": its transactions hash to no known network; give the "
+          "network passphrase (--network)");
+    }
+    network_passphrase_ = *detected;
+    return arrow::Status::OK();
+  }
   return arrow::Status::OK();
 }
 
-arrow::Status LedgerConverter::EnsureNetwork(const xdr::LedgerCloseMetaFrame& frame) {
-  if (!network_passphrase_.empty() || frame.transactions().empty()) {
-    return arrow::Status::OK();
+arrow::Status LedgerConverter::ConvertParts(
+    std::span<const std::span<const uint8_t>> ledgers, ConvertedChunk* chunk) {
+  size_t parts = std::min<size_t>(workers_.size(), std::max<size_t>(ledgers.size(), 1));
+  size_t part_size = (ledgers.size() + parts - 1) / std::max<size_t>(parts, 1);
+  std::vector<std::vector<LedgerError>> part_errors(parts);
+  std::vector<arrow::Future<>> done;
+  for (size_t p = 0; p < parts; ++p) {
+    size_t begin = std::min(ledgers.size(), p * part_size);
+    size_t end = std::min(ledgers.size(), begin + part_size);
+    auto run = [this, p, begin, part = ledgers.subspan(begin, end - begin),
+                &part_errors] {
+      return workers_[p]->ConvertPart(part, begin, options_.best_effort, &part_errors[p]);
+    };
+    if (parts == 1) {
+      ARROW_RETURN_NOT_OK(run());
+      break;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto future, arrow::internal::GetCpuThreadPool()->Submit(run));
+    done.push_back(std::move(future));
   }
-  std::optional<std::string> detected = xdr::DetectNetwork(frame);
-  if (!detected) {
-    return arrow::Status::Invalid("ledger ", frame.sequence(),
-                                  ": its transactions hash to no known network; give the "
-                                  "network passphrase (--network)");
+  arrow::Status status = arrow::AllFinished(done).status();
+  for (auto& errors : part_errors) {
+    chunk->errors.insert(chunk->errors.end(), errors.begin(), errors.end());
   }
-  network_passphrase_ = *detected;
-  return MakeBuilders();
-}
-
-arrow::Status LedgerConverter::ConvertLedger(std::span<const uint8_t> bytes) {
-  ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(bytes));
-  ARROW_RETURN_NOT_OK(EnsureNetwork(frame));
-  if (!frame.transactions().empty()) {
-    ARROW_RETURN_NOT_OK(frame.JoinEnvelopes(xdr::NetworkId(network_passphrase_)));
+  ARROW_RETURN_NOT_OK(status);
+  std::array<arrow::RecordBatchVector, kAllTables.size()> pieces;
+  for (size_t p = 0; p < parts; ++p) {
+    ARROW_ASSIGN_OR_RAISE(auto batches, workers_[p]->Flush());
+    for (size_t t = 0; t < kAllTables.size(); ++t) pieces[t].push_back(batches[t]);
   }
-  ARROW_RETURN_NOT_OK(ledgers_->Append(frame));
-  if (transactions_) ARROW_RETURN_NOT_OK(transactions_->Append(frame));
-  ARROW_RETURN_NOT_OK(operations_->Append(frame));
-  return events_->Append(frame);
+  chunk->parts = std::move(pieces);
+  return arrow::Status::OK();
 }
 
 arrow::Result<ConvertedChunk> LedgerConverter::Convert(
     std::span<const std::span<const uint8_t>> ledgers) {
-  ConvertedChunk chunk;
-  for (size_t i = 0; i < ledgers.size(); ++i) {
-    // Row counts before the ledger, to roll back a ledger that fails half-way.
-    int64_t ledger_rows = ledgers_->num_rows();
-    int64_t transaction_rows = transactions_ ? transactions_->num_rows() : 0;
-    int64_t operation_rows = operations_->num_rows();
-    int64_t event_rows = events_->num_rows();
-    arrow::Status status = ConvertLedger(ledgers[i]);
-    if (status.ok()) continue;
-    status = status.WithMessage("ledger ", i, " of the chunk: ", status.message());
-    if (!options_.best_effort) return status;
-    bool partial = ledgers_->num_rows() != ledger_rows ||
-                   (transactions_ && transactions_->num_rows() != transaction_rows) ||
-                   operations_->num_rows() != operation_rows ||
-                   events_->num_rows() != event_rows;
-    if (partial) {
-      return status.WithMessage(status.message(),
-                                " (after rows were appended; cannot skip)");
+  if (network_passphrase_.empty()) {
+    // Workers made before the network was known only served ledgers without transactions.
+    ARROW_RETURN_NOT_OK(DetectNetwork(ledgers));
+    if (!network_passphrase_.empty()) workers_.clear();
+  }
+  if (workers_.empty()) {
+    for (int i = 0; i < options_.parallelism; ++i) {
+      ARROW_ASSIGN_OR_RAISE(auto worker, Worker::Make(options_, network_passphrase_));
+      workers_.push_back(std::move(worker));
     }
-    chunk.errors.push_back({i, std::move(status)});
   }
-  ARROW_ASSIGN_OR_RAISE(chunk.batches[0], ledgers_->Flush());
-  if (transactions_) {
-    ARROW_ASSIGN_OR_RAISE(chunk.batches[1], transactions_->Flush());
-  } else {
-    ARROW_ASSIGN_OR_RAISE(
-        chunk.batches[1],
-        arrow::RecordBatch::MakeEmpty(TransactionTableSchema(options_.include_xdr)));
-  }
-  ARROW_ASSIGN_OR_RAISE(chunk.batches[2], operations_->Flush());
-  ARROW_ASSIGN_OR_RAISE(chunk.batches[3], events_->Flush());
+  ConvertedChunk chunk;
+  ARROW_RETURN_NOT_OK(ConvertParts(ledgers, &chunk));
   for (Table table : kAllTables) {
-    auto& batch = chunk.batches[static_cast<size_t>(table)];
-    batch = batch->ReplaceSchemaMetadata(TableMetadata(table, network_passphrase_));
+    for (auto& batch : chunk.parts[static_cast<size_t>(table)]) {
+      batch = batch->ReplaceSchemaMetadata(TableMetadata(table, network_passphrase_));
+    }
   }
   return chunk;
 }

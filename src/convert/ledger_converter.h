@@ -51,6 +51,9 @@ struct ConverterOptions {
   bool include_xdr = true;
   /// Skip undecodable ledgers (reporting them) instead of failing the chunk.
   bool best_effort = false;
+  /// Parts a chunk is split into, converted concurrently on Arrow's CPU thread pool
+  /// (1 = on the calling thread). Output order is the input order either way.
+  int parallelism = 1;
   arrow::MemoryPool* pool = arrow::default_memory_pool();
 };
 
@@ -63,14 +66,19 @@ struct LedgerError {
 
 /// The result of converting one chunk of ledgers.
 struct ConvertedChunk {
-  /// One batch per table, indexed like kAllTables.
-  std::array<std::shared_ptr<arrow::RecordBatch>, kAllTables.size()> batches;
+  /// Per table (indexed like kAllTables), its batches in ledger order: one per part the
+  /// chunk was converted in (no copy to join them).
+  std::array<arrow::RecordBatchVector, kAllTables.size()> parts;
   std::vector<LedgerError> errors;
 
-  /// Returns the batch of one table.
-  const std::shared_ptr<arrow::RecordBatch>& batch(Table table) const {
-    return batches[static_cast<size_t>(table)];
+  /// Returns the batches of one table, in ledger order.
+  const arrow::RecordBatchVector& batches(Table table) const {
+    return parts[static_cast<size_t>(table)];
   }
+
+  /// Returns the rows of one table as one batch (concatenated when there are several).
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> batch(
+      Table table, arrow::MemoryPool* pool = arrow::default_memory_pool()) const;
 };
 
 /// Converts chunks of ledgers into the tables, reusing its builders between chunks.
@@ -92,16 +100,18 @@ class LedgerConverter {
   explicit LedgerConverter(ConverterOptions options);
 
  private:
-  arrow::Status ConvertLedger(std::span<const uint8_t> bytes);
-  arrow::Status EnsureNetwork(const xdr::LedgerCloseMetaFrame& frame);
-  arrow::Status MakeBuilders();
+  class Worker;
+
+  arrow::Status DetectNetwork(std::span<const std::span<const uint8_t>> ledgers);
+  arrow::Status ConvertParts(std::span<const std::span<const uint8_t>> ledgers,
+                             ConvertedChunk* chunk);
 
   ConverterOptions options_;
   std::string network_passphrase_;
-  std::unique_ptr<LedgerTableBuilder> ledgers_;
-  std::unique_ptr<TransactionTableBuilder> transactions_;
-  std::unique_ptr<OperationTableBuilder> operations_;
-  std::unique_ptr<ContractEventTableBuilder> events_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+
+ public:
+  ~LedgerConverter();
 };
 
 }  // namespace sas::convert

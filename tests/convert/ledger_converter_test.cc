@@ -53,10 +53,10 @@ std::map<std::string, int> ValueCounts(const arrow::RecordBatch& batch,
 
 void CheckLedger(const FixtureLedger& ledger, const ConvertedChunk& chunk) {
   const auto& oracle = ledger.oracle;
-  const auto& ledgers = *chunk.batch(Table::kStellarLedger);
-  const auto& transactions = *chunk.batch(Table::kTransactions);
-  const auto& operations = *chunk.batch(Table::kOperations);
-  const auto& events = *chunk.batch(Table::kContractEvents);
+  const auto& ledgers = *chunk.batch(Table::kStellarLedger).ValueOrDie();
+  const auto& transactions = *chunk.batch(Table::kTransactions).ValueOrDie();
+  const auto& operations = *chunk.batch(Table::kOperations).ValueOrDie();
+  const auto& events = *chunk.batch(Table::kContractEvents).ValueOrDie();
   EXPECT_EQ(ledgers.num_rows(), 1);
   EXPECT_EQ(transactions.num_rows(), oracle["txCount"].get<int64_t>());
   EXPECT_EQ(operations.num_rows(), oracle["opCount"].get<int64_t>());
@@ -97,7 +97,8 @@ TEST(LedgerConverter, EveryFixtureLedgerAgreesWithTheOracle) {
     ASSERT_OK_AND_ASSIGN(auto converter, LedgerConverter::Make(options));
     std::span<const uint8_t> bytes = ledger.bytes;
     ASSERT_OK_AND_ASSIGN(auto chunk, converter->Convert({&bytes, 1}));
-    for (Table table : kAllTables) ASSERT_OK(chunk.batch(table)->ValidateFull());
+    for (Table table : kAllTables)
+      ASSERT_OK(chunk.batch(table).ValueOrDie()->ValidateFull());
     CheckLedger(ledger, chunk);
     ++checked;
   }
@@ -113,7 +114,7 @@ TEST(LedgerConverter, RecognisesTheNetworkAndNamesItInTheSchema) {
   ASSERT_OK_AND_ASSIGN(auto chunk, converter->Convert({&bytes, 1}));
   EXPECT_EQ(converter->network_passphrase(),
             "Public Global Stellar Network ; September 2015");
-  auto metadata = chunk.batch(Table::kOperations)->schema()->metadata();
+  auto metadata = chunk.batches(Table::kOperations)[0]->schema()->metadata();
   ASSERT_NE(metadata, nullptr);
   EXPECT_EQ(metadata->Get("stellar_arrow_source.network").ValueOrDie(),
             "Public Global Stellar Network ; September 2015");
@@ -143,7 +144,7 @@ TEST(LedgerConverter, StrictModeNamesTheBadLedgerBestEffortKeepsTheOthers) {
   ASSERT_OK_AND_ASSIGN(auto chunk, lenient->Convert(chunk_input));
   ASSERT_EQ(chunk.errors.size(), 1u);
   EXPECT_EQ(chunk.errors[0].index, 1u);
-  EXPECT_EQ(chunk.batch(Table::kStellarLedger)->num_rows(), 2);
+  EXPECT_EQ(chunk.batch(Table::kStellarLedger).ValueOrDie()->num_rows(), 2);
 }
 
 TEST(LedgerConverter, UnknownNetworkIsAClearError) {
@@ -155,6 +156,32 @@ TEST(LedgerConverter, UnknownNetworkIsAClearError) {
   auto chunk = converter->Convert({&bytes, 1});
   ASSERT_FALSE(chunk.ok());
   EXPECT_NE(chunk.status().message().find("hash to no known network"), std::string::npos);
+}
+
+TEST(LedgerConverter, ParallelConversionKeepsLedgerOrder) {
+  std::vector<std::span<const uint8_t>> ledgers;
+  for (const auto& ledger : sas::testing::AllFixtureLedgers()) {
+    if (ledger.file.find("lighthorizon") != std::string::npos)
+      ledgers.push_back(ledger.bytes);
+  }
+  ASSERT_EQ(ledgers.size(), 320u);
+  ASSERT_OK_AND_ASSIGN(auto serial, LedgerConverter::Make({}));
+  ConverterOptions options;
+  options.parallelism = 3;
+  ASSERT_OK_AND_ASSIGN(auto parallel, LedgerConverter::Make(options));
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_OK_AND_ASSIGN(auto one, serial->Convert(ledgers));
+    ASSERT_OK_AND_ASSIGN(auto many, parallel->Convert(ledgers));
+    for (Table table : kAllTables) {
+      SCOPED_TRACE(TableName(table));
+      ASSERT_OK_AND_ASSIGN(auto expected, one.batch(table));
+      ASSERT_OK_AND_ASSIGN(auto actual, many.batch(table));
+      ASSERT_OK(actual->ValidateFull());
+      EXPECT_EQ(many.batches(table).size(), 3u);
+      EXPECT_TRUE(expected->Equals(*actual, /*check_metadata=*/true));
+    }
+    EXPECT_GT(one.batch(Table::kOperations).ValueOrDie()->num_rows(), 0);
+  }
 }
 
 TEST(LedgerConverter, TableNames) {
