@@ -322,14 +322,17 @@ std::string_view InnerResultCode(sx::OperationResultTrView tr) {
   return "unknown";
 }
 
-/// Fills what the operation's result says: its code and the amounts only results know.
-void FillResult(sx::OperationResultView result, OperationRow* row) {
+/// Fills what the operation's result says: its code and, when the transaction succeeded
+/// (a failed one is rolled back and delivers nothing), the amounts only results know.
+void FillResult(sx::OperationResultView result, bool transaction_successful,
+                OperationRow* row) {
   if (result.code() != sx::OperationResultCode::opINNER) {
     row->result_code = sx::ToString(result.code());
     return;
   }
   auto tr = result.tr();
   row->result_code = InnerResultCode(tr);
+  if (!transaction_successful) return;
   if (tr.type() == OpType::PATH_PAYMENT_STRICT_SEND &&
       tr.pathPaymentStrictSendResult().code() ==
           sx::PathPaymentStrictSendResultCode::PATH_PAYMENT_STRICT_SEND_SUCCESS) {
@@ -535,7 +538,8 @@ arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& fra
                        ? MuxedAccount(op.sourceAccount().value())
                        : ops.source;
       FillBody(op.body(), &row);
-      if (results && index < results->size()) FillResult((*results)[index], &row);
+      if (results && index < results->size())
+        FillResult((*results)[index], successful, &row);
       ++index;
       ARROW_RETURN_NOT_OK(
           c.column<arrow::UInt32Builder>(kLedgerSequence)->Append(frame.sequence()));

@@ -1,0 +1,563 @@
+#!/usr/bin/env python3
+"""oracle_tables: the reference rows of our `transactions` and `operations` tables.
+
+Computes, for every LedgerCloseMeta of the given files, the rows that docs/SCHEMAS.md
+specifies for the `transactions` and `operations` tables, decoded and hashed by the
+``stellar-sdk`` Python package only (nothing from this project's C++ code is used). The
+rows use the encoding of ``stellar-arrow-source convert --format jsonl``: one JSON object
+per row with every column; binary as base64; timestamps as RFC 3339 UTC strings
+("2019-10-05T08:29:32Z"); decimal128 as decimal strings; dictionary columns as their
+strings; lists as JSON arrays; nulls as null.
+
+Usage: oracle_tables.py --table transactions|operations --network PASSPHRASE FILE...
+
+File reading (zstd, Galexie batches, record-marked streams, base64 lines, raw XDR) and
+transaction hashing come from tools/sdk_dump.py.
+
+Readings of SCHEMAS.md where it leaves room (see also the comments at each rule):
+
+* fee_account_muxed: the M… form of whichever account paid the fee, i.e. the fee-bump
+  fee source, else the (muxed) transaction source.
+* time_bounds_*: the raw TimeBounds values whenever the transaction has time bounds
+  (PRECOND_TIME, PRECOND_V2 with timeBounds, a v0 envelope with timeBounds); a max of 0
+  stays 0 ("0 max = none" describes its meaning). Null without time bounds.
+* ledger_bounds_*, min_sequence_number: null when the optional field is absent, even
+  under PRECOND_V2; min_sequence_age/min_sequence_ledger_gap/extra_signer_count are set
+  for every PRECOND_V2 transaction and null otherwise.
+* memo: "valid UTF-8" is Python's strict decoder (RFC 3629: no surrogates, no overlong
+  forms, nothing above U+10FFFF); NUL bytes are valid and kept.
+* inner_result_code: the code of the fee bump's innerResultPair when the result has one
+  (txFEE_BUMP_INNER_SUCCESS/FAILED), else null.
+* soroban_*_fee_charged: from sorobanMeta.ext.v1 of TransactionMeta v3 or v4.
+* operations.result_code of a fee bump: from the inner transaction's result.
+* asset_* for allow_trust: its AssetCode, issued by the operation's source account;
+  for change_trust of a pool share: asset_type pool_share, code and issuer null.
+* asset_* stay null for manage_sell/buy_offer and create_passive_sell_offer (they use
+  selling_*/buying_*), while amount holds their amount as SCHEMAS.md lists it.
+* amount of path_payment_strict_send / account_merge: taken from the operation result
+  only when the transaction succeeded (`successful`, as Horizon does); null otherwise.
+* path: [] for a path payment without intermediate assets; null for other operations.
+* offer_id: null for create_passive_sell_offer (the operation has no offer id).
+* price_n/price_d: the operation's Price as written in the XDR, for manage_buy_offer
+  too (there it is the price of the bought asset in terms of the sold one).
+* set_flags/clear_flags of set_options: null when the optional field is absent.
+* contract_id: the StrKey of the invoked SCAddress (C… for contracts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import sys
+from datetime import datetime, timezone
+
+from stellar_sdk import Address, MuxedAccount, StrKey, xdr as sx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sdk_dump  # noqa: E402  (tools/sdk_dump.py: reading fixture files, transaction hashes)
+
+OT = sx.OperationType
+TRC = sx.TransactionResultCode
+ENV = sx.EnvelopeType
+
+SUCCESS_CODES = (TRC.txSUCCESS, TRC.txFEE_BUMP_INNER_SUCCESS)
+CODES_WITH_OP_RESULTS = (TRC.txSUCCESS, TRC.txFAILED)
+FEE_BUMP_INNER_CODES = (TRC.txFEE_BUMP_INNER_SUCCESS, TRC.txFEE_BUMP_INNER_FAILED)
+
+# --------------------------------------------------------------------------------------
+# Value encodings
+# --------------------------------------------------------------------------------------
+
+
+def b64(xdr_object) -> str:
+    """Base64 of an XDR object's bytes (binary columns)."""
+    return base64.b64encode(xdr_object.to_xdr_bytes()).decode()
+
+
+def rfc3339(seconds: int) -> str:
+    """A TimePoint as an RFC 3339 UTC string."""
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def decimal(value: int | None) -> str | None:
+    """decimal128 columns: the integer as a decimal string."""
+    return None if value is None else str(value)
+
+
+def account_id(account: sx.AccountID) -> str:
+    """G… of an AccountID."""
+    return StrKey.encode_ed25519_public_key(account.account_id.ed25519.uint256)
+
+
+def muxed(account: sx.MuxedAccount) -> tuple[str, str | None, int | None]:
+    """(G…, M… or None, muxed id or None) of a MuxedAccount."""
+    high = MuxedAccount.from_xdr_object(account)
+    return high.account_id, high.account_muxed, high.account_muxed_id
+
+
+def asset_code(raw: bytes) -> str:
+    """An AssetCode4/12 without its trailing NUL padding."""
+    return raw.rstrip(b"\0").decode("utf-8", "replace")
+
+
+ASSET_TYPE_NAMES = {
+    sx.AssetType.ASSET_TYPE_NATIVE: "native",
+    sx.AssetType.ASSET_TYPE_CREDIT_ALPHANUM4: "credit_alphanum4",
+    sx.AssetType.ASSET_TYPE_CREDIT_ALPHANUM12: "credit_alphanum12",
+    sx.AssetType.ASSET_TYPE_POOL_SHARE: "pool_share",
+}
+
+
+def asset(a: sx.Asset | sx.ChangeTrustAsset | sx.TrustLineAsset) -> tuple[str, str | None, str | None]:
+    """(type, code, issuer) of an Asset; code and issuer null for native and pool shares."""
+    if a.type == sx.AssetType.ASSET_TYPE_CREDIT_ALPHANUM4:
+        return "credit_alphanum4", asset_code(a.alpha_num4.asset_code.asset_code4), \
+            account_id(a.alpha_num4.issuer)
+    if a.type == sx.AssetType.ASSET_TYPE_CREDIT_ALPHANUM12:
+        return "credit_alphanum12", asset_code(a.alpha_num12.asset_code.asset_code12), \
+            account_id(a.alpha_num12.issuer)
+    return ASSET_TYPE_NAMES[a.type], None, None
+
+
+def path_item(a: sx.Asset) -> str:
+    """A path asset as `native` or `CODE:ISSUER`."""
+    kind, code, issuer = asset(a)
+    return kind if code is None else f"{code}:{issuer}"
+
+
+# --------------------------------------------------------------------------------------
+# Envelopes and results
+# --------------------------------------------------------------------------------------
+
+
+def inner_tx(envelope: sx.TransactionEnvelope) -> sx.Transaction | sx.TransactionV0:
+    """The transaction whose operations run: v0/v1 tx, or a fee bump's inner v1 tx."""
+    if envelope.type == ENV.ENVELOPE_TYPE_TX_V0:
+        return envelope.v0.tx
+    if envelope.type == ENV.ENVELOPE_TYPE_TX:
+        return envelope.v1.tx
+    return envelope.fee_bump.tx.inner_tx.v1.tx
+
+
+def tx_source(envelope: sx.TransactionEnvelope) -> tuple[str, str | None, int | None]:
+    """(G…, M…, id) of the (inner) transaction's source."""
+    if envelope.type == ENV.ENVELOPE_TYPE_TX_V0:
+        key = envelope.v0.tx.source_account_ed25519.uint256
+        return StrKey.encode_ed25519_public_key(key), None, None
+    return muxed(inner_tx(envelope).source_account)
+
+
+def inner_hash(envelope: sx.TransactionEnvelope, net: sx.Hash) -> str:
+    """Hash of a fee bump's inner v1 transaction."""
+    inner = sx.TransactionEnvelope(ENV.ENVELOPE_TYPE_TX, v1=envelope.fee_bump.tx.inner_tx.v1)
+    return sdk_dump.transaction_hash(inner, net).hex()
+
+
+def op_results(result: sx.TransactionResultResult) -> list[sx.OperationResult] | None:
+    """The OperationResults (the inner transaction's for fee bumps), or None if not applied."""
+    if result.code in CODES_WITH_OP_RESULTS:
+        return result.results
+    if result.code in FEE_BUMP_INNER_CODES:
+        inner = result.inner_result_pair.result.result
+        if inner.code in CODES_WITH_OP_RESULTS:
+            return inner.results
+    return None
+
+
+def inner_result(op_result: sx.OperationResult):
+    """The operation-specific result (PaymentResult, ...) of an opINNER result."""
+    tr = op_result.tr
+    return next(v for k, v in vars(tr).items() if k != "type" and v is not None)
+
+
+def op_result_code(op_result: sx.OperationResult | None) -> str | None:
+    """`PAYMENT_SUCCESS`-style inner code when the operation ran, else the outer code."""
+    if op_result is None:
+        return None
+    if op_result.code == sx.OperationResultCode.opINNER:
+        return inner_result(op_result).code.name
+    return op_result.code.name
+
+
+# --------------------------------------------------------------------------------------
+# Ledgers
+# --------------------------------------------------------------------------------------
+
+
+def ledger_transactions(lcm: sx.LedgerCloseMeta, net: sx.Hash):
+    """(seq, close time, [(apply order, processing, envelope)]) of one ledger."""
+    body = sdk_dump.lcm_body(lcm)
+    header = body.ledger_header.header
+    by_hash = {sdk_dump.transaction_hash(e, net): e for e in sdk_dump.tx_set_envelopes(lcm)}
+    txs = []
+    for order, processing in enumerate(body.tx_processing, start=1):
+        tx_hash = processing.result.transaction_hash.hash
+        if tx_hash not in by_hash:
+            raise ValueError(f"ledger {header.ledger_seq.uint32}: no envelope hashes to "
+                             f"{tx_hash.hex()} (wrong network passphrase?)")
+        txs.append((order, processing, by_hash[tx_hash]))
+    return header.ledger_seq.uint32, rfc3339(header.scp_value.close_time.time_point.uint64), txs
+
+
+# --------------------------------------------------------------------------------------
+# transactions
+# --------------------------------------------------------------------------------------
+
+MEMO_TYPES = {
+    sx.MemoType.MEMO_NONE: "none",
+    sx.MemoType.MEMO_TEXT: "text",
+    sx.MemoType.MEMO_ID: "id",
+    sx.MemoType.MEMO_HASH: "hash",
+    sx.MemoType.MEMO_RETURN: "return",
+}
+
+
+def memo_columns(memo: sx.Memo) -> dict:
+    """memo_type, memo (text / decimal id / hex hash), memo_bytes (non-UTF-8 text, base64)."""
+    text = raw = None
+    if memo.type == sx.MemoType.MEMO_TEXT:
+        try:
+            text = memo.text.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = base64.b64encode(memo.text).decode()
+    elif memo.type == sx.MemoType.MEMO_ID:
+        text = str(memo.id.uint64)
+    elif memo.type == sx.MemoType.MEMO_HASH:
+        text = memo.hash.hash.hex()
+    elif memo.type == sx.MemoType.MEMO_RETURN:
+        text = memo.ret_hash.hash.hex()
+    return {"memo_type": MEMO_TYPES[memo.type], "memo": text, "memo_bytes": raw}
+
+
+def precondition_columns(tx: sx.Transaction | sx.TransactionV0) -> dict:
+    """time bounds, and the PRECOND_V2 columns (null unless the transaction has them)."""
+    cols = dict.fromkeys(("time_bounds_min", "time_bounds_max", "ledger_bounds_min",
+                          "ledger_bounds_max", "min_sequence_number", "min_sequence_age",
+                          "min_sequence_ledger_gap", "extra_signer_count"))
+    if isinstance(tx, sx.TransactionV0):
+        time_bounds, v2 = tx.time_bounds, None
+    elif tx.cond.type == sx.PreconditionType.PRECOND_TIME:
+        time_bounds, v2 = tx.cond.time_bounds, None
+    elif tx.cond.type == sx.PreconditionType.PRECOND_V2:
+        time_bounds, v2 = tx.cond.v2.time_bounds, tx.cond.v2
+    else:
+        time_bounds, v2 = None, None
+    if time_bounds is not None:
+        cols["time_bounds_min"] = time_bounds.min_time.time_point.uint64
+        cols["time_bounds_max"] = time_bounds.max_time.time_point.uint64
+    if v2 is not None:
+        if v2.ledger_bounds is not None:
+            cols["ledger_bounds_min"] = v2.ledger_bounds.min_ledger.uint32
+            cols["ledger_bounds_max"] = v2.ledger_bounds.max_ledger.uint32
+        if v2.min_seq_num is not None:
+            cols["min_sequence_number"] = v2.min_seq_num.sequence_number.int64
+        cols["min_sequence_age"] = v2.min_seq_age.duration.uint64
+        cols["min_sequence_ledger_gap"] = v2.min_seq_ledger_gap.uint32
+        cols["extra_signer_count"] = len(v2.extra_signers)
+    return cols
+
+
+def soroban_columns(tx: sx.Transaction | sx.TransactionV0, meta: sx.TransactionMeta) -> dict:
+    """Declared Soroban resources (tx.ext v1) and the fees charged (sorobanMeta ext v1)."""
+    cols = dict.fromkeys(("soroban_instructions", "soroban_disk_read_bytes", "soroban_write_bytes",
+                          "soroban_resource_fee", "soroban_non_refundable_fee_charged",
+                          "soroban_refundable_fee_charged", "soroban_rent_fee_charged"))
+    if isinstance(tx, sx.Transaction) and tx.ext.v == 1:
+        data = tx.ext.soroban_data
+        cols["soroban_instructions"] = data.resources.instructions.uint32
+        cols["soroban_disk_read_bytes"] = data.resources.disk_read_bytes.uint32
+        cols["soroban_write_bytes"] = data.resources.write_bytes.uint32
+        cols["soroban_resource_fee"] = data.resource_fee.int64
+    soroban_meta = {3: meta.v3, 4: meta.v4}.get(meta.v)
+    soroban_meta = soroban_meta.soroban_meta if soroban_meta is not None else None
+    if soroban_meta is not None and soroban_meta.ext.v == 1:
+        fees = soroban_meta.ext.v1
+        cols.update(
+            soroban_non_refundable_fee_charged=fees.total_non_refundable_resource_fee_charged.int64,
+            soroban_refundable_fee_charged=fees.total_refundable_resource_fee_charged.int64,
+            soroban_rent_fee_charged=fees.rent_fee_charged.int64)
+    return cols
+
+
+def transaction_row(seq: int, close_time: str, order: int, processing,
+                    envelope: sx.TransactionEnvelope, net: sx.Hash) -> dict:
+    """The `transactions` row of one applied transaction."""
+    pair = processing.result
+    result = pair.result.result
+    meta = processing.tx_apply_processing
+    tx = inner_tx(envelope)
+    fee_bump = envelope.type == ENV.ENVELOPE_TYPE_TX_FEE_BUMP
+    source, source_muxed, source_id = tx_source(envelope)
+    if fee_bump:
+        fee_account, fee_muxed, _ = muxed(envelope.fee_bump.tx.fee_source)
+        max_fee = envelope.fee_bump.tx.fee.int64
+    else:
+        fee_account, fee_muxed = source, source_muxed
+        max_fee = tx.fee.uint32
+    inner_code = None
+    if result.code in FEE_BUMP_INNER_CODES:
+        inner_code = result.inner_result_pair.result.result.code.name
+        recorded = result.inner_result_pair.transaction_hash.hash.hex()
+        if recorded != inner_hash(envelope, net):  # core's own inner hash must agree
+            raise ValueError(f"ledger {seq} tx {order}: inner hash {inner_hash(envelope, net)} "
+                             f"differs from the result's {recorded}")
+    return {
+        "ledger_sequence": seq,
+        "ledger_close_time": close_time,
+        "application_order": order,
+        "transaction_hash": pair.transaction_hash.hash.hex(),
+        "fee_bump": fee_bump,
+        "inner_transaction_hash": inner_hash(envelope, net) if fee_bump else None,
+        "source_account": source,
+        "source_account_muxed": source_muxed,
+        "source_account_muxed_id": source_id,
+        "fee_account": fee_account,
+        "fee_account_muxed": fee_muxed,
+        "sequence_number": tx.seq_num.sequence_number.int64,
+        "max_fee": max_fee,
+        "fee_charged": pair.result.fee_charged.int64,
+        "operation_count": len(tx.operations),
+        **memo_columns(tx.memo),
+        **precondition_columns(tx),
+        "result_code": result.code.name,
+        "inner_result_code": inner_code,
+        "successful": result.code in SUCCESS_CODES,
+        "meta_version": meta.v,
+        **soroban_columns(tx, meta),
+        "envelope_xdr": b64(envelope),
+        "result_xdr": b64(pair.result),
+        "meta_xdr": b64(meta),
+    }
+
+
+def transactions_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
+    """The `transactions` rows of one ledger, in apply order."""
+    net = sdk_dump.network_id(network_passphrase)
+    seq, close_time, txs = ledger_transactions(lcm, net)
+    return [transaction_row(seq, close_time, order, processing, envelope, net)
+            for order, processing, envelope in txs]
+
+
+# --------------------------------------------------------------------------------------
+# operations
+# --------------------------------------------------------------------------------------
+
+OPERATION_COLUMNS = (
+    "ledger_sequence", "ledger_close_time", "transaction_hash", "transaction_order",
+    "operation_index", "op_type", "source_account", "source_account_muxed", "result_code",
+    "successful", "asset_type", "asset_code", "asset_issuer", "amount", "destination",
+    "destination_muxed", "source_asset_type", "source_asset_code", "source_asset_issuer",
+    "source_amount", "destination_min", "path", "selling_asset_type", "selling_asset_code",
+    "selling_asset_issuer", "buying_asset_type", "buying_asset_code", "buying_asset_issuer",
+    "price_n", "price_d", "offer_id", "trustor", "trust_limit", "set_flags", "clear_flags",
+    "balance_id", "liquidity_pool_id", "claimant_count", "host_function_type", "contract_id",
+    "function_name", "body_xdr",
+)
+
+HOST_FUNCTION_TYPES = {
+    sx.HostFunctionType.HOST_FUNCTION_TYPE_INVOKE_CONTRACT: "invoke_contract",
+    sx.HostFunctionType.HOST_FUNCTION_TYPE_CREATE_CONTRACT: "create_contract",
+    sx.HostFunctionType.HOST_FUNCTION_TYPE_UPLOAD_CONTRACT_WASM: "upload_contract_wasm",
+    sx.HostFunctionType.HOST_FUNCTION_TYPE_CREATE_CONTRACT_V2: "create_contract_v2",
+}
+
+
+def set_asset(row: dict, prefix: str, a) -> None:
+    """Fills `<prefix>asset_type/_code/_issuer` from an XDR asset."""
+    row[prefix + "asset_type"], row[prefix + "asset_code"], row[prefix + "asset_issuer"] = asset(a)
+
+
+def set_destination(row: dict, account: sx.MuxedAccount) -> None:
+    """Fills destination (G…) and destination_muxed (M… or null)."""
+    row["destination"], row["destination_muxed"], _ = muxed(account)
+
+
+def set_native(row: dict) -> None:
+    row["asset_type"] = "native"
+
+
+def operation_details(row: dict, op: sx.Operation, op_result: sx.OperationResult | None,
+                      successful: bool) -> None:
+    """Fills the operation-specific columns of a row (the rest stay null)."""
+    body = op.body
+    kind = body.type
+    if kind == OT.CREATE_ACCOUNT:
+        o = body.create_account_op
+        set_native(row)
+        row["amount"] = decimal(o.starting_balance.int64)
+        row["destination"] = account_id(o.destination)
+    elif kind == OT.PAYMENT:
+        o = body.payment_op
+        set_asset(row, "", o.asset)
+        row["amount"] = decimal(o.amount.int64)
+        set_destination(row, o.destination)
+    elif kind == OT.PATH_PAYMENT_STRICT_RECEIVE:
+        o = body.path_payment_strict_receive_op
+        set_asset(row, "", o.dest_asset)
+        row["amount"] = decimal(o.dest_amount.int64)
+        set_destination(row, o.destination)
+        set_asset(row, "source_", o.send_asset)
+        row["source_amount"] = decimal(o.send_max.int64)
+        row["path"] = [path_item(a) for a in o.path]
+    elif kind == OT.PATH_PAYMENT_STRICT_SEND:
+        o = body.path_payment_strict_send_op
+        set_asset(row, "", o.dest_asset)
+        if successful:  # the delivered amount (the last payment of the result)
+            row["amount"] = decimal(inner_result(op_result).success.last.amount.int64)
+        set_destination(row, o.destination)
+        set_asset(row, "source_", o.send_asset)
+        row["source_amount"] = decimal(o.send_amount.int64)
+        row["destination_min"] = decimal(o.dest_min.int64)
+        row["path"] = [path_item(a) for a in o.path]
+    elif kind in (OT.MANAGE_SELL_OFFER, OT.CREATE_PASSIVE_SELL_OFFER, OT.MANAGE_BUY_OFFER):
+        o = {OT.MANAGE_SELL_OFFER: body.manage_sell_offer_op,
+             OT.CREATE_PASSIVE_SELL_OFFER: body.create_passive_sell_offer_op,
+             OT.MANAGE_BUY_OFFER: body.manage_buy_offer_op}[kind]
+        set_asset(row, "selling_", o.selling)
+        set_asset(row, "buying_", o.buying)
+        amount = o.buy_amount if kind == OT.MANAGE_BUY_OFFER else o.amount
+        row["amount"] = decimal(amount.int64)
+        row["price_n"] = o.price.n.int32
+        row["price_d"] = o.price.d.int32
+        if kind != OT.CREATE_PASSIVE_SELL_OFFER:
+            row["offer_id"] = o.offer_id.int64
+    elif kind == OT.SET_OPTIONS:
+        o = body.set_options_op
+        row["set_flags"] = o.set_flags.uint32 if o.set_flags is not None else None
+        row["clear_flags"] = o.clear_flags.uint32 if o.clear_flags is not None else None
+    elif kind == OT.CHANGE_TRUST:
+        o = body.change_trust_op
+        set_asset(row, "", o.line)
+        row["trust_limit"] = decimal(o.limit.int64)
+    elif kind == OT.ALLOW_TRUST:
+        o = body.allow_trust_op
+        code = o.asset
+        if code.type == sx.AssetType.ASSET_TYPE_CREDIT_ALPHANUM4:
+            row["asset_type"] = "credit_alphanum4"
+            row["asset_code"] = asset_code(code.asset_code4.asset_code4)
+        else:
+            row["asset_type"] = "credit_alphanum12"
+            row["asset_code"] = asset_code(code.asset_code12.asset_code12)
+        row["asset_issuer"] = row["source_account"]  # the issuer authorizes its own asset
+        row["trustor"] = account_id(o.trustor)
+        row["set_flags"] = o.authorize.uint32
+    elif kind == OT.ACCOUNT_MERGE:
+        set_native(row)
+        set_destination(row, body.destination)
+        if successful:  # the merged balance
+            row["amount"] = decimal(inner_result(op_result).source_account_balance.int64)
+    elif kind == OT.INFLATION:
+        set_native(row)
+    elif kind == OT.CREATE_CLAIMABLE_BALANCE:
+        o = body.create_claimable_balance_op
+        set_asset(row, "", o.asset)
+        row["amount"] = decimal(o.amount.int64)
+        row["claimant_count"] = len(o.claimants)
+    elif kind == OT.CLAIM_CLAIMABLE_BALANCE:
+        row["balance_id"] = body.claim_claimable_balance_op.balance_id.to_xdr_bytes().hex()
+    elif kind == OT.CLAWBACK:
+        o = body.clawback_op
+        set_asset(row, "", o.asset)
+        row["amount"] = decimal(o.amount.int64)
+        set_destination(row, o.from_)
+    elif kind == OT.CLAWBACK_CLAIMABLE_BALANCE:
+        row["balance_id"] = body.clawback_claimable_balance_op.balance_id.to_xdr_bytes().hex()
+    elif kind == OT.SET_TRUST_LINE_FLAGS:
+        o = body.set_trust_line_flags_op
+        set_asset(row, "", o.asset)
+        row["trustor"] = account_id(o.trustor)
+        row["set_flags"] = o.set_flags.uint32
+        row["clear_flags"] = o.clear_flags.uint32
+    elif kind == OT.LIQUIDITY_POOL_DEPOSIT:
+        row["liquidity_pool_id"] = body.liquidity_pool_deposit_op.liquidity_pool_id.pool_id.hash.hex()
+    elif kind == OT.LIQUIDITY_POOL_WITHDRAW:
+        o = body.liquidity_pool_withdraw_op
+        row["liquidity_pool_id"] = o.liquidity_pool_id.pool_id.hash.hex()
+        row["amount"] = decimal(o.amount.int64)
+    elif kind == OT.INVOKE_HOST_FUNCTION:
+        function = body.invoke_host_function_op.host_function
+        row["host_function_type"] = HOST_FUNCTION_TYPES[function.type]
+        if function.type == sx.HostFunctionType.HOST_FUNCTION_TYPE_INVOKE_CONTRACT:
+            call = function.invoke_contract
+            row["contract_id"] = Address.from_xdr_sc_address(call.contract_address).address
+            row["function_name"] = call.function_name.sc_symbol.decode("utf-8", "replace")
+
+
+def operations_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
+    """The `operations` rows of one ledger: every operation of every applied transaction."""
+    net = sdk_dump.network_id(network_passphrase)
+    seq, close_time, txs = ledger_transactions(lcm, net)
+    rows = []
+    for order, processing, envelope in txs:
+        result = processing.result.result.result
+        successful = result.code in SUCCESS_CODES
+        results = op_results(result)
+        tx_source_columns = tx_source(envelope)[:2]
+        for index, op in enumerate(inner_tx(envelope).operations, start=1):
+            op_result = results[index - 1] if results is not None and index <= len(results) else None
+            row = dict.fromkeys(OPERATION_COLUMNS)
+            source, source_muxed = (muxed(op.source_account)[:2] if op.source_account is not None
+                                    else tx_source_columns)
+            row.update({
+                "ledger_sequence": seq,
+                "ledger_close_time": close_time,
+                "transaction_hash": processing.result.transaction_hash.hash.hex(),
+                "transaction_order": order,
+                "operation_index": index,
+                "op_type": op.body.type.name.lower(),
+                "source_account": source,
+                "source_account_muxed": source_muxed,
+                "result_code": op_result_code(op_result),
+                "successful": successful,
+                "body_xdr": b64(op.body),
+            })
+            operation_details(row, op, op_result, successful)
+            rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------
+
+TABLES = {"transactions": transactions_rows, "operations": operations_rows}
+
+
+def file_tables(path: str, network_passphrase: str, tables=tuple(TABLES)) -> dict[str, list[dict]]:
+    """{table: rows} for every ledger of a fixture file (decoded once), in file order."""
+    with open(path, "rb") as f:
+        data = f.read()
+    lcms = sdk_dump.ledger_close_metas(data)
+    return {table: [row for lcm in lcms for row in TABLES[table](lcm, network_passphrase)]
+            for table in tables}
+
+
+def file_rows(path: str, table: str, network_passphrase: str) -> list[dict]:
+    """The rows of one table for every ledger of a fixture file, in file order."""
+    return file_tables(path, network_passphrase, (table,))[table]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point: prints the rows of every file as JSON lines (sorted keys)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--table", required=True, choices=sorted(TABLES))
+    parser.add_argument("--network", required=True, help="network passphrase")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.files:
+        try:
+            rows = file_rows(path, args.table, args.network)
+        except Exception as e:  # report and continue with the next file
+            print(f"{path}: {type(e).__name__}: {e}", file=sys.stderr)
+            status = 1
+            continue
+        for row in rows:
+            sys.stdout.write(json.dumps(row, sort_keys=True, separators=(",", ":")) + "\n")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
