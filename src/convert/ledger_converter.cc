@@ -18,6 +18,8 @@ std::string_view TableName(Table table) {
       return "transactions";
     case Table::kOperations:
       return "operations";
+    case Table::kTokenTransfers:
+      return "token_transfers";
     case Table::kContractEvents:
       return "contract_events";
   }
@@ -28,12 +30,10 @@ arrow::Result<Table> ParseTableName(std::string_view name) {
   for (Table table : kAllTables) {
     if (TableName(table) == name) return table;
   }
-  if (name == "token_transfers" || name == "ttp_events") {
-    return arrow::Status::NotImplemented("table '", name, "' is not built yet");
-  }
-  return arrow::Status::Invalid(
-      "unknown table '", name,
-      "': expected stellar_ledger, transactions, operations or contract_events");
+  if (name == "ttp_events") return Table::kTokenTransfers;
+  return arrow::Status::Invalid("unknown table '", name,
+                                "': expected stellar_ledger, transactions, operations, "
+                                "token_transfers (ttp_events) or contract_events");
 }
 
 namespace {
@@ -46,6 +46,8 @@ std::shared_ptr<arrow::Schema> BareSchema(Table table, bool include_xdr) {
       return TransactionTableSchema(include_xdr);
     case Table::kOperations:
       return OperationTableSchema();
+    case Table::kTokenTransfers:
+      return TokenTransferTableSchema();
     case Table::kContractEvents:
       return ContractEventTableSchema();
   }
@@ -86,6 +88,8 @@ class LedgerConverter::Worker {
                           TransactionTableBuilder::Make(
                               worker->network_id_, options.include_xdr, options.pool));
     ARROW_ASSIGN_OR_RAISE(worker->operations_, OperationTableBuilder::Make(options.pool));
+    ARROW_ASSIGN_OR_RAISE(worker->transfers_, TokenTransferTableBuilder::Make(
+                                                  worker->network_id_, options.pool));
     ARROW_ASSIGN_OR_RAISE(worker->events_, ContractEventTableBuilder::Make(options.pool));
     return worker;
   }
@@ -118,14 +122,15 @@ class LedgerConverter::Worker {
     ARROW_ASSIGN_OR_RAISE(batches[0], ledgers_->Flush());
     ARROW_ASSIGN_OR_RAISE(batches[1], transactions_->Flush());
     ARROW_ASSIGN_OR_RAISE(batches[2], operations_->Flush());
-    ARROW_ASSIGN_OR_RAISE(batches[3], events_->Flush());
+    ARROW_ASSIGN_OR_RAISE(batches[3], transfers_->Flush());
+    ARROW_ASSIGN_OR_RAISE(batches[4], events_->Flush());
     return batches;
   }
 
  private:
   int64_t TotalRows() const {
     return ledgers_->num_rows() + transactions_->num_rows() + operations_->num_rows() +
-           events_->num_rows();
+           transfers_->num_rows() + events_->num_rows();
   }
 
   arrow::Status ConvertLedger(std::span<const uint8_t> bytes) {
@@ -135,6 +140,7 @@ class LedgerConverter::Worker {
     ARROW_RETURN_NOT_OK(ledgers_->Append(frame));
     ARROW_RETURN_NOT_OK(transactions_->Append(frame));
     ARROW_RETURN_NOT_OK(operations_->Append(frame));
+    ARROW_RETURN_NOT_OK(transfers_->Append(frame));
     return events_->Append(frame);
   }
 
@@ -142,6 +148,7 @@ class LedgerConverter::Worker {
   std::unique_ptr<LedgerTableBuilder> ledgers_;
   std::unique_ptr<TransactionTableBuilder> transactions_;
   std::unique_ptr<OperationTableBuilder> operations_;
+  std::unique_ptr<TokenTransferTableBuilder> transfers_;
   std::unique_ptr<ContractEventTableBuilder> events_;
 };
 

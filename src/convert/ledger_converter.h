@@ -18,21 +18,29 @@
 #include "convert/contract_event_table.h"
 #include "convert/ledger_table.h"
 #include "convert/operation_table.h"
+#include "convert/token_transfer_table.h"
 #include "convert/transaction_table.h"
 
 namespace sas::convert {
 
 /// The tables conversion produces.
-enum class Table { kStellarLedger, kTransactions, kOperations, kContractEvents };
+enum class Table {
+  kStellarLedger,
+  kTransactions,
+  kOperations,
+  kTokenTransfers,
+  kContractEvents
+};
 
 /// Every table, in a fixed order.
 inline constexpr std::array kAllTables = {Table::kStellarLedger, Table::kTransactions,
-                                          Table::kOperations, Table::kContractEvents};
+                                          Table::kOperations, Table::kTokenTransfers,
+                                          Table::kContractEvents};
 
 /// Returns the name of a table (`stellar_ledger`, `transactions`, ...).
 std::string_view TableName(Table table);
 
-/// Parses a table name; `ttp_events` and tables not built yet are named in the error.
+/// Parses a table name (`ttp_events` is the predecessor's name of `token_transfers`).
 arrow::Result<Table> ParseTableName(std::string_view name);
 
 /// Version of the table schemas (docs/SCHEMAS.md); bumped on any incompatible change.

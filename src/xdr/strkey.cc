@@ -78,4 +78,35 @@ std::string ContractStrKey(std::span<const uint8_t, 32> contract_id) {
   return EncodeStrKey(StrKeyKind::kContract, contract_id);
 }
 
+std::optional<std::array<uint8_t, 32>> DecodeStrKey32(StrKeyKind kind, std::string_view text) {
+  constexpr size_t kEncodedLength = 56;  // base32 of 1 + 32 + 2 bytes
+  if (text.size() != kEncodedLength) return std::nullopt;
+  std::array<uint8_t, 35> raw{};
+  size_t next = 0;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    uint32_t value;
+    if (c >= 'A' && c <= 'Z') {
+      value = static_cast<uint32_t>(c - 'A');
+    } else if (c >= '2' && c <= '7') {
+      value = static_cast<uint32_t>(c - '2' + 26);
+    } else {
+      return std::nullopt;
+    }
+    buffer = (buffer << 5) | value;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      if (next < raw.size()) raw[next++] = static_cast<uint8_t>(buffer >> bits);
+    }
+  }
+  if (next != raw.size() || raw[0] != static_cast<uint8_t>(kind)) return std::nullopt;
+  uint16_t crc = Crc16Xmodem({raw.data(), 33});
+  if (raw[33] != (crc & 0xFF) || raw[34] != (crc >> 8)) return std::nullopt;
+  std::array<uint8_t, 32> payload;
+  std::copy(raw.begin() + 1, raw.begin() + 33, payload.begin());
+  return payload;
+}
+
 }  // namespace sas::xdr

@@ -2,7 +2,10 @@
 // (little endian), e.g. G... accounts, M... muxed accounts, C... contracts.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <span>
 #include <string>
 
@@ -32,5 +35,9 @@ std::string MuxedAccountStrKey(std::span<const uint8_t, 32> ed25519, uint64_t id
 
 /// Encodes a 32-byte contract id as a C... address.
 std::string ContractStrKey(std::span<const uint8_t, 32> contract_id);
+
+/// Decodes a StrKey of `kind` carrying a 32-byte payload (G…, C…, L…); nullopt when the
+/// text is not one (wrong kind, length, alphabet or checksum).
+std::optional<std::array<uint8_t, 32>> DecodeStrKey32(StrKeyKind kind, std::string_view text);
 
 }  // namespace sas::xdr

@@ -24,5 +24,17 @@ TEST(StrKey, MatchesStellarSdk) {
             "CAAACAQDAQCQMBYIBEFAWDANBYHRAEISCMKBKFQXDAMRUGY4DUPB6N4O");
 }
 
+TEST(StrKey, DecodesWhatItEncodesAndRejectsCorruption) {
+  auto key = Counting();
+  auto decoded = DecodeStrKey32(StrKeyKind::kAccount, AccountStrKey(key));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(*decoded, key);
+  EXPECT_FALSE(DecodeStrKey32(StrKeyKind::kContract, AccountStrKey(key)).has_value());
+  std::string corrupt = AccountStrKey(key);
+  corrupt[10] = corrupt[10] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(DecodeStrKey32(StrKeyKind::kAccount, corrupt).has_value());
+  EXPECT_FALSE(DecodeStrKey32(StrKeyKind::kAccount, "G123").has_value());
+}
+
 }  // namespace
 }  // namespace sas::xdr

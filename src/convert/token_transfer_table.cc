@@ -1,0 +1,111 @@
+#include "convert/token_transfer_table.h"
+
+#include "convert/token_transfers.h"
+
+namespace sas::convert {
+namespace {
+
+enum Column : int {
+  kLedgerSequence,
+  kLedgerCloseTime,
+  kTransactionHash,
+  kTransactionIndex,
+  kOperationIndex,
+  kEventType,
+  kFrom,
+  kTo,
+  kAsset,
+  kAssetType,
+  kAssetCode,
+  kAssetIssuer,
+  kAmount,
+  kContractId,
+  kToMuxedType,
+  kToMuxedValue,
+};
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+
+std::string_view AssetTypeName(const TokenAsset& asset) {
+  if (asset.kind == TokenAsset::Kind::kNative) return "native";
+  if (asset.kind == TokenAsset::Kind::kNone) return "none";
+  return asset.code.size() <= 4 ? "credit_alphanum4" : "credit_alphanum12";
+}
+
+arrow::Status AppendText(ColumnBuilders& c, int column, const std::string& value) {
+  auto* builder = c.column<arrow::StringBuilder>(column);
+  return value.empty() ? builder->AppendNull() : builder->Append(value);
+}
+
+arrow::Status AppendEnum(ColumnBuilders& c, int column, std::string_view value) {
+  auto* builder = c.column<arrow::StringDictionary32Builder>(column);
+  return value.empty() ? builder->AppendNull() : builder->Append(value);
+}
+
+}  // namespace
+
+std::shared_ptr<arrow::Schema> TokenTransferTableSchema() {
+  static const std::shared_ptr<arrow::Schema> schema = arrow::schema({
+      arrow::field("ledger_sequence", arrow::uint32(), false),
+      arrow::field("ledger_close_time", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"),
+                   false),
+      arrow::field("transaction_hash", arrow::utf8(), false),
+      arrow::field("transaction_index", arrow::uint32(), false),
+      arrow::field("operation_index", arrow::uint32()),
+      arrow::field("event_type", EnumStringType(), false),
+      arrow::field("from", arrow::utf8()),
+      arrow::field("to", arrow::utf8()),
+      arrow::field("asset", arrow::utf8()),
+      arrow::field("asset_type", EnumStringType(), false),
+      arrow::field("asset_code", EnumStringType()),
+      arrow::field("asset_issuer", arrow::utf8()),
+      arrow::field("amount", StroopsType(), false),
+      arrow::field("contract_id", arrow::utf8(), false),
+      arrow::field("to_muxed_type", EnumStringType()),
+      arrow::field("to_muxed_value", arrow::utf8()),
+  });
+  return schema;
+}
+
+arrow::Result<std::unique_ptr<TokenTransferTableBuilder>> TokenTransferTableBuilder::Make(
+    const xdr::Digest& network_id, arrow::MemoryPool* pool) {
+  ARROW_ASSIGN_OR_RAISE(auto columns,
+                        ColumnBuilders::Make(TokenTransferTableSchema(), pool));
+  return std::make_unique<TokenTransferTableBuilder>(std::move(columns), network_id);
+}
+
+arrow::Status TokenTransferTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
+  ARROW_ASSIGN_OR_RAISE(auto events, DeriveTokenTransfers(frame, network_id_));
+  ColumnBuilders& c = columns_;
+  int64_t close_time =
+      static_cast<int64_t>(frame.header().scpValue().closeTime()) * kMicrosPerSecond;
+  for (const TokenTransferEvent& event : events) {
+    const auto& tx = frame.transactions()[event.transaction_index - 1];
+    ARROW_RETURN_NOT_OK(
+        c.column<arrow::UInt32Builder>(kLedgerSequence)->Append(frame.sequence()));
+    ARROW_RETURN_NOT_OK(
+        c.column<arrow::TimestampBuilder>(kLedgerCloseTime)->Append(close_time));
+    ARROW_RETURN_NOT_OK(c.column<arrow::StringBuilder>(kTransactionHash)
+                            ->Append(xdr::ToHex(tx.result.transactionHash())));
+    ARROW_RETURN_NOT_OK(c.column<arrow::UInt32Builder>(kTransactionIndex)
+                            ->Append(event.transaction_index));
+    ARROW_RETURN_NOT_OK(AppendOptional(c.column<arrow::UInt32Builder>(kOperationIndex),
+                                       event.operation_index));
+    ARROW_RETURN_NOT_OK(AppendEnum(c, kEventType, TransferKindName(event.kind)));
+    ARROW_RETURN_NOT_OK(AppendText(c, kFrom, event.from));
+    ARROW_RETURN_NOT_OK(AppendText(c, kTo, event.to));
+    ARROW_RETURN_NOT_OK(AppendText(c, kAsset, event.asset.Canonical()));
+    ARROW_RETURN_NOT_OK(AppendEnum(c, kAssetType, AssetTypeName(event.asset)));
+    ARROW_RETURN_NOT_OK(AppendEnum(c, kAssetCode, event.asset.code));
+    ARROW_RETURN_NOT_OK(AppendText(c, kAssetIssuer, event.asset.issuer));
+    ARROW_RETURN_NOT_OK(
+        c.column<arrow::Decimal128Builder>(kAmount)->Append(event.amount));
+    ARROW_RETURN_NOT_OK(
+        c.column<arrow::StringBuilder>(kContractId)->Append(event.contract_id));
+    ARROW_RETURN_NOT_OK(AppendEnum(c, kToMuxedType, event.to_muxed_type));
+    ARROW_RETURN_NOT_OK(AppendText(c, kToMuxedValue, event.to_muxed_value));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace sas::convert

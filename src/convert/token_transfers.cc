@@ -1,0 +1,857 @@
+#include "convert/token_transfers.h"
+
+#include <array>
+
+#include "convert/scval.h"
+#include "convert/values.h"
+#include "xdr/strkey.h"
+
+namespace sas::convert {
+namespace {
+
+namespace sx = stellar::xdr;
+using OpType = sx::OperationType;
+using ChangeType = sx::LedgerEntryChangeType;
+
+/// First protocol whose ledgers order all refunds after all operation events.
+constexpr uint32_t kProtocolRefundsLast = 23;
+/// ENVELOPE_TYPE_CONTRACT_ID and CONTRACT_ID_PREIMAGE_FROM_ASSET: the SAC id preimage.
+constexpr uint32_t kEnvelopeTypeContractId = 8;
+constexpr uint32_t kContractIdPreimageFromAsset = 1;
+
+void AppendU32(std::vector<uint8_t>* out, uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out->push_back(static_cast<uint8_t>(value >> shift));
+}
+
+/// The contract id of the Stellar Asset Contract of an asset given as XDR `Asset` bytes.
+std::string SacContractId(std::span<const uint8_t> asset_xdr,
+                          const xdr::Digest& network_id) {
+  std::vector<uint8_t> preimage;
+  AppendU32(&preimage, kEnvelopeTypeContractId);
+  preimage.insert(preimage.end(), network_id.begin(), network_id.end());
+  AppendU32(&preimage, kContractIdPreimageFromAsset);
+  preimage.insert(preimage.end(), asset_xdr.begin(), asset_xdr.end());
+  return xdr::ContractStrKey(xdr::Sha256Of(preimage));
+}
+
+/// Encodes an asset as XDR `Asset` bytes; nullopt for an issuer that is not a G… key.
+std::optional<std::vector<uint8_t>> AssetXdr(const TokenAsset& asset) {
+  std::vector<uint8_t> out;
+  if (asset.kind == TokenAsset::Kind::kNative) {
+    AppendU32(&out, 0);
+    return out;
+  }
+  auto issuer = xdr::DecodeStrKey32(xdr::StrKeyKind::kAccount, asset.issuer);
+  if (!issuer || asset.code.empty() || asset.code.size() > 12) return std::nullopt;
+  size_t width = asset.code.size() <= 4 ? 4 : 12;
+  AppendU32(&out, width == 4 ? 1 : 2);
+  out.insert(out.end(), asset.code.begin(), asset.code.end());
+  out.resize(out.size() + width - asset.code.size(), 0);
+  AppendU32(&out, 0);  // PUBLIC_KEY_TYPE_ED25519
+  out.insert(out.end(), issuer->begin(), issuer->end());
+  return out;
+}
+
+TokenAsset ToTokenAsset(sx::AssetView asset) {
+  AssetColumns columns = Asset(asset);
+  if (!columns.code) return {TokenAsset::Kind::kNative, "", ""};
+  return {TokenAsset::Kind::kIssued, *columns.code, *columns.issuer};
+}
+
+/// Parses a SEP-11 asset string: `native` or `CODE:ISSUER`.
+std::optional<TokenAsset> ParseSep11(std::string_view text) {
+  if (text == "native") return TokenAsset{TokenAsset::Kind::kNative, "", ""};
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  return TokenAsset{TokenAsset::Kind::kIssued, std::string(text.substr(0, colon)),
+                    std::string(text.substr(colon + 1))};
+}
+
+std::string ClaimableBalanceStrKey(sx::ClaimableBalanceIDView id) {
+  std::array<uint8_t, 33> payload{};
+  payload[0] = static_cast<uint8_t>(id.type());
+  std::copy(id.v0().begin(), id.v0().end(), payload.begin() + 1);
+  return xdr::EncodeStrKey(xdr::StrKeyKind::kClaimableBalance, payload);
+}
+
+std::string PoolStrKey(std::span<const uint8_t, 32> pool_id) {
+  return xdr::EncodeStrKey(xdr::StrKeyKind::kLiquidityPool, pool_id);
+}
+
+/// A change paired with the entry state just before it (for UPDATED and REMOVED).
+struct PairedChange {
+  std::optional<sx::LedgerEntryView> pre;
+  std::optional<sx::LedgerEntryView> post;
+  std::optional<sx::LedgerKeyView> removed_key;
+};
+
+std::vector<PairedChange> PairChanges(sx::LedgerEntryChangesView changes) {
+  std::vector<PairedChange> paired;
+  std::optional<sx::LedgerEntryView> state;
+  for (auto change : changes) {
+    switch (change.type()) {
+      case ChangeType::LEDGER_ENTRY_STATE:
+        state = change.state();
+        break;
+      case ChangeType::LEDGER_ENTRY_CREATED:
+        paired.push_back({std::nullopt, change.created(), std::nullopt});
+        state.reset();
+        break;
+      case ChangeType::LEDGER_ENTRY_UPDATED:
+        paired.push_back({state, change.updated(), std::nullopt});
+        state.reset();
+        break;
+      case ChangeType::LEDGER_ENTRY_REMOVED:
+        paired.push_back({state, std::nullopt, change.removed()});
+        state.reset();
+        break;
+      default:
+        state.reset();
+        break;
+    }
+  }
+  return paired;
+}
+
+/// The native balance change of `account` (G…) across `changes`: last UPDATED − last
+/// STATE.
+std::optional<int64_t> BalanceChange(sx::LedgerEntryChangesView changes,
+                                     const std::string& account) {
+  std::optional<int64_t> before, after;
+  for (auto change : changes) {
+    bool is_state = change.type() == ChangeType::LEDGER_ENTRY_STATE;
+    bool is_updated = change.type() == ChangeType::LEDGER_ENTRY_UPDATED;
+    if (!is_state && !is_updated) continue;
+    auto entry = is_state ? change.state() : change.updated();
+    if (entry.data_().type() != sx::LedgerEntryType::ACCOUNT) continue;
+    if (AccountId(entry.data_().account().accountID()) != account) continue;
+    (is_state ? before : after) = entry.data_().account().balance();
+  }
+  if (!before && !after) return std::nullopt;
+  return after.value_or(0) - before.value_or(0);
+}
+
+/// Operation-level changes of a TransactionMeta of any version.
+std::optional<sx::LedgerEntryChangesView> OperationChanges(sx::TransactionMetaView meta,
+                                                           uint32_t index) {
+  auto pick = [index](auto operations) -> std::optional<sx::LedgerEntryChangesView> {
+    if (index >= operations.size()) return std::nullopt;
+    return operations[index].changes();
+  };
+  switch (meta.v()) {
+    case 0:
+      return pick(meta.operations());
+    case 1:
+      return pick(meta.v1().operations());
+    case 2:
+      return pick(meta.v2().operations());
+    case 3:
+      return pick(meta.v3().operations());
+    default:
+      return pick(meta.v4().operations());
+  }
+}
+
+/// The transaction an envelope carries: source, memo, operations, Soroban or not.
+struct InnerTransaction {
+  std::string source;
+  std::optional<sx::MemoView> memo;
+  sx::ArrayView<sx::OperationView> operations;
+  bool soroban = false;
+  std::string fee_payer;
+};
+
+InnerTransaction ReadInner(sx::TransactionEnvelopeView envelope) {
+  switch (envelope.type()) {
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0: {
+      auto tx = envelope.v0().tx();
+      std::string source = xdr::AccountStrKey(tx.sourceAccountEd25519());
+      return {source, tx.memo(), tx.operations(), false, source};
+    }
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX: {
+      auto tx = envelope.v1().tx();
+      std::string source = MuxedAccount(tx.sourceAccount()).account;
+      return {source, tx.memo(), tx.operations(), tx.ext().v() == 1, source};
+    }
+    default: {
+      auto fee_bump = envelope.feeBump().tx();
+      auto tx = fee_bump.innerTx().v1().tx();
+      return {MuxedAccount(tx.sourceAccount()).account, tx.memo(), tx.operations(),
+              tx.ext().v() == 1, MuxedAccount(fee_bump.feeSource()).account};
+    }
+  }
+}
+
+/// Whether an event's destination may carry multiplexing information, and its muxed id.
+struct Mux {
+  bool allowed = false;
+  std::optional<uint64_t> id;
+};
+
+constexpr Mux kNoMux{};
+
+/// Multiplexing of a (possibly muxed) destination account.
+Mux MuxOf(sx::MuxedAccountView destination) {
+  if (destination.type() == sx::CryptoKeyType::KEY_TYPE_MUXED_ED25519) {
+    return {true, destination.med25519().id()};
+  }
+  return {true, std::nullopt};
+}
+
+/// Builds the events of one ledger: the shared context of every rule.
+class Deriver {
+ public:
+  Deriver(const xdr::LedgerCloseMetaFrame& frame, const xdr::Digest& network_id)
+      : frame_(frame),
+        network_id_(network_id),
+        protocol_(frame.header().ledgerVersion()) {}
+
+  arrow::Result<std::vector<TokenTransferEvent>> Run() {
+    std::vector<TokenTransferEvent> charges, operations, refunds;
+    for (const auto& tx : frame_.transactions()) {
+      if (!tx.envelope) {
+        return arrow::Status::Invalid("ledger ", frame_.sequence(), ": transaction ",
+                                      tx.apply_order, " has no joined envelope");
+      }
+      tx_ = &tx;
+      inner_ = ReadInner(*tx.envelope);
+      ARROW_RETURN_NOT_OK(AddFees(&charges, &refunds));
+      std::vector<TokenTransferEvent> op_events;
+      if (xdr::IsSuccess(tx.result.result().result().code())) {
+        ARROW_RETURN_NOT_OK(AddOperations(&op_events));
+      }
+      Append(&operations, std::move(op_events));
+      if (protocol_ < kProtocolRefundsLast) {
+        Append(&operations, std::move(refunds));
+        refunds.clear();
+      }
+    }
+    Append(&charges, std::move(operations));
+    Append(&charges, std::move(refunds));
+    return charges;
+  }
+
+ private:
+  static void Append(std::vector<TokenTransferEvent>* to,
+                     std::vector<TokenTransferEvent> from) {
+    to->insert(to->end(), std::make_move_iterator(from.begin()),
+               std::make_move_iterator(from.end()));
+  }
+
+  TokenTransferEvent Event(TransferKind kind, std::string from, std::string to,
+                           sx::AssetView asset, int64_t amount) const {
+    TokenTransferEvent event;
+    event.kind = kind;
+    event.from = std::move(from);
+    event.to = std::move(to);
+    event.asset = ToTokenAsset(asset);
+    event.amount = arrow::Decimal128(amount);
+    event.contract_id = SacContractId(asset.bytes(), network_id_);
+    event.transaction_index = tx_->apply_order;
+    event.operation_index = op_index_;
+    return event;
+  }
+
+  TokenTransferEvent NativeEvent(TransferKind kind, std::string from, std::string to,
+                                 int64_t amount) const {
+    static constexpr std::array<uint8_t, 4> kNativeAssetXdr = {0, 0, 0, 0};
+    TokenTransferEvent event;
+    event.kind = kind;
+    event.from = std::move(from);
+    event.to = std::move(to);
+    event.asset = {TokenAsset::Kind::kNative, "", ""};
+    event.amount = arrow::Decimal128(amount);
+    event.contract_id = SacContractId(kNativeAssetXdr, network_id_);
+    event.transaction_index = tx_->apply_order;
+    event.operation_index = op_index_;
+    return event;
+  }
+
+  /// The issuer check: a transfer from the issuer is a mint, to the issuer a burn.
+  TokenTransferEvent Movement(std::string from, std::string to, sx::AssetView asset,
+                              int64_t amount, const Mux& mux) {
+    TokenAsset token = ToTokenAsset(asset);
+    bool from_issuer = token.kind == TokenAsset::Kind::kIssued && from == token.issuer;
+    bool to_issuer = token.kind == TokenAsset::Kind::kIssued && to == token.issuer;
+    if (from_issuer && !to_issuer) {
+      TokenTransferEvent event =
+          Event(TransferKind::kMint, "", std::move(to), asset, amount);
+      SetMuxedInfo(&event, mux);
+      return event;
+    }
+    if (to_issuer && !from_issuer) {
+      return Event(TransferKind::kBurn, std::move(from), "", asset, amount);
+    }
+    TokenTransferEvent event =
+        Event(TransferKind::kTransfer, std::move(from), std::move(to), asset, amount);
+    SetMuxedInfo(&event, mux);
+    return event;
+  }
+
+  /// Destination multiplexing: a muxed destination's id, else the transaction memo.
+  void SetMuxedInfo(TokenTransferEvent* event, const Mux& mux) const {
+    if (!mux.allowed || (inner_.soroban && protocol_ < kProtocolRefundsLast)) return;
+    if (mux.id) {
+      event->to_muxed_type = "id";
+      event->to_muxed_value = std::to_string(*mux.id);
+      return;
+    }
+    if (!inner_.memo) return;
+    switch (inner_.memo->type()) {
+      case sx::MemoType::MEMO_ID:
+        event->to_muxed_type = "id";
+        event->to_muxed_value = std::to_string(inner_.memo->id());
+        break;
+      case sx::MemoType::MEMO_TEXT:
+        event->to_muxed_type = "text";
+        event->to_muxed_value = std::string(inner_.memo->text());
+        break;
+      case sx::MemoType::MEMO_HASH:
+        event->to_muxed_type = "hash";
+        event->to_muxed_value = xdr::ToHex(inner_.memo->hash());
+        break;
+      case sx::MemoType::MEMO_RETURN:
+        event->to_muxed_type = "hash";
+        event->to_muxed_value = xdr::ToHex(inner_.memo->retHash());
+        break;
+      default:
+        break;
+    }
+  }
+
+  arrow::Status AddFees(std::vector<TokenTransferEvent>* charges,
+                        std::vector<TokenTransferEvent>* refunds) {
+    op_index_.reset();
+    int64_t charged = tx_->result.result().feeCharged();
+    if (inner_.soroban) {
+      auto drop = BalanceChange(tx_->fee_processing, inner_.fee_payer);
+      charged = drop ? -*drop : 0;
+    }
+    if (charged != 0) {
+      charges->push_back(NativeEvent(TransferKind::kFee, inner_.fee_payer, "", charged));
+    }
+    if (!inner_.soroban) return arrow::Status::OK();
+    int64_t refund = 0;
+    if (auto after = TxChangesAfter())
+      refund += BalanceChange(*after, inner_.fee_payer).value_or(0);
+    if (tx_->post_apply_fee_processing) {
+      refund +=
+          BalanceChange(*tx_->post_apply_fee_processing, inner_.fee_payer).value_or(0);
+    }
+    if (refund < 0) {
+      return arrow::Status::Invalid("ledger ", frame_.sequence(), ": transaction ",
+                                    tx_->apply_order, ": negative fee refund ", refund);
+    }
+    if (refund > 0) {
+      refunds->push_back(NativeEvent(TransferKind::kFee, inner_.fee_payer, "", -refund));
+    }
+    return arrow::Status::OK();
+  }
+
+  std::optional<sx::LedgerEntryChangesView> TxChangesAfter() const {
+    switch (tx_->meta.v()) {
+      case 2:
+        return tx_->meta.v2().txChangesAfter();
+      case 3:
+        return tx_->meta.v3().txChangesAfter();
+      case 4:
+        return tx_->meta.v4().txChangesAfter();
+      default:
+        return std::nullopt;
+    }
+  }
+
+  arrow::Status AddOperations(std::vector<TokenTransferEvent>* events) {
+    auto results = tx_->result.result().result();
+    bool fee_bump = results.code() == sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS;
+    auto op_results = fee_bump ? results.innerResultPair().result().result().results()
+                               : results.results();
+    uint32_t index = 0;
+    for (auto op : inner_.operations) {
+      op_index_ = index + 1;
+      std::string source = op.sourceAccount().has_value()
+                               ? MuxedAccount(op.sourceAccount().value()).account
+                               : inner_.source;
+      auto changes = OperationChanges(tx_->meta, index);
+      ARROW_RETURN_NOT_OK(
+          AddOperation(op.body(), op_results[index].tr(), source, changes, events));
+      ++index;
+    }
+    return arrow::Status::OK();
+  }
+
+  /// Both legs of each trade, in stellar-core's order: what the taker pays, then what it
+  /// receives.
+  void AddClaimAtoms(sx::ArrayView<sx::ClaimAtomView> atoms, const std::string& source,
+                     std::vector<TokenTransferEvent>* events) {
+    for (auto atom : atoms) {
+      std::string seller;
+      std::optional<sx::AssetView> sold, bought;
+      int64_t amount_sold = 0, amount_bought = 0;
+      auto read = [&](auto claim) {
+        sold = claim.assetSold();
+        bought = claim.assetBought();
+        amount_sold = claim.amountSold();
+        amount_bought = claim.amountBought();
+      };
+      switch (atom.type()) {
+        case sx::ClaimAtomType::CLAIM_ATOM_TYPE_V0:
+          seller = xdr::AccountStrKey(atom.v0().sellerEd25519());
+          read(atom.v0());
+          break;
+        case sx::ClaimAtomType::CLAIM_ATOM_TYPE_ORDER_BOOK:
+          seller = AccountId(atom.orderBook().sellerID());
+          read(atom.orderBook());
+          break;
+        default:
+          seller = PoolStrKey(atom.liquidityPool().liquidityPoolID());
+          read(atom.liquidityPool());
+          break;
+      }
+      events->push_back(Movement(source, seller, *bought, amount_bought, kNoMux));
+      events->push_back(Movement(seller, source, *sold, amount_sold, kNoMux));
+    }
+  }
+
+  arrow::Status AddOperation(sx::OperationBodyView body, sx::OperationResultTrView result,
+                             const std::string& source,
+                             const std::optional<sx::LedgerEntryChangesView>& changes,
+                             std::vector<TokenTransferEvent>* events) {
+    switch (body.type()) {
+      case OpType::CREATE_ACCOUNT: {
+        auto op = body.createAccountOp();
+        TokenTransferEvent event =
+            NativeEvent(TransferKind::kTransfer, source, AccountId(op.destination()),
+                        op.startingBalance());
+        SetMuxedInfo(&event, Mux{true, std::nullopt});
+        events->push_back(std::move(event));
+        return arrow::Status::OK();
+      }
+      case OpType::PAYMENT: {
+        auto op = body.paymentOp();
+        events->push_back(Movement(source, MuxedAccount(op.destination()).account,
+                                   op.asset(), op.amount(), MuxOf(op.destination())));
+        return arrow::Status::OK();
+      }
+      case OpType::PATH_PAYMENT_STRICT_RECEIVE: {
+        auto op = body.pathPaymentStrictReceiveOp();
+        AddClaimAtoms(result.pathPaymentStrictReceiveResult().success().offers(), source,
+                      events);
+        events->push_back(Movement(source, MuxedAccount(op.destination()).account,
+                                   op.destAsset(), op.destAmount(),
+                                   MuxOf(op.destination())));
+        return arrow::Status::OK();
+      }
+      case OpType::PATH_PAYMENT_STRICT_SEND: {
+        auto op = body.pathPaymentStrictSendOp();
+        auto success = result.pathPaymentStrictSendResult().success();
+        AddClaimAtoms(success.offers(), source, events);
+        events->push_back(Movement(source, MuxedAccount(op.destination()).account,
+                                   op.destAsset(), success.last().amount(),
+                                   MuxOf(op.destination())));
+        return arrow::Status::OK();
+      }
+      case OpType::MANAGE_SELL_OFFER:
+        AddClaimAtoms(result.manageSellOfferResult().success().offersClaimed(), source,
+                      events);
+        return arrow::Status::OK();
+      case OpType::CREATE_PASSIVE_SELL_OFFER:
+        AddClaimAtoms(result.createPassiveSellOfferResult().success().offersClaimed(),
+                      source, events);
+        return arrow::Status::OK();
+      case OpType::MANAGE_BUY_OFFER:
+        AddClaimAtoms(result.manageBuyOfferResult().success().offersClaimed(), source,
+                      events);
+        return arrow::Status::OK();
+      case OpType::ACCOUNT_MERGE: {
+        auto merge = result.accountMergeResult();
+        if (merge.code() != sx::AccountMergeResultCode::ACCOUNT_MERGE_SUCCESS) {
+          return arrow::Status::OK();
+        }
+        auto destination = body.destination();
+        TokenTransferEvent event =
+            NativeEvent(TransferKind::kTransfer, source,
+                        MuxedAccount(destination).account, merge.sourceAccountBalance());
+        SetMuxedInfo(&event, MuxOf(destination));
+        events->push_back(std::move(event));
+        return arrow::Status::OK();
+      }
+      case OpType::CREATE_CLAIMABLE_BALANCE: {
+        auto op = body.createClaimableBalanceOp();
+        std::string balance =
+            ClaimableBalanceStrKey(result.createClaimableBalanceResult().balanceID());
+        events->push_back(Movement(source, balance, op.asset(), op.amount(), kNoMux));
+        return arrow::Status::OK();
+      }
+      case OpType::CLAIM_CLAIMABLE_BALANCE:
+        return AddClaimableBalanceExit(
+            ClaimableBalanceStrKey(body.claimClaimableBalanceOp().balanceID()), source,
+            changes, /*clawback=*/false, events);
+      case OpType::CLAWBACK_CLAIMABLE_BALANCE:
+        return AddClaimableBalanceExit(
+            ClaimableBalanceStrKey(body.clawbackClaimableBalanceOp().balanceID()), source,
+            changes, /*clawback=*/true, events);
+      case OpType::CLAWBACK: {
+        auto op = body.clawbackOp();
+        events->push_back(Event(TransferKind::kClawback, MuxedAccount(op.from_()).account,
+                                "", op.asset(), op.amount()));
+        return arrow::Status::OK();
+      }
+      case OpType::INFLATION:
+        for (auto payout : result.inflationResult().payouts()) {
+          events->push_back(NativeEvent(
+              TransferKind::kMint, "", AccountId(payout.destination()), payout.amount()));
+        }
+        return arrow::Status::OK();
+      case OpType::LIQUIDITY_POOL_DEPOSIT:
+      case OpType::LIQUIDITY_POOL_WITHDRAW:
+        return AddPoolMovement(body.type() == OpType::LIQUIDITY_POOL_DEPOSIT, source,
+                               changes, events);
+      case OpType::INVOKE_HOST_FUNCTION:
+        return AddContractEvents(events);
+      default:
+        return arrow::Status::OK();
+    }
+  }
+
+  /// Claim or clawback of a claimable balance: asset and amount from its removed entry.
+  arrow::Status AddClaimableBalanceExit(
+      const std::string& balance, const std::string& source,
+      const std::optional<sx::LedgerEntryChangesView>& changes, bool clawback,
+      std::vector<TokenTransferEvent>* events) {
+    std::optional<sx::ClaimableBalanceEntryView> removed;
+    int count = 0;
+    if (changes) {
+      for (const PairedChange& change : PairChanges(*changes)) {
+        if (!change.removed_key || !change.pre) continue;
+        if (change.pre->data_().type() != sx::LedgerEntryType::CLAIMABLE_BALANCE)
+          continue;
+        removed = change.pre->data_().claimableBalance();
+        ++count;
+      }
+    }
+    if (count != 1) {
+      return arrow::Status::Invalid("ledger ", frame_.sequence(), ": transaction ",
+                                    tx_->apply_order, " operation ", *op_index_, ": ",
+                                    count, " claimable balances removed, expected 1");
+    }
+    if (clawback) {
+      events->push_back(Event(TransferKind::kClawback, balance, "", removed->asset(),
+                              removed->amount()));
+    } else {
+      events->push_back(Movement(balance, source, removed->asset(), removed->amount(),
+                                 Mux{true, std::nullopt}));
+    }
+    return arrow::Status::OK();
+  }
+
+  /// Liquidity pool deposit (source → pool) or withdrawal (pool → source), reserve
+  /// deltas.
+  arrow::Status AddPoolMovement(bool deposit, const std::string& source,
+                                const std::optional<sx::LedgerEntryChangesView>& changes,
+                                std::vector<TokenTransferEvent>* events) {
+    std::optional<PairedChange> pool;
+    int count = 0;
+    if (changes) {
+      for (const PairedChange& change : PairChanges(*changes)) {
+        auto entry = change.post ? change.post : change.pre;
+        if (!entry || entry->data_().type() != sx::LedgerEntryType::LIQUIDITY_POOL)
+          continue;
+        pool = change;
+        ++count;
+      }
+    }
+    if (count != 1) {
+      return arrow::Status::Invalid("ledger ", frame_.sequence(), ": transaction ",
+                                    tx_->apply_order, " operation ", *op_index_, ": ",
+                                    count, " liquidity pool changes, expected 1");
+    }
+    auto reserves = [](const std::optional<sx::LedgerEntryView>& entry) {
+      if (!entry) return std::pair<int64_t, int64_t>{0, 0};
+      auto product = entry->data_().liquidityPool().body().constantProduct();
+      return std::pair<int64_t, int64_t>{product.reserveA(), product.reserveB()};
+    };
+    auto entry = pool->post ? *pool->post : *pool->pre;
+    auto product = entry.data_().liquidityPool().body().constantProduct();
+    std::string pool_key = PoolStrKey(entry.data_().liquidityPool().liquidityPoolID());
+    auto [pre_a, pre_b] = reserves(pool->pre);
+    auto [post_a, post_b] = reserves(pool->post);
+    int64_t delta_a = post_a > pre_a ? post_a - pre_a : pre_a - post_a;
+    int64_t delta_b = post_b > pre_b ? post_b - pre_b : pre_b - post_b;
+    if (deposit) {
+      events->push_back(
+          Movement(source, pool_key, product.params().assetA(), delta_a, kNoMux));
+      events->push_back(
+          Movement(source, pool_key, product.params().assetB(), delta_b, kNoMux));
+    } else {
+      events->push_back(Movement(pool_key, source, product.params().assetA(), delta_a,
+                                 Mux{true, std::nullopt}));
+      events->push_back(Movement(pool_key, source, product.params().assetB(), delta_b,
+                                 Mux{true, std::nullopt}));
+    }
+    return arrow::Status::OK();
+  }
+
+  /// Token events among a Soroban operation's contract events (v3: the Soroban meta's).
+  arrow::Status AddContractEvents(std::vector<TokenTransferEvent>* events);
+
+  const xdr::LedgerCloseMetaFrame& frame_;
+  const xdr::Digest& network_id_;
+  uint32_t protocol_;
+  const xdr::AppliedTransaction* tx_ = nullptr;
+  InnerTransaction inner_;
+  std::optional<uint32_t> op_index_;
+};
+
+/// Returns the address of an SCVal topic, or nullopt when it is not an address.
+std::optional<std::string> TopicAddress(sx::SCValView topic) {
+  if (topic.type() != sx::SCValType::SCV_ADDRESS) return std::nullopt;
+  return ScAddressString(topic.address());
+}
+
+/// The amount and destination multiplexing of a token event's data (i128 or v4 map).
+struct EventData {
+  arrow::Decimal128 amount;
+  std::string muxed_type;
+  std::string muxed_value;
+};
+
+std::optional<EventData> ReadEventData(sx::SCValView data, bool v4_layout) {
+  if (data.type() == sx::SCValType::SCV_I128) {
+    auto amount = Int128Decimal(data.i128());
+    if (!amount) return std::nullopt;
+    return EventData{*amount, "", ""};
+  }
+  if (!v4_layout || data.type() != sx::SCValType::SCV_MAP || !data.map().has_value()) {
+    return std::nullopt;
+  }
+  std::optional<EventData> out;
+  std::string muxed_type, muxed_value;
+  for (auto entry : data.map().value()) {
+    if (entry.key().type() != sx::SCValType::SCV_SYMBOL) return std::nullopt;
+    std::string_view key = entry.key().sym();
+    auto value = entry.val();
+    if (key == "amount") {
+      if (value.type() != sx::SCValType::SCV_I128) return std::nullopt;
+      auto amount = Int128Decimal(value.i128());
+      if (!amount) return std::nullopt;
+      out = EventData{*amount, "", ""};
+    } else if (key == "to_muxed_id") {
+      switch (value.type()) {
+        case sx::SCValType::SCV_U64:
+          muxed_type = "id";
+          muxed_value = std::to_string(value.u64());
+          break;
+        case sx::SCValType::SCV_BYTES:
+          muxed_type = "hash";
+          muxed_value = xdr::ToHex(value.bytes_());
+          break;
+        case sx::SCValType::SCV_STRING:
+          muxed_type = "text";
+          muxed_value = std::string(value.str());
+          break;
+        case sx::SCValType::SCV_VOID:
+          break;
+        default:
+          return std::nullopt;
+      }
+    }
+  }
+  if (out) {
+    out->muxed_type = muxed_type;
+    out->muxed_value = muxed_value;
+  }
+  return out;
+}
+
+/// Parses one contract event as a token event (docs/TOKEN_TRANSFERS.md §3.4); nullopt for
+/// events that are not token movements.
+std::optional<TokenTransferEvent> ParseContractEvent(sx::ContractEventView event,
+                                                     bool v4_layout,
+                                                     const xdr::Digest& network_id) {
+  if (event.type() != sx::ContractEventType::CONTRACT ||
+      !event.contractID().has_value() || event.body().v() != 0) {
+    return std::nullopt;
+  }
+  auto topics = event.body().v0().topics();
+  if (topics.size() < 2 || topics[0].type() != sx::SCValType::SCV_SYMBOL)
+    return std::nullopt;
+  std::string_view name = topics[0].sym();
+  TokenTransferEvent out;
+  uint32_t sac_topics = 0;
+  if (name == "transfer") {
+    if (topics.size() < 3) return std::nullopt;
+    auto from = TopicAddress(topics[1]);
+    auto to = TopicAddress(topics[2]);
+    if (!from || !to) return std::nullopt;
+    out.kind = TransferKind::kTransfer;
+    out.from = *from;
+    out.to = *to;
+    sac_topics = 4;
+  } else if (name == "mint" || name == "clawback") {
+    uint32_t holder = v4_layout ? 1 : 2;
+    if (topics.size() < holder + 1) return std::nullopt;
+    auto address = TopicAddress(topics[holder]);
+    if (!address) return std::nullopt;
+    if (name == "mint") {
+      out.kind = TransferKind::kMint;
+      out.to = *address;
+    } else {
+      out.kind = TransferKind::kClawback;
+      out.from = *address;
+    }
+    sac_topics = v4_layout ? 3 : 4;
+  } else if (name == "burn") {
+    auto from = TopicAddress(topics[1]);
+    if (!from) return std::nullopt;
+    out.kind = TransferKind::kBurn;
+    out.from = *from;
+    sac_topics = 3;
+  } else {
+    return std::nullopt;
+  }
+  auto data = ReadEventData(event.body().v0().data_(), v4_layout);
+  if (!data) return std::nullopt;
+  out.amount = data->amount;
+  out.to_muxed_type = data->muxed_type;
+  out.to_muxed_value = data->muxed_value;
+  out.contract_id = xdr::ContractStrKey(event.contractID().value());
+  if (topics.size() == sac_topics &&
+      topics[sac_topics - 1].type() == sx::SCValType::SCV_STRING) {
+    auto asset = ParseSep11(topics[sac_topics - 1].str());
+    auto asset_xdr = asset ? AssetXdr(*asset) : std::nullopt;
+    if (asset_xdr && SacContractId(*asset_xdr, network_id) == out.contract_id)
+      out.asset = *asset;
+  }
+  if (!v4_layout && out.kind == TransferKind::kTransfer &&
+      out.asset.kind == TokenAsset::Kind::kIssued) {
+    bool from_issuer = out.from == out.asset.issuer;
+    bool to_issuer = out.to == out.asset.issuer;
+    if (from_issuer && !to_issuer) {
+      out.kind = TransferKind::kMint;
+      out.from.clear();
+    } else if (to_issuer && !from_issuer) {
+      out.kind = TransferKind::kBurn;
+      out.to.clear();
+    }
+  }
+  return out;
+}
+
+arrow::Status Deriver::AddContractEvents(std::vector<TokenTransferEvent>* events) {
+  auto add = [&](sx::ArrayView<sx::ContractEventView> contract_events, bool v4_layout) {
+    for (auto event : contract_events) {
+      auto parsed = ParseContractEvent(event, v4_layout, network_id_);
+      if (!parsed) continue;
+      parsed->transaction_index = tx_->apply_order;
+      parsed->operation_index = op_index_;
+      events->push_back(std::move(*parsed));
+    }
+  };
+  if (tx_->meta.v() == 3 && tx_->meta.v3().sorobanMeta().has_value()) {
+    add(tx_->meta.v3().sorobanMeta().value().events(), false);
+  } else if (tx_->meta.v() == 4 && *op_index_ <= tx_->meta.v4().operations().size()) {
+    add(tx_->meta.v4().operations()[*op_index_ - 1].events(), true);
+  }
+  return arrow::Status::OK();
+}
+
+/// Reads the fee events of a transaction's TransactionMeta v4 `events`.
+arrow::Status ReadFeeEvents(sx::TransactionMetaV4View meta, uint32_t transaction_index,
+                            const xdr::Digest& network_id,
+                            std::vector<TokenTransferEvent>* charges,
+                            std::vector<TokenTransferEvent>* refunds) {
+  int seen = 0;
+  for (auto tx_event : meta.events()) {
+    auto event = tx_event.event();
+    if (event.body().v() != 0) continue;
+    auto topics = event.body().v0().topics();
+    if (topics.size() != 2 || topics[0].type() != sx::SCValType::SCV_SYMBOL ||
+        topics[0].sym() != "fee") {
+      continue;
+    }
+    auto from = TopicAddress(topics[1]);
+    auto data = ReadEventData(event.body().v0().data_(), false);
+    if (!from || !data || !event.contractID().has_value()) {
+      return arrow::Status::Invalid("transaction ", transaction_index,
+                                    ": malformed fee event");
+    }
+    TokenTransferEvent fee;
+    fee.kind = TransferKind::kFee;
+    fee.from = *from;
+    fee.asset = {TokenAsset::Kind::kNative, "", ""};
+    fee.amount = data->amount;
+    fee.contract_id = xdr::ContractStrKey(event.contractID().value());
+    fee.transaction_index = transaction_index;
+    (seen++ == 0 ? charges : refunds)->push_back(std::move(fee));
+  }
+  (void)network_id;
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+std::string_view TransferKindName(TransferKind kind) {
+  switch (kind) {
+    case TransferKind::kTransfer:
+      return "transfer";
+    case TransferKind::kMint:
+      return "mint";
+    case TransferKind::kBurn:
+      return "burn";
+    case TransferKind::kClawback:
+      return "clawback";
+    case TransferKind::kFee:
+      return "fee";
+  }
+  return "transfer";
+}
+
+std::string TokenAsset::Canonical() const {
+  switch (kind) {
+    case Kind::kNative:
+      return "native";
+    case Kind::kIssued:
+      return code + ":" + issuer;
+    case Kind::kNone:
+      break;
+  }
+  return "";
+}
+
+arrow::Result<std::vector<TokenTransferEvent>> DeriveTokenTransfers(
+    const xdr::LedgerCloseMetaFrame& frame, const xdr::Digest& network_id) {
+  return Deriver(frame, network_id).Run();
+}
+
+arrow::Result<std::optional<std::vector<TokenTransferEvent>>> EmbeddedTokenTransfers(
+    const xdr::LedgerCloseMetaFrame& frame, const xdr::Digest& network_id) {
+  std::vector<TokenTransferEvent> charges, operations, refunds;
+  bool refunds_last = frame.header().ledgerVersion() >= kProtocolRefundsLast;
+  for (const auto& tx : frame.transactions()) {
+    if (tx.meta.v() != 4) return std::optional<std::vector<TokenTransferEvent>>();
+    auto meta = tx.meta.v4();
+    std::vector<TokenTransferEvent> tx_refunds;
+    ARROW_RETURN_NOT_OK(
+        ReadFeeEvents(meta, tx.apply_order, network_id, &charges, &tx_refunds));
+    uint32_t op_index = 0;
+    for (auto op_meta : meta.operations()) {
+      ++op_index;
+      for (auto event : op_meta.events()) {
+        auto parsed = ParseContractEvent(event, true, network_id);
+        if (!parsed) continue;
+        parsed->transaction_index = tx.apply_order;
+        parsed->operation_index = op_index;
+        operations.push_back(std::move(*parsed));
+      }
+    }
+    auto& refund_target = refunds_last ? refunds : operations;
+    refund_target.insert(refund_target.end(), tx_refunds.begin(), tx_refunds.end());
+  }
+  charges.insert(charges.end(), operations.begin(), operations.end());
+  charges.insert(charges.end(), refunds.begin(), refunds.end());
+  return std::optional<std::vector<TokenTransferEvent>>(std::move(charges));
+}
+
+}  // namespace sas::convert
