@@ -64,6 +64,7 @@ arrow::Result<ConvertRequest> ParseRequest(std::span<const std::string> args) {
   if (!out) return arrow::Status::Invalid("--out is required");
   if (line.positionals().empty()) return arrow::Status::Invalid("no input file");
   ARROW_ASSIGN_OR_RAISE(request.table, convert::ParseTableName(*table));
+  request.options.tables = {request.table};
   request.out = *out;
   request.format = FormatFromExtension(*out);
   if (auto format = line.Value("--format")) {

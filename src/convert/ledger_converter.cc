@@ -5,6 +5,8 @@
 #include <arrow/util/key_value_metadata.h>
 #include <arrow/util/thread_pool.h>
 
+#include <algorithm>
+
 #include "build_info.h"
 #include "xdr/network.h"
 
@@ -83,14 +85,32 @@ class LedgerConverter::Worker {
       const ConverterOptions& options, const std::string& network_passphrase) {
     auto worker = std::make_unique<Worker>();
     worker->network_id_ = xdr::NetworkId(network_passphrase);
-    ARROW_ASSIGN_OR_RAISE(worker->ledgers_, LedgerTableBuilder::Make(options.pool));
-    ARROW_ASSIGN_OR_RAISE(worker->transactions_,
-                          TransactionTableBuilder::Make(
-                              worker->network_id_, options.include_xdr, options.pool));
-    ARROW_ASSIGN_OR_RAISE(worker->operations_, OperationTableBuilder::Make(options.pool));
-    ARROW_ASSIGN_OR_RAISE(worker->transfers_, TokenTransferTableBuilder::Make(
-                                                  worker->network_id_, options.pool));
-    ARROW_ASSIGN_OR_RAISE(worker->events_, ContractEventTableBuilder::Make(options.pool));
+    worker->include_xdr_ = options.include_xdr;
+    auto wanted = [&options](Table table) {
+      return options.tables.empty() ||
+             std::find(options.tables.begin(), options.tables.end(), table) !=
+                 options.tables.end();
+    };
+    if (wanted(Table::kStellarLedger)) {
+      ARROW_ASSIGN_OR_RAISE(worker->ledgers_, LedgerTableBuilder::Make(options.pool));
+    }
+    if (wanted(Table::kTransactions)) {
+      ARROW_ASSIGN_OR_RAISE(worker->transactions_,
+                            TransactionTableBuilder::Make(
+                                worker->network_id_, options.include_xdr, options.pool));
+    }
+    if (wanted(Table::kOperations)) {
+      ARROW_ASSIGN_OR_RAISE(worker->operations_,
+                            OperationTableBuilder::Make(options.pool));
+    }
+    if (wanted(Table::kTokenTransfers)) {
+      ARROW_ASSIGN_OR_RAISE(worker->transfers_, TokenTransferTableBuilder::Make(
+                                                    worker->network_id_, options.pool));
+    }
+    if (wanted(Table::kContractEvents)) {
+      ARROW_ASSIGN_OR_RAISE(worker->events_,
+                            ContractEventTableBuilder::Make(options.pool));
+    }
     return worker;
   }
 
@@ -115,36 +135,62 @@ class LedgerConverter::Worker {
     return arrow::Status::OK();
   }
 
-  /// Returns one batch per table (kAllTables order) and resets the builders.
+  /// Returns one batch per table (kAllTables order) and resets the builders; tables not
+  /// built come out empty.
   arrow::Result<std::array<std::shared_ptr<arrow::RecordBatch>, kAllTables.size()>>
   Flush() {
     std::array<std::shared_ptr<arrow::RecordBatch>, kAllTables.size()> batches;
-    ARROW_ASSIGN_OR_RAISE(batches[0], ledgers_->Flush());
-    ARROW_ASSIGN_OR_RAISE(batches[1], transactions_->Flush());
-    ARROW_ASSIGN_OR_RAISE(batches[2], operations_->Flush());
-    ARROW_ASSIGN_OR_RAISE(batches[3], transfers_->Flush());
-    ARROW_ASSIGN_OR_RAISE(batches[4], events_->Flush());
+    ARROW_ASSIGN_OR_RAISE(batches[0],
+                          FlushOrEmpty(ledgers_.get(), Table::kStellarLedger));
+    ARROW_ASSIGN_OR_RAISE(batches[1],
+                          FlushOrEmpty(transactions_.get(), Table::kTransactions));
+    ARROW_ASSIGN_OR_RAISE(batches[2],
+                          FlushOrEmpty(operations_.get(), Table::kOperations));
+    ARROW_ASSIGN_OR_RAISE(batches[3],
+                          FlushOrEmpty(transfers_.get(), Table::kTokenTransfers));
+    ARROW_ASSIGN_OR_RAISE(batches[4],
+                          FlushOrEmpty(events_.get(), Table::kContractEvents));
     return batches;
   }
 
  private:
+  template <class Builder>
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> FlushOrEmpty(Builder* builder,
+                                                                  Table table) {
+    if (builder != nullptr) return builder->Flush();
+    return arrow::RecordBatch::MakeEmpty(BareSchema(table, include_xdr_));
+  }
+
+  template <class Builder>
+  static int64_t Rows(const std::unique_ptr<Builder>& builder) {
+    return builder ? builder->num_rows() : 0;
+  }
+
+  template <class Builder>
+  static arrow::Status AppendTo(const std::unique_ptr<Builder>& builder,
+                                const xdr::LedgerCloseMetaFrame& frame) {
+    return builder ? builder->Append(frame) : arrow::Status::OK();
+  }
+
   int64_t TotalRows() const {
-    return ledgers_->num_rows() + transactions_->num_rows() + operations_->num_rows() +
-           transfers_->num_rows() + events_->num_rows();
+    return Rows(ledgers_) + Rows(transactions_) + Rows(operations_) + Rows(transfers_) +
+           Rows(events_);
   }
 
   arrow::Status ConvertLedger(std::span<const uint8_t> bytes) {
     ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(bytes));
-    if (!frame.transactions().empty())
+    if (!frame.transactions().empty()) {
       ARROW_RETURN_NOT_OK(frame.JoinEnvelopes(network_id_));
-    ARROW_RETURN_NOT_OK(ledgers_->Append(frame));
-    ARROW_RETURN_NOT_OK(transactions_->Append(frame));
-    ARROW_RETURN_NOT_OK(operations_->Append(frame));
-    ARROW_RETURN_NOT_OK(transfers_->Append(frame));
-    return events_->Append(frame);
+    }
+    ARROW_RETURN_NOT_OK(AppendTo(ledgers_, frame));
+    ARROW_RETURN_NOT_OK(AppendTo(transactions_, frame));
+    ARROW_RETURN_NOT_OK(AppendTo(operations_, frame));
+    ARROW_RETURN_NOT_OK(AppendTo(transfers_, frame));
+    return AppendTo(events_, frame);
   }
 
   xdr::Digest network_id_{};
+  bool include_xdr_ = true;
   std::unique_ptr<LedgerTableBuilder> ledgers_;
   std::unique_ptr<TransactionTableBuilder> transactions_;
   std::unique_ptr<OperationTableBuilder> operations_;

@@ -59,6 +59,8 @@ struct ConverterOptions {
   bool include_xdr = true;
   /// Skip undecodable ledgers (reporting them) instead of failing the chunk.
   bool best_effort = false;
+  /// Tables to build (empty: all); the others come out as empty batches.
+  std::vector<Table> tables;
   /// Parts a chunk is split into, converted concurrently on Arrow's CPU thread pool
   /// (1 = on the calling thread). Output order is the input order either way.
   int parallelism = 1;
