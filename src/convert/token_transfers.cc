@@ -1,6 +1,7 @@
 #include "convert/token_transfers.h"
 
 #include <array>
+#include <unordered_map>
 
 #include "convert/scval.h"
 #include "convert/values.h"
@@ -24,15 +25,24 @@ void AppendU32(std::vector<uint8_t>* out, uint32_t value) {
     out->push_back(static_cast<uint8_t>(value >> shift));
 }
 
-/// The contract id of the Stellar Asset Contract of an asset given as XDR `Asset` bytes.
+/// The contract id of the Stellar Asset Contract of an asset given as XDR `Asset` bytes,
+/// remembered per thread (a ledger's events name few assets; each id costs a SHA-256).
 std::string SacContractId(std::span<const uint8_t> asset_xdr,
                           const xdr::Digest& network_id) {
+  constexpr size_t kMaxEntries = 1 << 14;
+  thread_local std::unordered_map<std::string, std::string> cache;
+  std::string key(network_id.begin(), network_id.end());
+  key.append(asset_xdr.begin(), asset_xdr.end());
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  if (cache.size() >= kMaxEntries) cache.clear();
   std::vector<uint8_t> preimage;
   AppendU32(&preimage, kEnvelopeTypeContractId);
   preimage.insert(preimage.end(), network_id.begin(), network_id.end());
   AppendU32(&preimage, kContractIdPreimageFromAsset);
   preimage.insert(preimage.end(), asset_xdr.begin(), asset_xdr.end());
-  return xdr::ContractStrKey(xdr::Sha256Of(preimage));
+  std::string id = xdr::ContractStrKey(xdr::Sha256Of(preimage));
+  cache.emplace(std::move(key), id);
+  return id;
 }
 
 /// Encodes an asset as XDR `Asset` bytes; nullopt for an issuer that is not a G… key.

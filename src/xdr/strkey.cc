@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <unordered_map>
 
 namespace sas::xdr {
 namespace {
@@ -48,9 +50,35 @@ std::string Base32(std::span<const uint8_t> bytes) {
   return out;
 }
 
-}  // namespace
+/// Recently encoded 32-byte payloads per thread: the same accounts, issuers and contracts
+/// recur across a ledger's rows, and base32 with a checksum is the costlier part.
+class StrKeyCache {
+ public:
+  using Key = std::array<uint8_t, 33>;
 
-std::string EncodeStrKey(StrKeyKind kind, std::span<const uint8_t> payload) {
+  const std::string* Find(const Key& key) const {
+    auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+
+  void Insert(const Key& key, const std::string& value) {
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_.emplace(key, value);
+  }
+
+ private:
+  struct Hash {
+    size_t operator()(const Key& key) const {
+      uint64_t head;
+      std::memcpy(&head, key.data() + 1, sizeof(head));
+      return static_cast<size_t>(head ^ key[0]);
+    }
+  };
+  static constexpr size_t kMaxEntries = 1 << 16;
+  std::unordered_map<Key, std::string, Hash> entries_;
+};
+
+std::string EncodeUncached(StrKeyKind kind, std::span<const uint8_t> payload) {
   constexpr size_t kMaxPayload = 100;
   std::array<uint8_t, kMaxPayload + 3> data;
   size_t size = std::min(payload.size(), kMaxPayload);
@@ -60,6 +88,20 @@ std::string EncodeStrKey(StrKeyKind kind, std::span<const uint8_t> payload) {
   data[size + 1] = static_cast<uint8_t>(crc & 0xFF);
   data[size + 2] = static_cast<uint8_t>(crc >> 8);
   return Base32({data.data(), size + 3});
+}
+
+}  // namespace
+
+std::string EncodeStrKey(StrKeyKind kind, std::span<const uint8_t> payload) {
+  if (payload.size() != 32) return EncodeUncached(kind, payload);
+  thread_local StrKeyCache cache;
+  StrKeyCache::Key key;
+  key[0] = static_cast<uint8_t>(kind);
+  std::copy(payload.begin(), payload.end(), key.begin() + 1);
+  if (const std::string* hit = cache.Find(key)) return *hit;
+  std::string encoded = EncodeUncached(kind, payload);
+  cache.Insert(key, encoded);
+  return encoded;
 }
 
 std::string AccountStrKey(std::span<const uint8_t, 32> ed25519) {
@@ -78,7 +120,8 @@ std::string ContractStrKey(std::span<const uint8_t, 32> contract_id) {
   return EncodeStrKey(StrKeyKind::kContract, contract_id);
 }
 
-std::optional<std::array<uint8_t, 32>> DecodeStrKey32(StrKeyKind kind, std::string_view text) {
+std::optional<std::array<uint8_t, 32>> DecodeStrKey32(StrKeyKind kind,
+                                                      std::string_view text) {
   constexpr size_t kEncodedLength = 56;  // base32 of 1 + 32 + 2 bytes
   if (text.size() != kEncodedLength) return std::nullopt;
   std::array<uint8_t, 35> raw{};
