@@ -3,6 +3,10 @@
 // embedded ones, event for event and in order.
 #include "convert/token_transfers.h"
 
+#include <map>
+
+#include "convert/token_transfer_check.h"
+
 #include <algorithm>
 #include <sstream>
 
@@ -75,6 +79,66 @@ TEST(TokenTransfers, DerivedEqualEmbeddedOnEveryV4Ledger) {
   EXPECT_GE(events_compared, 3000u);
   std::cout << "compared " << events_compared << " events of " << compared << " ledgers ("
             << with_fees << " with fee events)\n";
+}
+
+TEST(TokenTransfers, EventsAccountForEveryBalanceChange) {
+  int ledgers = 0;
+  int with_differences = 0;
+  std::map<std::string, int> differences_by_set;
+  for (const auto& ledger : sas::testing::AllFixtureLedgers()) {
+    if (ledger.oracle.is_null()) continue;
+    std::string network = ledger.oracle["network"].is_null()
+                              ? "testnet"
+                              : ledger.oracle["network"].get<std::string>();
+    ASSERT_OK_AND_ASSIGN(auto frame, xdr::LedgerCloseMetaFrame::Parse(ledger.bytes));
+    auto network_id = xdr::NetworkId(sas::testing::PassphraseOf(network));
+    if (!frame.transactions().empty()) {
+      ASSERT_OK(frame.JoinEnvelopes(network_id));
+    }
+    ASSERT_OK_AND_ASSIGN(auto events, DeriveTokenTransfers(frame, network_id));
+    auto differences = CheckConservation(frame, events);
+    ++ledgers;
+    if (differences.empty()) continue;
+    ++with_differences;
+    ++differences_by_set[ledger.file.substr(0, ledger.file.rfind('/'))];
+    if (with_differences <= 5) {
+      const auto& d = differences.front();
+      ADD_FAILURE() << ledger.file << " #" << ledger.index << " ledger "
+                    << frame.sequence() << " protocol " << frame.header().ledgerVersion()
+                    << ": tx " << d.transaction_index << " " << d.holder << " " << d.asset
+                    << " events " << d.from_events << " changes " << d.from_changes
+                    << " (" << differences.size() << " differences)";
+    }
+  }
+  for (const auto& [set, count] : differences_by_set) {
+    std::cout << set << ": " << count << " ledgers with differences\n";
+  }
+  std::cout << ledgers << " ledgers checked, " << with_differences
+            << " with differences\n";
+  EXPECT_EQ(with_differences, 0);
+}
+
+TEST(TokenTransfers, ConservationCheckCatchesAMissingOrWrongEvent) {
+  auto ledgers =
+      sas::testing::FixtureFileLedgers("pubnet/wallet-backend/ledger-51000294.xdr");
+  ASSERT_EQ(ledgers.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto frame, xdr::LedgerCloseMetaFrame::Parse(ledgers[0].bytes));
+  auto network_id = xdr::NetworkId("Public Global Stellar Network ; September 2015");
+  ASSERT_OK(frame.JoinEnvelopes(network_id));
+  ASSERT_OK_AND_ASSIGN(auto events, DeriveTokenTransfers(frame, network_id));
+  ASSERT_TRUE(CheckConservation(frame, events).empty());
+  auto first_transfer = std::find_if(events.begin(), events.end(), [](const auto& e) {
+    return e.kind == TransferKind::kTransfer && e.from[0] == 'G' && e.to[0] == 'G';
+  });
+  ASSERT_NE(first_transfer, events.end());
+  auto wrong_amount = events;
+  wrong_amount[static_cast<size_t>(first_transfer - events.begin())].amount += 1;
+  auto differences = CheckConservation(frame, wrong_amount);
+  ASSERT_EQ(differences.size(), 2u);
+  EXPECT_EQ(differences[0].transaction_index, first_transfer->transaction_index);
+  auto missing = events;
+  missing.erase(missing.begin() + (first_transfer - events.begin()));
+  EXPECT_FALSE(CheckConservation(frame, missing).empty());
 }
 
 }  // namespace
