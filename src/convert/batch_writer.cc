@@ -116,10 +116,13 @@ class JsonLinesWriter : public BatchFileWriter {
   std::shared_ptr<arrow::io::OutputStream> out_;
 };
 
-class ArrowIpcWriter : public BatchFileWriter {
+/// A file written through an Arrow IPC or Parquet writer over `out`: closing closes the
+/// writer (footer), then the stream, then publishes the file under its name.
+template <class FormatWriter>
+class StreamingFileWriter : public BatchFileWriter {
  public:
-  ArrowIpcWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out,
-                 std::shared_ptr<arrow::ipc::RecordBatchWriter> writer)
+  StreamingFileWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out,
+                      FormatWriter writer)
       : path_(std::move(path)), out_(std::move(out)), writer_(std::move(writer)) {}
 
   arrow::Status Write(const arrow::RecordBatch& batch) override {
@@ -135,30 +138,16 @@ class ArrowIpcWriter : public BatchFileWriter {
  private:
   std::string path_;
   std::shared_ptr<arrow::io::OutputStream> out_;
-  std::shared_ptr<arrow::ipc::RecordBatchWriter> writer_;
+  FormatWriter writer_;
 };
 
-class ParquetWriter : public BatchFileWriter {
- public:
-  ParquetWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out,
-                std::unique_ptr<parquet::arrow::FileWriter> writer)
-      : path_(std::move(path)), out_(std::move(out)), writer_(std::move(writer)) {}
-
-  arrow::Status Write(const arrow::RecordBatch& batch) override {
-    return writer_->WriteRecordBatch(batch);
-  }
-
-  arrow::Status Close() override {
-    ARROW_RETURN_NOT_OK(writer_->Close());
-    ARROW_RETURN_NOT_OK(out_->Close());
-    return Publish(path_);
-  }
-
- private:
-  std::string path_;
-  std::shared_ptr<arrow::io::OutputStream> out_;
-  std::unique_ptr<parquet::arrow::FileWriter> writer_;
-};
+template <class FormatWriter>
+std::unique_ptr<BatchFileWriter> MakeStreamingWriter(
+    const std::string& path, std::shared_ptr<arrow::io::OutputStream> out,
+    FormatWriter writer) {
+  return std::make_unique<StreamingFileWriter<FormatWriter>>(path, std::move(out),
+                                                             std::move(writer));
+}
 
 }  // namespace
 
@@ -192,7 +181,7 @@ arrow::Result<std::unique_ptr<BatchFileWriter>> OpenBatchFileWriter(
       return std::make_unique<JsonLinesWriter>(path, std::move(out));
     case OutputFormat::kArrow: {
       ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(out, schema));
-      return std::make_unique<ArrowIpcWriter>(path, std::move(out), std::move(writer));
+      return MakeStreamingWriter(path, std::move(out), std::move(writer));
     }
     case OutputFormat::kParquet: {
       auto properties = parquet::WriterProperties::Builder()
@@ -204,7 +193,7 @@ arrow::Result<std::unique_ptr<BatchFileWriter>> OpenBatchFileWriter(
       ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(
                                              *schema, arrow::default_memory_pool(), out,
                                              properties, arrow_properties));
-      return std::make_unique<ParquetWriter>(path, std::move(out), std::move(writer));
+      return MakeStreamingWriter(path, std::move(out), std::move(writer));
     }
   }
   return arrow::Status::Invalid("unknown output format");

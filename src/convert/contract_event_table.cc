@@ -4,6 +4,7 @@
 #include <string>
 
 #include "convert/scval.h"
+#include "convert/values.h"
 #include "xdr/strkey.h"
 
 namespace sas::convert {
@@ -29,8 +30,6 @@ enum Column : int {
   kDataXdr,
   kInSuccessfulContractCall,
 };
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
 
 /// Where an event was found.
 struct EventPlace {
@@ -211,8 +210,7 @@ arrow::Result<std::unique_ptr<ContractEventTableBuilder>> ContractEventTableBuil
 }
 
 arrow::Status ContractEventTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
-  int64_t close_time =
-      static_cast<int64_t>(frame.header().scpValue().closeTime()) * kMicrosPerSecond;
+  int64_t close_time = CloseTimeMicros(frame);
   for (const xdr::AppliedTransaction& tx : frame.transactions()) {
     int32_t version = tx.meta.v();
     if (version < 3) continue;

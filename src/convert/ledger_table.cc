@@ -2,6 +2,8 @@
 
 #include <arrow/builder.h>
 
+#include "convert/values.h"
+
 namespace sas::convert {
 namespace {
 
@@ -22,8 +24,6 @@ enum Column : int {
   kCloseTimeResolution,
   kLedgerCloseMetaXdr,
 };
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
 
 }  // namespace
 
@@ -67,8 +67,7 @@ arrow::Status LedgerTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame)
   };
   ARROW_RETURN_NOT_OK(u32(kSequence, header.ledgerSeq()));
   ARROW_RETURN_NOT_OK(builder_->GetFieldAs<arrow::TimestampBuilder>(kCloseTime)
-                          ->Append(static_cast<int64_t>(header.scpValue().closeTime()) *
-                                   kMicrosPerSecond));
+                          ->Append(CloseTimeMicros(frame)));
   ARROW_RETURN_NOT_OK(hash(kHash, frame.ledger_hash()));
   ARROW_RETURN_NOT_OK(hash(kPreviousHash, frame.previous_ledger_hash()));
   ARROW_RETURN_NOT_OK(u32(kTransactionCount, counts.transactions));

@@ -59,8 +59,6 @@ enum Column : int {
   kBodyXdr,
 };
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-
 /// The typed fields of one operation row; absent fields become nulls.
 struct OperationRow {
   AccountColumns source;
@@ -520,8 +518,7 @@ arrow::Result<std::unique_ptr<OperationTableBuilder>> OperationTableBuilder::Mak
 
 arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
   ColumnBuilders& c = columns_;
-  int64_t close_time =
-      static_cast<int64_t>(frame.header().scpValue().closeTime()) * kMicrosPerSecond;
+  int64_t close_time = CloseTimeMicros(frame);
   for (const xdr::AppliedTransaction& tx : frame.transactions()) {
     if (!tx.envelope) {
       return arrow::Status::Invalid("ledger ", frame.sequence(), ": transaction ",

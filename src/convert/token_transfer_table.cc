@@ -1,6 +1,7 @@
 #include "convert/token_transfer_table.h"
 
 #include "convert/token_transfers.h"
+#include "convert/values.h"
 
 namespace sas::convert {
 namespace {
@@ -23,8 +24,6 @@ enum Column : int {
   kToMuxedType,
   kToMuxedValue,
 };
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
 
 std::string_view AssetTypeName(const TokenAsset& asset) {
   if (asset.kind == TokenAsset::Kind::kNative) return "native";
@@ -77,8 +76,7 @@ arrow::Result<std::unique_ptr<TokenTransferTableBuilder>> TokenTransferTableBuil
 arrow::Status TokenTransferTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
   ARROW_ASSIGN_OR_RAISE(auto events, DeriveTokenTransfers(frame, network_id_));
   ColumnBuilders& c = columns_;
-  int64_t close_time =
-      static_cast<int64_t>(frame.header().scpValue().closeTime()) * kMicrosPerSecond;
+  int64_t close_time = CloseTimeMicros(frame);
   for (const TokenTransferEvent& event : events) {
     const auto& tx = frame.transactions()[event.transaction_index - 1];
     ARROW_RETURN_NOT_OK(

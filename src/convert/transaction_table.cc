@@ -54,8 +54,6 @@ enum Column : int {
   kMetaXdr,
 };
 
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-
 /// Validity conditions of a transaction, whatever the envelope version.
 struct Preconditions {
   std::optional<uint64_t> time_min, time_max;
@@ -365,10 +363,8 @@ arrow::Status TransactionTableBuilder::AppendTransaction(
     return c.column<arrow::StringBuilder>(column)->Append(value);
   };
   ARROW_RETURN_NOT_OK(u32(kLedgerSequence, frame.sequence()));
-  ARROW_RETURN_NOT_OK(
-      c.column<arrow::TimestampBuilder>(kLedgerCloseTime)
-          ->Append(static_cast<int64_t>(frame.header().scpValue().closeTime()) *
-                   kMicrosPerSecond));
+  ARROW_RETURN_NOT_OK(c.column<arrow::TimestampBuilder>(kLedgerCloseTime)
+                          ->Append(CloseTimeMicros(frame)));
   ARROW_RETURN_NOT_OK(u32(kApplicationOrder, tx.apply_order));
   ARROW_RETURN_NOT_OK(text(kTransactionHash, xdr::ToHex(tx.result.transactionHash())));
   ARROW_RETURN_NOT_OK(c.column<arrow::BooleanBuilder>(kFeeBump)->Append(

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "stellar_xdr_views.h"
+#include "xdr/ledger_close_meta.h"
 
 namespace sas::convert {
 
@@ -47,6 +48,12 @@ std::string AssetCode(std::span<const uint8_t> padded);
 
 /// Returns true when `bytes` are valid UTF-8.
 bool IsValidUtf8(std::span<const uint8_t> bytes);
+
+/// Returns the ledger's close time as microseconds since the epoch (timestamp[us, UTC]).
+inline int64_t CloseTimeMicros(const xdr::LedgerCloseMetaFrame& frame) {
+  constexpr int64_t kMicrosPerSecond = 1'000'000;
+  return static_cast<int64_t>(frame.header().scpValue().closeTime()) * kMicrosPerSecond;
+}
 
 /// Returns the Horizon name of an operation type, e.g. `path_payment_strict_send`.
 std::string_view OperationTypeName(sx::OperationType type);

@@ -125,28 +125,23 @@ arrow::Result<LedgerCloseMetaFrame> LedgerCloseMetaFrame::Parse(
       for (auto envelope : meta.txSet().txs()) frame.envelopes_.push_back(envelope);
       break;
     }
-    case 1: {
-      auto meta = view.v1();
-      frame.InitCommon(meta);
-      CollectGeneralized(meta.txSet(), &frame.envelopes_);
-      if (meta.ext().v() == 1)
-        frame.soroban_fee_write_1kb_ = meta.ext().v1().sorobanFeeWrite1KB();
-      frame.live_state_bytes_ = meta.totalByteSizeOfLiveSorobanState();
-      frame.evicted_key_count_ = meta.evictedKeys().size();
+    case 1:
+      frame.InitGeneralized(view.v1());
       break;
-    }
-    default: {
-      auto meta = view.v2();
-      frame.InitCommon(meta);
-      CollectGeneralized(meta.txSet(), &frame.envelopes_);
-      if (meta.ext().v() == 1)
-        frame.soroban_fee_write_1kb_ = meta.ext().v1().sorobanFeeWrite1KB();
-      frame.live_state_bytes_ = meta.totalByteSizeOfLiveSorobanState();
-      frame.evicted_key_count_ = meta.evictedKeys().size();
+    default:
+      frame.InitGeneralized(view.v2());
       break;
-    }
   }
   return frame;
+}
+
+template <class Meta>
+void LedgerCloseMetaFrame::InitGeneralized(const Meta& meta) {
+  InitCommon(meta);
+  CollectGeneralized(meta.txSet(), &envelopes_);
+  if (meta.ext().v() == 1) soroban_fee_write_1kb_ = meta.ext().v1().sorobanFeeWrite1KB();
+  live_state_bytes_ = meta.totalByteSizeOfLiveSorobanState();
+  evicted_key_count_ = meta.evictedKeys().size();
 }
 
 template <class Meta>

@@ -94,6 +94,9 @@ class LedgerCloseMetaFrame {
   LedgerCloseMetaFrame() = default;
   template <class Meta>
   void InitCommon(const Meta& meta);
+  /// Shared by V1 and V2 (GeneralizedTransactionSet, Soroban fields, evicted keys).
+  template <class Meta>
+  void InitGeneralized(const Meta& meta);
 
   std::span<const uint8_t> bytes_;
   int32_t version_ = 0;
