@@ -117,19 +117,14 @@ class EventAppender {
     ARROW_RETURN_NOT_OK(topics->Append());
     ARROW_RETURN_NOT_OK(topics_xdr->Append());
     for (auto topic : body.topics()) {
-      ARROW_RETURN_NOT_OK(topic_values->Append(Dump(ScValJson(topic))));
+      ARROW_RETURN_NOT_OK(topic_values->Append(ScValJson(topic)));
       ARROW_RETURN_NOT_OK(
           topic_xdr_values->Append(topic.data(), static_cast<int32_t>(topic.size())));
     }
     auto data = body.data_();
-    ARROW_RETURN_NOT_OK(
-        c_.column<arrow::StringBuilder>(kData)->Append(Dump(ScValJson(data))));
+    ARROW_RETURN_NOT_OK(c_.column<arrow::StringBuilder>(kData)->Append(ScValJson(data)));
     return c_.column<arrow::BinaryBuilder>(kDataXdr)->Append(
         data.data(), static_cast<int32_t>(data.size()));
-  }
-
-  static std::string Dump(const nlohmann::json& json) {
-    return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 
   ColumnBuilders& c_;

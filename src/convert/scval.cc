@@ -1,6 +1,10 @@
 #include "convert/scval.h"
 
 #include <array>
+#include <cstdio>
+#include <mutex>
+
+#include <arrow/util/utf8.h>
 
 #include "xdr/sha256.h"
 #include "xdr/strkey.h"
@@ -16,20 +20,45 @@ std::string LowerName(std::string_view name, std::string_view prefix) {
   return lower;
 }
 
-std::string Text(std::string_view bytes) { return std::string(bytes); }
-
 std::string Int256String(uint64_t hi_hi, uint64_t hi_lo, uint64_t lo_hi, uint64_t lo_lo) {
   std::array<uint64_t, 4> little_endian = {lo_lo, lo_hi, hi_lo, hi_hi};
   return arrow::Decimal256(little_endian).ToIntegerString();
 }
 
-nlohmann::json MapJson(sx::ArrayView<sx::SCMapEntryView> entries, int depth) {
-  nlohmann::json map = nlohmann::json::array();
-  for (auto entry : entries) {
-    map.push_back({{"key", ScValJson(entry.key(), depth + 1)},
-                   {"val", ScValJson(entry.val(), depth + 1)}});
+/// Appends a JSON string literal; invalid UTF-8 bytes become U+FFFD.
+void AppendJsonString(std::string_view text, std::string* out) {
+  static std::once_flag once;
+  std::call_once(once, [] { arrow::util::InitializeUTF8(); });
+  bool valid = arrow::util::ValidateUTF8(text);
+  out->push_back('"');
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (byte < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04x", byte);
+      out->append(escaped);
+    } else if (byte >= 0x80 && !valid) {
+      out->append("\\ufffd");
+    } else {
+      out->push_back(c);
+    }
   }
-  return map;
+  out->push_back('"');
+}
+
+/// Appends {"name":<value>} where `value` is already JSON text.
+void AppendTagged(std::string_view name, std::string_view json_value, std::string* out) {
+  out->append("{\"").append(name).append("\":").append(json_value).push_back('}');
+}
+
+/// Appends {"name":"text"}.
+void AppendTaggedString(std::string_view name, std::string_view text, std::string* out) {
+  out->append("{\"").append(name).append("\":");
+  AppendJsonString(text, out);
+  out->push_back('}');
 }
 
 }  // namespace
@@ -72,71 +101,107 @@ std::string ScAddressString(sx::SCAddressView address) {
   return xdr::ToHex(address.bytes());
 }
 
-nlohmann::json ScValJson(sx::SCValView value, int depth) {
+void AppendScValJson(sx::SCValView value, std::string* out, int depth) {
   std::string type = LowerName(sx::ToString(value.type()), "SCV_");
-  if (depth >= kMaxScValRenderDepth) return {{"truncated", type}};
+  if (depth >= kMaxScValRenderDepth) return AppendTaggedString("truncated", type, out);
   switch (value.type()) {
     case sx::SCValType::SCV_BOOL:
-      return {{"bool", value.b()}};
+      return AppendTagged("bool", value.b() ? "true" : "false", out);
     case sx::SCValType::SCV_VOID:
-      return {{"void", nullptr}};
-    case sx::SCValType::SCV_ERROR:
-      return {{"error",
-               {{"type", LowerName(sx::ToString(value.error().type()), "SCE_")},
-                {"code", value.error().type() == sx::SCErrorType::SCE_CONTRACT
-                             ? nlohmann::json(value.error().contractCode())
-                             : nlohmann::json(LowerName(
-                                   sx::ToString(value.error().code()), "SCEC_"))}}}};
+      return AppendTagged("void", "null", out);
+    case sx::SCValType::SCV_ERROR: {
+      auto error = value.error();
+      std::string body = "{\"type\":";
+      AppendJsonString(LowerName(sx::ToString(error.type()), "SCE_"), &body);
+      body.append(",\"code\":");
+      if (error.type() == sx::SCErrorType::SCE_CONTRACT) {
+        body.append(std::to_string(error.contractCode()));
+      } else {
+        AppendJsonString(LowerName(sx::ToString(error.code()), "SCEC_"), &body);
+      }
+      body.push_back('}');
+      return AppendTagged("error", body, out);
+    }
     case sx::SCValType::SCV_U32:
-      return {{"u32", value.u32()}};
+      return AppendTagged("u32", std::to_string(value.u32()), out);
     case sx::SCValType::SCV_I32:
-      return {{"i32", value.i32()}};
+      return AppendTagged("i32", std::to_string(value.i32()), out);
     case sx::SCValType::SCV_U64:
-      return {{"u64", std::to_string(value.u64())}};
+      return AppendTaggedString("u64", std::to_string(value.u64()), out);
     case sx::SCValType::SCV_I64:
-      return {{"i64", std::to_string(value.i64())}};
+      return AppendTaggedString("i64", std::to_string(value.i64()), out);
     case sx::SCValType::SCV_TIMEPOINT:
-      return {{"timepoint", std::to_string(value.timepoint())}};
+      return AppendTaggedString("timepoint", std::to_string(value.timepoint()), out);
     case sx::SCValType::SCV_DURATION:
-      return {{"duration", std::to_string(value.duration())}};
+      return AppendTaggedString("duration", std::to_string(value.duration()), out);
     case sx::SCValType::SCV_U128:
-      return {{"u128", UInt128String(value.u128())}};
+      return AppendTaggedString("u128", UInt128String(value.u128()), out);
     case sx::SCValType::SCV_I128:
-      return {{"i128", Int128String(value.i128())}};
+      return AppendTaggedString("i128", Int128String(value.i128()), out);
     case sx::SCValType::SCV_U256: {
       auto v = value.u256();
-      return {{"u256", Int256String(v.hi_hi(), v.hi_lo(), v.lo_hi(), v.lo_lo())}};
+      return AppendTaggedString(
+          "u256", Int256String(v.hi_hi(), v.hi_lo(), v.lo_hi(), v.lo_lo()), out);
     }
     case sx::SCValType::SCV_I256: {
       auto v = value.i256();
-      return {{"i256", Int256String(static_cast<uint64_t>(v.hi_hi()), v.hi_lo(),
-                                    v.lo_hi(), v.lo_lo())}};
+      return AppendTaggedString(
+          "i256",
+          Int256String(static_cast<uint64_t>(v.hi_hi()), v.hi_lo(), v.lo_hi(), v.lo_lo()),
+          out);
     }
     case sx::SCValType::SCV_BYTES:
-      return {{"bytes", xdr::ToHex(value.bytes_())}};
+      return AppendTaggedString("bytes", xdr::ToHex(value.bytes_()), out);
     case sx::SCValType::SCV_STRING:
-      return {{"string", Text(value.str())}};
+      return AppendTaggedString("string", value.str(), out);
     case sx::SCValType::SCV_SYMBOL:
-      return {{"symbol", Text(value.sym())}};
+      return AppendTaggedString("symbol", value.sym(), out);
     case sx::SCValType::SCV_VEC: {
-      nlohmann::json items = nlohmann::json::array();
+      out->append("{\"vec\":[");
       if (value.vec().has_value()) {
-        for (auto item : value.vec().value()) items.push_back(ScValJson(item, depth + 1));
+        bool first = true;
+        for (auto item : value.vec().value()) {
+          if (!first) out->push_back(',');
+          first = false;
+          AppendScValJson(item, out, depth + 1);
+        }
       }
-      return {{"vec", items}};
+      out->append("]}");
+      return;
     }
-    case sx::SCValType::SCV_MAP:
-      return {{"map", value.map().has_value() ? MapJson(value.map().value(), depth)
-                                              : nlohmann::json::array()}};
+    case sx::SCValType::SCV_MAP: {
+      out->append("{\"map\":[");
+      if (value.map().has_value()) {
+        bool first = true;
+        for (auto entry : value.map().value()) {
+          if (!first) out->push_back(',');
+          first = false;
+          out->append("{\"key\":");
+          AppendScValJson(entry.key(), out, depth + 1);
+          out->append(",\"val\":");
+          AppendScValJson(entry.val(), out, depth + 1);
+          out->push_back('}');
+        }
+      }
+      out->append("]}");
+      return;
+    }
     case sx::SCValType::SCV_ADDRESS:
-      return {{"address", ScAddressString(value.address())}};
+      return AppendTaggedString("address", ScAddressString(value.address()), out);
     case sx::SCValType::SCV_LEDGER_KEY_NONCE:
-      return {{"ledger_key_nonce", std::to_string(value.nonce_key().nonce())}};
+      return AppendTaggedString("ledger_key_nonce",
+                                std::to_string(value.nonce_key().nonce()), out);
     case sx::SCValType::SCV_EXECUTABLE_TAG:
-      return {{"executable_tag", Text(value.executable_tag())}};
+      return AppendTaggedString("executable_tag", value.executable_tag(), out);
     default:
-      return {{type, xdr::ToHex(value.bytes())}};
+      return AppendTaggedString(type, xdr::ToHex(value.bytes()), out);
   }
+}
+
+std::string ScValJson(sx::SCValView value) {
+  std::string out;
+  AppendScValJson(value, &out);
+  return out;
 }
 
 }  // namespace sas::convert

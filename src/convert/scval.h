@@ -7,7 +7,6 @@
 #include <string>
 
 #include <arrow/util/decimal.h>
-#include <nlohmann/json.hpp>
 
 #include "stellar_xdr_views.h"
 
@@ -18,8 +17,12 @@ namespace sx = stellar::xdr;
 /// Nesting beyond which values are summarised as {"truncated": "<type>"}.
 inline constexpr int kMaxScValRenderDepth = 32;
 
+/// Appends the typed JSON rendering of a value (compact JSON text) to `out`. Strings that
+/// are not valid UTF-8 have their non-ASCII bytes rendered as U+FFFD.
+void AppendScValJson(sx::SCValView value, std::string* out, int depth = 0);
+
 /// Returns the typed JSON rendering of a value.
-nlohmann::json ScValJson(sx::SCValView value, int depth = 0);
+std::string ScValJson(sx::SCValView value);
 
 /// Returns a signed 128-bit integer as decimal text.
 std::string Int128String(sx::Int128PartsView parts);

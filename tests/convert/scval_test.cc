@@ -1,0 +1,49 @@
+#include "convert/scval.h"
+
+#include <gtest/gtest.h>
+
+#include "stellar_xdr_types.h"
+#include "testing/status_matchers.h"
+
+namespace sas::convert {
+namespace {
+
+namespace sx = stellar::xdr;
+
+/// Renders an owning SCVal through its encoded bytes and view, as the tables do.
+std::string Render(const sx::SCVal& value) {
+  std::vector<uint8_t> bytes = sx::EncodeXdr(value);
+  auto view = sx::ParseView<sx::SCVal>(bytes);
+  EXPECT_TRUE(view.ok()) << view.status().ToString();
+  return view.ok() ? ScValJson(*view) : "";
+}
+
+TEST(ScValJson, ScalarsAndExactIntegers) {
+  sx::SCVal i128;
+  i128.type = sx::SCValType::SCV_I128;
+  i128.i128.hi = -1;
+  i128.i128.lo = 0xFFFFFFFFFFFFFFFBull;  // -5
+  EXPECT_EQ(Render(i128), R"({"i128":"-5"})");
+  sx::SCVal u64;
+  u64.type = sx::SCValType::SCV_U64;
+  u64.u64 = 18446744073709551615ull;
+  EXPECT_EQ(Render(u64), R"({"u64":"18446744073709551615"})");
+  sx::SCVal flag;
+  flag.type = sx::SCValType::SCV_BOOL;
+  flag.b = true;
+  EXPECT_EQ(Render(flag), R"({"bool":true})");
+}
+
+TEST(ScValJson, StringsAreEscapedAndInvalidUtf8Replaced) {
+  sx::SCVal text;
+  text.type = sx::SCValType::SCV_STRING;
+  text.str = std::string("a\"b\\c\n\x01", 7);
+  EXPECT_EQ(Render(text), R"({"string":"a\"b\\c\u000a\u0001"})");
+  text.str = "caf\xc3\xa9";
+  EXPECT_EQ(Render(text), "{\"string\":\"caf\xc3\xa9\"}");
+  text.str = "bad\xff";
+  EXPECT_EQ(Render(text), R"({"string":"bad\ufffd"})");
+}
+
+}  // namespace
+}  // namespace sas::convert
