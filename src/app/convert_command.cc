@@ -18,7 +18,8 @@ namespace {
 
 constexpr std::array kConvertFlags = {
     FlagSpec{"--table", true,
-             "stellar_ledger, transactions, operations or contract_events"},
+             "stellar_ledger, transactions, operations, token_transfers (ttp_events) or "
+             "contract_events"},
     FlagSpec{"--format", true,
              "parquet, arrow or jsonl (default: from --out's extension)"},
     FlagSpec{"--out", true, "output file"},
@@ -29,6 +30,8 @@ constexpr std::array kConvertFlags = {
     FlagSpec{"--no-xdr", false, "leave the XDR columns out of `transactions`"},
     FlagSpec{"--best-effort", false,
              "skip undecodable ledgers (reported) instead of failing"},
+    FlagSpec{"--threads", true,
+             "ledgers converted concurrently (default: Arrow's CPU pool size)"},
 };
 
 constexpr const char* kConvertUsage =
@@ -94,61 +97,83 @@ arrow::Result<ConvertRequest> ParseRequest(std::span<const std::string> args) {
   return request;
 }
 
-/// Converts every file; the writer is opened with the first batch's schema (which names
-/// the network once it is known). Counts the ledgers and rows written.
+/// Ledgers converted per chunk: bounds the memory of the tables being built.
+constexpr size_t kLedgersPerChunk = 64;
+
+/// Output of a conversion: the writer, opened with the first batch's schema (which names
+/// the network once it is known), and what was written.
+struct ConvertOutput {
+  std::unique_ptr<convert::BatchFileWriter> writer;
+  int64_t ledgers = 0;
+  int64_t rows = 0;
+};
+
+/// Converts one chunk of a file's ledgers and writes the requested table's batches.
+arrow::Status ConvertChunk(const ConvertRequest& request, const std::string& path,
+                           std::span<const std::span<const uint8_t>> slices,
+                           convert::LedgerConverter* converter, ConvertOutput* output) {
+  auto chunk = converter->Convert(slices);
+  if (!chunk.ok())
+    return chunk.status().WithMessage(path, ": ", chunk.status().message());
+  for (const auto& error : chunk->errors) {
+    std::cerr << "skipped: " << path << ": " << error.status.ToString() << "\n";
+  }
+  for (const auto& batch : chunk->batches(request.table)) {
+    if (output->writer == nullptr) {
+      ARROW_ASSIGN_OR_RAISE(
+          output->writer,
+          convert::OpenBatchFileWriter(request.out, request.format, batch->schema()));
+    }
+    ARROW_RETURN_NOT_OK(output->writer->Write(*batch));
+    output->rows += batch->num_rows();
+  }
+  output->ledgers += static_cast<int64_t>(slices.size() - chunk->errors.size());
+  return arrow::Status::OK();
+}
+
+/// Converts every file, chunk by chunk.
 arrow::Status ConvertFiles(const ConvertRequest& request,
-                           convert::LedgerConverter* converter,
-                           std::unique_ptr<convert::BatchFileWriter>* writer,
-                           int64_t* ledgers, int64_t* rows) {
+                           convert::LedgerConverter* converter, ConvertOutput* output) {
   for (const std::string& path : request.files) {
     ARROW_ASSIGN_OR_RAISE(auto contents,
                           ingest::ReadLedgerFile(path, request.input_format));
     std::vector<std::span<const uint8_t>> slices;
     for (size_t i = 0; i < contents.ledgers.size(); ++i) {
       const auto& ledger = contents.ledgers[i];
-      if (ledger.status.ok()) {
-        slices.push_back(ledger.bytes);
+      if (!ledger.status.ok()) {
+        auto error = ledger.status.WithMessage(path, ": ledger ", i, ": ",
+                                               ledger.status.message());
+        if (!request.options.best_effort) return error;
+        std::cerr << "skipped: " << error.ToString() << "\n";
         continue;
       }
-      auto error =
-          ledger.status.WithMessage(path, ": ledger ", i, ": ", ledger.status.message());
-      if (!request.options.best_effort) return error;
-      std::cerr << "skipped: " << error.ToString() << "\n";
-    }
-    auto chunk = converter->Convert(slices);
-    if (!chunk.ok())
-      return chunk.status().WithMessage(path, ": ", chunk.status().message());
-    for (const auto& error : chunk->errors) {
-      std::cerr << "skipped: " << path << ": " << error.status.ToString() << "\n";
-    }
-    for (const auto& batch : chunk->batches(request.table)) {
-      if (*writer == nullptr) {
-        ARROW_ASSIGN_OR_RAISE(*writer, convert::OpenBatchFileWriter(
-                                           request.out, request.format, batch->schema()));
+      slices.push_back(ledger.bytes);
+      if (slices.size() == kLedgersPerChunk) {
+        ARROW_RETURN_NOT_OK(ConvertChunk(request, path, slices, converter, output));
+        slices.clear();
       }
-      ARROW_RETURN_NOT_OK((*writer)->Write(*batch));
-      *rows += batch->num_rows();
     }
-    *ledgers += static_cast<int64_t>(slices.size() - chunk->errors.size());
+    if (!slices.empty()) {
+      ARROW_RETURN_NOT_OK(ConvertChunk(request, path, slices, converter, output));
+    }
   }
   return arrow::Status::OK();
 }
 
 arrow::Status RunConvert(const ConvertRequest& request) {
   ARROW_ASSIGN_OR_RAISE(auto converter, convert::LedgerConverter::Make(request.options));
-  std::unique_ptr<convert::BatchFileWriter> writer;
-  int64_t ledgers = 0;
-  int64_t rows = 0;
-  ARROW_RETURN_NOT_OK(ConvertFiles(request, converter.get(), &writer, &ledgers, &rows));
-  if (writer == nullptr) {
+  ConvertOutput output;
+  ARROW_RETURN_NOT_OK(ConvertFiles(request, converter.get(), &output));
+  if (output.writer == nullptr) {
     ARROW_ASSIGN_OR_RAISE(
-        writer, convert::OpenBatchFileWriter(
-                    request.out, request.format,
-                    convert::TableSchema(request.table, request.options.include_xdr,
-                                         converter->network_passphrase())));
+        output.writer,
+        convert::OpenBatchFileWriter(
+            request.out, request.format,
+            convert::TableSchema(request.table, request.options.include_xdr,
+                                 converter->network_passphrase())));
   }
-  ARROW_RETURN_NOT_OK(writer->Close());
-  std::cerr << "converted " << ledgers << " ledgers into " << rows << " "
+  ARROW_RETURN_NOT_OK(output.writer->Close());
+  std::cerr << "converted " << output.ledgers << " ledgers into " << output.rows << " "
             << convert::TableName(request.table) << " rows: " << request.out << "\n";
   return arrow::Status::OK();
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include <arrow/array.h>
+#include <arrow/compute/cast.h>
 #include <arrow/io/file.h>
 #include <arrow/ipc/writer.h>
 #include <arrow/scalar.h>
@@ -116,17 +117,54 @@ class JsonLinesWriter : public BatchFileWriter {
   std::shared_ptr<arrow::io::OutputStream> out_;
 };
 
+/// Returns `schema` with every dictionary column replaced by its value type.
+std::shared_ptr<arrow::Schema> DecodedSchema(const arrow::Schema& schema) {
+  arrow::FieldVector fields;
+  for (const auto& field : schema.fields()) {
+    if (field->type()->id() != arrow::Type::DICTIONARY) {
+      fields.push_back(field);
+      continue;
+    }
+    const auto& dictionary = static_cast<const arrow::DictionaryType&>(*field->type());
+    fields.push_back(field->WithType(dictionary.value_type()));
+  }
+  return arrow::schema(std::move(fields), schema.metadata());
+}
+
+/// Returns `batch` with its dictionary columns decoded to plain values.
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> DecodeDictionaries(
+    const arrow::RecordBatch& batch, const std::shared_ptr<arrow::Schema>& decoded) {
+  std::vector<std::shared_ptr<arrow::Array>> columns;
+  for (int i = 0; i < batch.num_columns(); ++i) {
+    std::shared_ptr<arrow::Array> column = batch.column(i);
+    if (column->type_id() == arrow::Type::DICTIONARY) {
+      ARROW_ASSIGN_OR_RAISE(auto values,
+                            arrow::compute::Cast(column, decoded->field(i)->type()));
+      column = values.make_array();
+    }
+    columns.push_back(std::move(column));
+  }
+  return arrow::RecordBatch::Make(decoded, batch.num_rows(), std::move(columns));
+}
+
 /// A file written through an Arrow IPC or Parquet writer over `out`: closing closes the
-/// writer (footer), then the stream, then publishes the file under its name.
+/// writer (footer), then the stream, then publishes the file under its name. With a
+/// `decoded` schema, dictionary columns are written as plain values (the IPC file format
+/// allows one dictionary per column for the whole file, and each batch has its own).
 template <class FormatWriter>
 class StreamingFileWriter : public BatchFileWriter {
  public:
   StreamingFileWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out,
-                      FormatWriter writer)
-      : path_(std::move(path)), out_(std::move(out)), writer_(std::move(writer)) {}
+                      FormatWriter writer, std::shared_ptr<arrow::Schema> decoded)
+      : path_(std::move(path)),
+        out_(std::move(out)),
+        writer_(std::move(writer)),
+        decoded_(std::move(decoded)) {}
 
   arrow::Status Write(const arrow::RecordBatch& batch) override {
-    return writer_->WriteRecordBatch(batch);
+    if (decoded_ == nullptr) return writer_->WriteRecordBatch(batch);
+    ARROW_ASSIGN_OR_RAISE(auto plain, DecodeDictionaries(batch, decoded_));
+    return writer_->WriteRecordBatch(*plain);
   }
 
   arrow::Status Close() override {
@@ -139,14 +177,15 @@ class StreamingFileWriter : public BatchFileWriter {
   std::string path_;
   std::shared_ptr<arrow::io::OutputStream> out_;
   FormatWriter writer_;
+  std::shared_ptr<arrow::Schema> decoded_;
 };
 
 template <class FormatWriter>
 std::unique_ptr<BatchFileWriter> MakeStreamingWriter(
     const std::string& path, std::shared_ptr<arrow::io::OutputStream> out,
-    FormatWriter writer) {
-  return std::make_unique<StreamingFileWriter<FormatWriter>>(path, std::move(out),
-                                                             std::move(writer));
+    FormatWriter writer, std::shared_ptr<arrow::Schema> decoded = nullptr) {
+  return std::make_unique<StreamingFileWriter<FormatWriter>>(
+      path, std::move(out), std::move(writer), std::move(decoded));
 }
 
 }  // namespace
@@ -180,8 +219,9 @@ arrow::Result<std::unique_ptr<BatchFileWriter>> OpenBatchFileWriter(
     case OutputFormat::kJsonl:
       return std::make_unique<JsonLinesWriter>(path, std::move(out));
     case OutputFormat::kArrow: {
-      ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(out, schema));
-      return MakeStreamingWriter(path, std::move(out), std::move(writer));
+      auto decoded = DecodedSchema(*schema);
+      ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(out, decoded));
+      return MakeStreamingWriter(path, std::move(out), std::move(writer), decoded);
     }
     case OutputFormat::kParquet: {
       auto properties = parquet::WriterProperties::Builder()

@@ -1,5 +1,7 @@
 // Writing record batches to a file as Parquet (zstd), Arrow IPC, or JSON lines. The file
 // appears under its name only when complete (written to a temporary name, then renamed).
+// Arrow IPC files hold dictionary columns as plain values (the file format allows only
+// one dictionary per column, and every batch carries its own).
 #pragma once
 
 #include <memory>
