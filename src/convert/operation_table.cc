@@ -529,14 +529,19 @@ arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& fra
     bool successful = xdr::IsSuccess(tx.result.result().result().code());
     std::string hash = xdr::ToHex(tx.result.transactionHash());
     uint32_t index = 0;
+    // Results are walked alongside the operations: indexing would re-skip from the start.
+    std::optional<sx::ArrayView<sx::OperationResultView>::Iterator> result;
+    if (results) result = results->begin();
     for (auto op : ops.operations) {
       OperationRow row;
       row.source = op.sourceAccount().has_value()
                        ? MuxedAccount(op.sourceAccount().value())
                        : ops.source;
       FillBody(op.body(), &row);
-      if (results && index < results->size())
-        FillResult((*results)[index], successful, &row);
+      if (result && index < results->size()) {
+        FillResult(**result, successful, &row);
+        ++*result;
+      }
       ++index;
       ARROW_RETURN_NOT_OK(
           c.column<arrow::UInt32Builder>(kLedgerSequence)->Append(frame.sequence()));

@@ -142,25 +142,39 @@ std::optional<int64_t> BalanceChange(sx::LedgerEntryChangesView changes,
   return after.value_or(0) - before.value_or(0);
 }
 
-/// Operation-level changes of a TransactionMeta of any version.
-std::optional<sx::LedgerEntryChangesView> OperationChanges(sx::TransactionMetaView meta,
-                                                           uint32_t index) {
-  auto pick = [index](auto operations) -> std::optional<sx::LedgerEntryChangesView> {
-    if (index >= operations.size()) return std::nullopt;
-    return operations[index].changes();
+/// The changes and (TransactionMeta v4) events of each operation, in one pass over the
+/// meta.
+struct OperationMetas {
+  std::vector<sx::LedgerEntryChangesView> changes;
+  std::vector<sx::ArrayView<sx::ContractEventView>> events;
+};
+
+OperationMetas ReadOperationMetas(sx::TransactionMetaView meta) {
+  OperationMetas out;
+  auto collect = [&out](auto operations) {
+    for (auto op : operations) out.changes.push_back(op.changes());
   };
   switch (meta.v()) {
     case 0:
-      return pick(meta.operations());
+      collect(meta.operations());
+      break;
     case 1:
-      return pick(meta.v1().operations());
+      collect(meta.v1().operations());
+      break;
     case 2:
-      return pick(meta.v2().operations());
+      collect(meta.v2().operations());
+      break;
     case 3:
-      return pick(meta.v3().operations());
+      collect(meta.v3().operations());
+      break;
     default:
-      return pick(meta.v4().operations());
+      for (auto op : meta.v4().operations()) {
+        out.changes.push_back(op.changes());
+        out.events.push_back(op.events());
+      }
+      break;
   }
+  return out;
 }
 
 /// The transaction an envelope carries: source, memo, operations, Soroban or not.
@@ -377,15 +391,19 @@ class Deriver {
     bool fee_bump = results.code() == sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS;
     auto op_results = fee_bump ? results.innerResultPair().result().result().results()
                                : results.results();
+    op_metas_ = ReadOperationMetas(tx_->meta);
+    auto result = op_results.begin();
     uint32_t index = 0;
     for (auto op : inner_.operations) {
       op_index_ = index + 1;
       std::string source = op.sourceAccount().has_value()
                                ? MuxedAccount(op.sourceAccount().value()).account
                                : inner_.source;
-      auto changes = OperationChanges(tx_->meta, index);
+      std::optional<sx::LedgerEntryChangesView> changes;
+      if (index < op_metas_.changes.size()) changes = op_metas_.changes[index];
       ARROW_RETURN_NOT_OK(
-          AddOperation(op.body(), op_results[index].tr(), source, changes, events));
+          AddOperation(op.body(), (*result).tr(), source, changes, events));
+      ++result;
       ++index;
     }
     return arrow::Status::OK();
@@ -611,6 +629,7 @@ class Deriver {
   uint32_t protocol_;
   const xdr::AppliedTransaction* tx_ = nullptr;
   InnerTransaction inner_;
+  OperationMetas op_metas_;
   std::optional<uint32_t> op_index_;
 };
 
@@ -761,8 +780,8 @@ arrow::Status Deriver::AddContractEvents(std::vector<TokenTransferEvent>* events
   };
   if (tx_->meta.v() == 3 && tx_->meta.v3().sorobanMeta().has_value()) {
     add(tx_->meta.v3().sorobanMeta().value().events(), false);
-  } else if (tx_->meta.v() == 4 && *op_index_ <= tx_->meta.v4().operations().size()) {
-    add(tx_->meta.v4().operations()[*op_index_ - 1].events(), true);
+  } else if (tx_->meta.v() == 4 && *op_index_ <= op_metas_.events.size()) {
+    add(op_metas_.events[*op_index_ - 1], true);
   }
   return arrow::Status::OK();
 }
