@@ -31,21 +31,25 @@ void AppendJsonString(std::string_view text, std::string* out) {
   std::call_once(once, [] { arrow::util::InitializeUTF8(); });
   bool valid = arrow::util::ValidateUTF8(text);
   out->push_back('"');
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+  size_t run_start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto byte = static_cast<unsigned char>(text[i]);
+    bool plain = byte >= 0x20 && byte != '"' && byte != '\\' && (byte < 0x80 || valid);
+    if (plain) continue;
+    out->append(text.substr(run_start, i - run_start));
+    run_start = i + 1;
+    if (byte == '"' || byte == '\\') {
       out->push_back('\\');
-      out->push_back(c);
+      out->push_back(static_cast<char>(byte));
     } else if (byte < 0x20) {
       char escaped[8];
       std::snprintf(escaped, sizeof(escaped), "\\u%04x", byte);
       out->append(escaped);
-    } else if (byte >= 0x80 && !valid) {
-      out->append("\\ufffd");
     } else {
-      out->push_back(c);
+      out->append("\\ufffd");
     }
   }
+  out->append(text.substr(run_start));
   out->push_back('"');
 }
 
