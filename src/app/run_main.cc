@@ -10,6 +10,7 @@
 
 #include "app/convert_command.h"
 #include "app/decode_command.h"
+#include "app/ingest_command.h"
 #include "app/server.h"
 #include "build_info.h"
 #include "ops/config.h"
@@ -22,6 +23,8 @@ constexpr const char* kUsage =
     "Usage: stellar-arrow-source [OPTIONS]        run the server\n"
     "       stellar-arrow-source decode [--format F] [--network N] FILE...\n"
     "       stellar-arrow-source convert --table NAME [--format F] --out PATH FILE...\n"
+    "       stellar-arrow-source ingest --source URI [--network N] --start S [--end E] "
+    "[--print]\n"
     "       stellar-arrow-source --version | --help\n\n";
 
 void PrintVersion() {
@@ -65,6 +68,9 @@ int RunMain(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "convert") {
     return RunConvertCommand(std::span(args).subspan(1));
+  }
+  if (!args.empty() && args[0] == "ingest") {
+    return RunIngestCommand(std::span(args).subspan(1));
   }
   if (!args.empty() && args[0] == "decode") {
     return RunDecodeCommand(std::span(args).subspan(1));

@@ -1,0 +1,165 @@
+#include "app/ingest_command.h"
+
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <iostream>
+
+#include "app/command_line.h"
+#include "app/ledger_json.h"
+#include "app/run_main.h"
+#include "ingest/galexie_lake.h"
+#include "xdr/network.h"
+
+namespace sas::app {
+namespace {
+
+constexpr std::array kIngestFlags = {
+    FlagSpec{"--source", true,
+             "a Galexie lake: file:///path, s3://bucket/prefix or gs://bucket/prefix"},
+    FlagSpec{
+        "--network", true,
+        "pubnet, testnet, futurenet, standalone or a passphrase; must match the lake"},
+    FlagSpec{"--start", true, "first ledger"},
+    FlagSpec{"--end", true, "last ledger (default: the end of the lake)"},
+    FlagSpec{"--print", false, "one JSON line per ledger, in the `decode` format"},
+};
+
+constexpr const char* kIngestUsage =
+    "Usage: stellar-arrow-source ingest --source URI [--network N] --start S [--end E] "
+    "[--print]\n";
+
+/// What the command line asks for.
+struct IngestRequest {
+  std::string source;
+  std::string network_passphrase;
+  uint32_t start = 0;
+  std::optional<uint32_t> end;
+  bool print = false;
+};
+
+arrow::Result<uint32_t> ParseSequence(const std::string& flag, const std::string& text) {
+  uint32_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      value == 0) {
+    return arrow::Status::Invalid(flag, "='", text, "': expected a ledger sequence >= 1");
+  }
+  return value;
+}
+
+arrow::Result<IngestRequest> ParseRequest(std::span<const std::string> args) {
+  ARROW_ASSIGN_OR_RAISE(auto line, CommandLine::Parse(args, kIngestFlags));
+  IngestRequest request;
+  auto source = line.Value("--source");
+  if (!source) return arrow::Status::Invalid("--source is required");
+  request.source = *source;
+  if (auto network = line.Value("--network")) {
+    request.network_passphrase = xdr::ResolveNetworkPassphrase(*network);
+  }
+  auto start = line.Value("--start");
+  if (!start) return arrow::Status::Invalid("--start is required for a lake source");
+  ARROW_ASSIGN_OR_RAISE(request.start, ParseSequence("--start", *start));
+  if (auto end = line.Value("--end")) {
+    ARROW_ASSIGN_OR_RAISE(request.end, ParseSequence("--end", *end));
+    if (*request.end < request.start) {
+      return arrow::Status::Invalid("--end ", *request.end, " is before --start ",
+                                    request.start);
+    }
+  }
+  request.print = line.Has("--print");
+  if (!line.positionals().empty()) {
+    return arrow::Status::Invalid("unexpected argument '", line.positionals()[0], "'");
+  }
+  if (request.source.starts_with("grpc://") || request.source.starts_with("generator:")) {
+    return arrow::Status::NotImplemented("source '", request.source,
+                                         "': only Galexie lakes are readable so far");
+  }
+  return request;
+}
+
+/// Progress of a run: ledgers and bytes delivered, and the last ledger's hash for the
+/// chain.
+struct IngestState {
+  uint64_t ledgers = 0;
+  uint64_t bytes = 0;
+  std::optional<std::array<uint8_t, 32>> previous_hash;
+};
+
+/// Checks order and the hash chain of one ledger, then prints or counts it.
+arrow::Status Deliver(const IngestRequest& request, const ingest::SourcedLedger& ledger,
+                      const std::optional<xdr::Digest>& network_id, IngestState* state) {
+  ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(ledger.bytes));
+  if (frame.sequence() != ledger.sequence) {
+    return arrow::Status::Invalid("expected ledger ", ledger.sequence,
+                                  ", the source gave ", frame.sequence());
+  }
+  auto previous = frame.previous_ledger_hash();
+  if (state->previous_hash &&
+      !std::equal(previous.begin(), previous.end(), state->previous_hash->begin())) {
+    return arrow::Status::Invalid(
+        "ledger ", ledger.sequence, " does not chain: its previous-ledger hash ",
+        xdr::ToHex(previous), " is not the hash of ledger ", ledger.sequence - 1);
+  }
+  state->previous_hash.emplace();
+  std::copy(frame.ledger_hash().begin(), frame.ledger_hash().end(),
+            state->previous_hash->begin());
+  ++state->ledgers;
+  state->bytes += ledger.bytes.size();
+  if (request.print) std::cout << LedgerJson(frame, network_id).dump() << "\n";
+  return arrow::Status::OK();
+}
+
+arrow::Status RunIngest(const IngestRequest& request) {
+  ARROW_ASSIGN_OR_RAISE(
+      auto lake, ingest::GalexieLake::Open(request.source, request.network_passphrase));
+  std::optional<xdr::Digest> network_id;
+  if (!request.network_passphrase.empty()) {
+    network_id = xdr::NetworkId(request.network_passphrase);
+  }
+  auto started = std::chrono::steady_clock::now();
+  IngestState state;
+  uint32_t next = request.start;
+  while (!request.end || next <= *request.end) {
+    auto batch = lake->ReadBatch(next);
+    if (!batch.ok()) {
+      if (!request.end) break;  // the end of the lake (no live tail yet)
+      return batch.status();
+    }
+    for (const auto& ledger : *batch) {
+      if (ledger.sequence < next) continue;
+      if (request.end && ledger.sequence > *request.end) break;
+      ARROW_RETURN_NOT_OK(Deliver(request, ledger, network_id, &state));
+      next = ledger.sequence + 1;
+    }
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::ostream& summary = request.print ? std::cerr : std::cout;
+  auto ledgers = static_cast<double>(state.ledgers);
+  double megabytes = static_cast<double>(state.bytes) / 1e6;
+  summary << "ingested " << state.ledgers << " ledgers (" << megabytes << " MB) in " << seconds
+          << " s: " << ledgers / seconds << " ledgers/s, " << megabytes / seconds
+          << " MB/s\n";
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+int RunIngestCommand(std::span<const std::string> args) {
+  auto request = ParseRequest(args);
+  if (!request.ok()) {
+    std::cerr << "stellar-arrow-source ingest: " << request.status().message() << "\n"
+              << kIngestUsage << FormatFlags(kIngestFlags);
+    return kExitUsage;
+  }
+  arrow::Status status = RunIngest(*request);
+  std::cout.flush();
+  if (!status.ok()) {
+    std::cerr << "stellar-arrow-source ingest: " << status.ToString() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace sas::app

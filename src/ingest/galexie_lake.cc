@@ -1,0 +1,156 @@
+#include "ingest/galexie_lake.h"
+
+#include <cstdio>
+
+#include <arrow/io/interfaces.h>
+#include <nlohmann/json.hpp>
+
+namespace sas::ingest {
+namespace {
+
+constexpr uint32_t kMaxSequence = 0xFFFFFFFFu;
+constexpr const char* kManifestName = ".config.json";
+/// Object extensions: the SEP-54 one, then the older Galexie one.
+constexpr const char* kExtensions[] = {"zst", "zstd"};
+
+std::string HexPrefixed(uint32_t start) {
+  char text[16];
+  std::snprintf(text, sizeof(text), "%08X", kMaxSequence - start);
+  return text;
+}
+
+arrow::Result<std::shared_ptr<arrow::Buffer>> ReadWhole(arrow::fs::FileSystem& fs,
+                                                        const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto file, fs.OpenInputFile(path));
+  ARROW_ASSIGN_OR_RAISE(int64_t size, file->GetSize());
+  ARROW_ASSIGN_OR_RAISE(auto data, file->Read(size));
+  ARROW_RETURN_NOT_OK(file->Close());
+  return data;
+}
+
+}  // namespace
+
+arrow::Result<LakeManifest> ParseLakeManifest(std::string_view json) {
+  auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return arrow::Status::Invalid("lake manifest: not a JSON object");
+  }
+  LakeManifest manifest;
+  auto field = [&parsed](const char* name) -> const nlohmann::json* {
+    auto it = parsed.find(name);
+    return it == parsed.end() ? nullptr : &*it;
+  };
+  const auto* network = field("networkPassphrase");
+  const auto* per_batch = field("ledgersPerBatch");
+  const auto* per_partition = field("batchesPerPartition");
+  if (network == nullptr || !network->is_string()) {
+    return arrow::Status::Invalid("lake manifest: no networkPassphrase string");
+  }
+  if (per_batch == nullptr || !per_batch->is_number_unsigned() || *per_batch == 0) {
+    return arrow::Status::Invalid(
+        "lake manifest: ledgersPerBatch must be a positive integer");
+  }
+  if (per_partition == nullptr || !per_partition->is_number_unsigned()) {
+    return arrow::Status::Invalid(
+        "lake manifest: batchesPerPartition must be an integer");
+  }
+  manifest.network_passphrase = network->get<std::string>();
+  manifest.ledgers_per_batch = per_batch->get<uint32_t>();
+  manifest.batches_per_partition = per_partition->get<uint32_t>();
+  if (const auto* compression = field("compression")) {
+    if (!compression->is_string() || *compression != "zstd") {
+      return arrow::Status::Invalid("lake manifest: unsupported compression ",
+                                    compression->dump());
+    }
+  }
+  return manifest;
+}
+
+std::string LakeObjectKey(const LakeManifest& manifest, uint32_t sequence,
+                          std::string_view extension) {
+  std::string key;
+  uint64_t per_batch = manifest.ledgers_per_batch;
+  if (manifest.batches_per_partition > 1) {
+    uint64_t partition_size = per_batch * manifest.batches_per_partition;
+    auto start = static_cast<uint32_t>(sequence / partition_size * partition_size);
+    auto end = static_cast<uint32_t>(start + partition_size - 1);
+    key = HexPrefixed(start) + "--" + std::to_string(start) + "-" + std::to_string(end) +
+          "/";
+  }
+  auto start = static_cast<uint32_t>(sequence / per_batch * per_batch);
+  auto end = static_cast<uint32_t>(start + per_batch - 1);
+  key += HexPrefixed(start) + "--" + std::to_string(start);
+  if (start != end) key += "-" + std::to_string(end);
+  key += ".xdr.";
+  key.append(extension);
+  return key;
+}
+
+arrow::Result<std::unique_ptr<GalexieLake>> GalexieLake::Open(
+    const std::string& uri, const std::string& network_passphrase) {
+  std::string root;
+  ARROW_ASSIGN_OR_RAISE(auto fs, arrow::fs::FileSystemFromUri(uri, &root));
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  auto manifest_bytes = ReadWhole(*fs, root + "/" + kManifestName);
+  if (!manifest_bytes.ok()) {
+    return manifest_bytes.status().WithMessage("lake ", uri, ": cannot read ",
+                                               kManifestName, ": ",
+                                               manifest_bytes.status().message());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto manifest, ParseLakeManifest((*manifest_bytes)->ToString()));
+  if (!network_passphrase.empty() && network_passphrase != manifest.network_passphrase) {
+    return arrow::Status::Invalid(
+        "lake ", uri, " holds ledgers of network '", manifest.network_passphrase,
+        "', not '", network_passphrase, "' (NETWORK_PASSPHRASE / --network)");
+  }
+  return std::make_unique<GalexieLake>(std::move(fs), std::move(root),
+                                       std::move(manifest));
+}
+
+arrow::Result<std::string> GalexieLake::FindObject(uint32_t sequence) {
+  if (!extension_.empty())
+    return root_ + "/" + LakeObjectKey(manifest_, sequence, extension_);
+  for (const char* extension : kExtensions) {
+    std::string path = root_ + "/" + LakeObjectKey(manifest_, sequence, extension);
+    ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
+    if (info.type() == arrow::fs::FileType::File) {
+      extension_ = extension;
+      return path;
+    }
+  }
+  return arrow::Status::IOError("lake object for ledger ", sequence, " not found: ",
+                                LakeObjectKey(manifest_, sequence, kExtensions[0]),
+                                " (or .xdr.zstd)");
+}
+
+arrow::Result<std::vector<SourcedLedger>> GalexieLake::ReadBatch(uint32_t sequence) {
+  ARROW_ASSIGN_OR_RAISE(std::string path, FindObject(sequence));
+  ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
+  if (info.type() != arrow::fs::FileType::File) {
+    return arrow::Status::IOError("lake object for ledger ", sequence,
+                                  " not found: ", path);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto compressed, ReadWhole(*fs_, path));
+  auto contents = SplitLedgerBytes(compressed, LedgerFileFormat::kGalexie);
+  if (!contents.ok())
+    return contents.status().WithMessage(path, ": ", contents.status().message());
+  uint32_t expected_start =
+      sequence / manifest_.ledgers_per_batch * manifest_.ledgers_per_batch;
+  if (!contents->batch || contents->batch->start != expected_start ||
+      contents->batch->end != expected_start + manifest_.ledgers_per_batch - 1) {
+    return arrow::Status::Invalid(path, ": batch does not hold ledgers ", expected_start,
+                                  "-", expected_start + manifest_.ledgers_per_batch - 1,
+                                  " as its key says");
+  }
+  std::vector<SourcedLedger> ledgers;
+  auto owner = contents->buffers.back();
+  for (size_t i = 0; i < contents->ledgers.size(); ++i) {
+    const auto& slice = contents->ledgers[i];
+    if (!slice.status.ok())
+      return slice.status.WithMessage(path, ": ", slice.status.message());
+    ledgers.push_back({static_cast<uint32_t>(expected_start + i), owner, slice.bytes});
+  }
+  return ledgers;
+}
+
+}  // namespace sas::ingest
