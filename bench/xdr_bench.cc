@@ -117,6 +117,23 @@ void BM_ConvertAllTables(benchmark::State& state) {
 }
 BENCHMARK(BM_ConvertAllTables)->Arg(1)->Arg(2)->UseRealTime();
 
+/// One table alone (argument: its position in kAllTables), single thread.
+void BM_ConvertOneTable(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  auto table = sas::convert::kAllTables[static_cast<size_t>(state.range(0))];
+  sas::convert::ConverterOptions options;
+  options.network_passphrase = "Public Global Stellar Network ; September 2015";
+  options.tables = {table};
+  auto converter = sas::convert::LedgerConverter::Make(options).ValueOrDie();
+  for (auto _ : state) {
+    auto chunk = converter->Convert(corpus.ledgers).ValueOrDie();
+    benchmark::DoNotOptimize(chunk);
+  }
+  state.SetLabel(std::string(sas::convert::TableName(table)));
+  ReportRates(state, corpus);
+}
+BENCHMARK(BM_ConvertOneTable)->DenseRange(0, 4);
+
 void BM_OwningDecode(benchmark::State& state) {
   const Corpus& corpus = PubnetCorpus();
   for (auto _ : state) {
