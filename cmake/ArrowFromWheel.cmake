@@ -59,3 +59,10 @@ _sas_wheel_library(Parquet::parquet_shared parquet Arrow::arrow_shared)
 _sas_wheel_library(ArrowDataset::arrow_dataset_shared arrow_dataset
                    ArrowAcero::arrow_acero_shared Parquet::parquet_shared)
 _sas_wheel_library(ArrowFlight::arrow_flight_shared arrow_flight Arrow::arrow_shared)
+
+# Filesystem modules housed in their own libraries (S3 in Arrow 26): linked so that their
+# registrars add the URI schemes (s3://) when the program loads.
+set(_sas_s3_module "${SAS_ARROW_WHEEL_DIR}/libarrow_s3.so.${_sas_so_version}")
+if(EXISTS "${_sas_s3_module}")
+  _sas_wheel_library(ArrowS3::arrow_s3_shared arrow_s3 Arrow::arrow_shared)
+endif()

@@ -25,6 +25,12 @@ target_link_libraries(
   INTERFACE Arrow::arrow_shared ArrowCompute::arrow_compute_shared
             ArrowAcero::arrow_acero_shared ArrowDataset::arrow_dataset_shared
             ArrowFlight::arrow_flight_shared Parquet::parquet_shared)
+if(TARGET ArrowS3::arrow_s3_shared)
+  # Nothing references its symbols: keep it linked for its s3:// registrar.
+  target_link_libraries(sas_arrow INTERFACE -Wl,--no-as-needed ArrowS3::arrow_s3_shared
+                                            -Wl,--as-needed)
+  set(SAS_ARROW_S3_MODULE "linked")
+endif()
 message(STATUS "Arrow C++ ${Arrow_VERSION} from ${SAS_ARROW_ORIGIN}")
 
 find_package(Threads REQUIRED)

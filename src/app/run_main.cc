@@ -7,6 +7,7 @@
 
 #include <arrow/compute/initialize.h>
 #include <arrow/config.h>
+#include <arrow/filesystem/filesystem.h>
 
 #include "app/convert_command.h"
 #include "app/decode_command.h"
@@ -49,10 +50,21 @@ int RunServerCommand(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+/// Runs the command the arguments name.
+int RunCommand(std::vector<std::string> args);
+
 }  // namespace
 
 int RunMain(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  int code = RunCommand(std::vector<std::string>(argv + 1, argv + argc));
+  // Filesystem modules (S3) must shut down before static destructors run.
+  arrow::fs::EnsureFinalized();
+  return code;
+}
+
+namespace {
+
+int RunCommand(std::vector<std::string> args) {
   if (arrow::Status status = arrow::compute::Initialize(); !status.ok()) {
     std::cerr << "stellar-arrow-source: cannot initialize Arrow compute: "
               << status.ToString() << "\n";
@@ -78,4 +90,5 @@ int RunMain(int argc, char** argv) {
   return RunServerCommand(args);
 }
 
+}  // namespace
 }  // namespace sas::app
