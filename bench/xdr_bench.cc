@@ -9,6 +9,7 @@
 
 #include "convert/ledger_converter.h"
 #include "convert/ledger_table.h"
+#include "ingest/lake_source.h"
 #include "ingest/ledger_file.h"
 #include "stellar_xdr_types.h"
 #include "xdr/ledger_close_meta.h"
@@ -133,6 +134,32 @@ void BM_ConvertOneTable(benchmark::State& state) {
   ReportRates(state, corpus);
 }
 BENCHMARK(BM_ConvertOneTable)->DenseRange(0, 4);
+
+/// Ordered, decompressed ledgers out of a local Galexie lake (argument: ledgers per
+/// file), the whole fixture run of 320 testnet ledgers per pass.
+void BM_LakeSource(benchmark::State& state) {
+  std::string lake =
+      std::string(SAS_SHARED_TESTDATA "/derived/lake-testnet-lighthorizon-") +
+      (state.range(0) == 1 ? "1perfile" : "32perfile");
+  int64_t bytes = 0;
+  int64_t ledgers = 0;
+  for (auto _ : state) {
+    sas::ingest::LakeSourceOptions options;
+    options.uri = "file://" + lake;
+    options.start = 1410048;
+    options.end = 1410367;
+    options.workers = 4;
+    auto source = sas::ingest::LakeLedgerSource::Open(options).ValueOrDie();
+    while (auto ledger = source->Next().ValueOrDie()) {
+      bytes += static_cast<int64_t>(ledger->bytes.size());
+      ++ledgers;
+    }
+  }
+  state.SetBytesProcessed(bytes);
+  state.counters["ledgers/s"] =
+      benchmark::Counter(static_cast<double>(ledgers), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_LakeSource)->Arg(1)->Arg(32)->UseRealTime();
 
 void BM_OwningDecode(benchmark::State& state) {
   const Corpus& corpus = PubnetCorpus();

@@ -8,7 +8,7 @@
 #include "app/command_line.h"
 #include "app/ledger_json.h"
 #include "app/run_main.h"
-#include "ingest/galexie_lake.h"
+#include "ingest/lake_source.h"
 #include "xdr/network.h"
 
 namespace sas::app {
@@ -21,8 +21,11 @@ constexpr std::array kIngestFlags = {
         "--network", true,
         "pubnet, testnet, futurenet, standalone or a passphrase; must match the lake"},
     FlagSpec{"--start", true, "first ledger"},
-    FlagSpec{"--end", true, "last ledger (default: the end of the lake)"},
+    FlagSpec{"--end", true, "last ledger (default: follow the lake as it grows)"},
     FlagSpec{"--print", false, "one JSON line per ledger, in the `decode` format"},
+    FlagSpec{"--workers", true, "lake objects fetched at once (default 4)"},
+    FlagSpec{"--prefetch-mb", true,
+             "bound on fetched, undelivered ledger data (default 256)"},
 };
 
 constexpr const char* kIngestUsage =
@@ -36,6 +39,8 @@ struct IngestRequest {
   uint32_t start = 0;
   std::optional<uint32_t> end;
   bool print = false;
+  int workers = 4;
+  int64_t prefetch_mb = 256;
 };
 
 arrow::Result<uint32_t> ParseSequence(const std::string& flag, const std::string& text) {
@@ -68,6 +73,14 @@ arrow::Result<IngestRequest> ParseRequest(std::span<const std::string> args) {
     }
   }
   request.print = line.Has("--print");
+  if (auto workers = line.Value("--workers")) {
+    ARROW_ASSIGN_OR_RAISE(uint32_t value, ParseSequence("--workers", *workers));
+    request.workers = static_cast<int>(std::min<uint32_t>(value, 256));
+  }
+  if (auto prefetch = line.Value("--prefetch-mb")) {
+    ARROW_ASSIGN_OR_RAISE(uint32_t value, ParseSequence("--prefetch-mb", *prefetch));
+    request.prefetch_mb = value;
+  }
   if (!line.positionals().empty()) {
     return arrow::Status::Invalid("unexpected argument '", line.positionals()[0], "'");
   }
@@ -111,36 +124,33 @@ arrow::Status Deliver(const IngestRequest& request, const ingest::SourcedLedger&
 }
 
 arrow::Status RunIngest(const IngestRequest& request) {
-  ARROW_ASSIGN_OR_RAISE(
-      auto lake, ingest::GalexieLake::Open(request.source, request.network_passphrase));
+  ingest::LakeSourceOptions options;
+  options.uri = request.source;
+  options.network_passphrase = request.network_passphrase;
+  options.start = request.start;
+  options.end = request.end;
+  options.workers = request.workers;
+  options.prefetch_bytes = request.prefetch_mb << 20;
+  ARROW_ASSIGN_OR_RAISE(auto source, ingest::LakeLedgerSource::Open(options));
   std::optional<xdr::Digest> network_id;
   if (!request.network_passphrase.empty()) {
     network_id = xdr::NetworkId(request.network_passphrase);
   }
   auto started = std::chrono::steady_clock::now();
   IngestState state;
-  uint32_t next = request.start;
-  while (!request.end || next <= *request.end) {
-    auto batch = lake->ReadBatch(next);
-    if (!batch.ok()) {
-      if (!request.end) break;  // the end of the lake (no live tail yet)
-      return batch.status();
-    }
-    for (const auto& ledger : *batch) {
-      if (ledger.sequence < next) continue;
-      if (request.end && ledger.sequence > *request.end) break;
-      ARROW_RETURN_NOT_OK(Deliver(request, ledger, network_id, &state));
-      next = ledger.sequence + 1;
-    }
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto ledger, source->Next());
+    if (!ledger) break;
+    ARROW_RETURN_NOT_OK(Deliver(request, *ledger, network_id, &state));
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::ostream& summary = request.print ? std::cerr : std::cout;
   auto ledgers = static_cast<double>(state.ledgers);
   double megabytes = static_cast<double>(state.bytes) / 1e6;
-  summary << "ingested " << state.ledgers << " ledgers (" << megabytes << " MB) in " << seconds
-          << " s: " << ledgers / seconds << " ledgers/s, " << megabytes / seconds
-          << " MB/s\n";
+  summary << "ingested " << state.ledgers << " ledgers (" << megabytes << " MB) in "
+          << seconds << " s: " << ledgers / seconds << " ledgers/s, "
+          << megabytes / seconds << " MB/s\n";
   return arrow::Status::OK();
 }
 

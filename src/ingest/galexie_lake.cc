@@ -108,27 +108,32 @@ arrow::Result<std::unique_ptr<GalexieLake>> GalexieLake::Open(
 }
 
 arrow::Result<std::string> GalexieLake::FindObject(uint32_t sequence) {
-  if (!extension_.empty())
-    return root_ + "/" + LakeObjectKey(manifest_, sequence, extension_);
+  {
+    std::lock_guard lock(mutex_);
+    if (!extension_.empty()) {
+      return root_ + "/" + LakeObjectKey(manifest_, sequence, extension_);
+    }
+  }
   for (const char* extension : kExtensions) {
     std::string path = root_ + "/" + LakeObjectKey(manifest_, sequence, extension);
     ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
     if (info.type() == arrow::fs::FileType::File) {
+      std::lock_guard lock(mutex_);
       extension_ = extension;
       return path;
     }
   }
-  return arrow::Status::IOError("lake object for ledger ", sequence, " not found: ",
-                                LakeObjectKey(manifest_, sequence, kExtensions[0]),
-                                " (or .xdr.zstd)");
+  return arrow::Status::KeyError("lake object for ledger ", sequence, " not found: ",
+                                 LakeObjectKey(manifest_, sequence, kExtensions[0]),
+                                 " (or .xdr.zstd)");
 }
 
 arrow::Result<std::vector<SourcedLedger>> GalexieLake::ReadBatch(uint32_t sequence) {
   ARROW_ASSIGN_OR_RAISE(std::string path, FindObject(sequence));
   ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
   if (info.type() != arrow::fs::FileType::File) {
-    return arrow::Status::IOError("lake object for ledger ", sequence,
-                                  " not found: ", path);
+    return arrow::Status::KeyError("lake object for ledger ", sequence,
+                                   " not found: ", path);
   }
   ARROW_ASSIGN_OR_RAISE(auto compressed, ReadWhole(*fs_, path));
   auto contents = SplitLedgerBytes(compressed, LedgerFileFormat::kGalexie);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -65,6 +66,8 @@ class GalexieLake {
   std::shared_ptr<arrow::fs::FileSystem> fs_;
   std::string root_;
   LakeManifest manifest_;
+  std::mutex mutex_;
+  /// The object extension in use, found on the first object read.
   std::string extension_;
 };
 
