@@ -9,6 +9,7 @@
 
 #include "convert/ledger_converter.h"
 #include "convert/ledger_table.h"
+#include "ingest/generator.h"
 #include "ingest/lake_source.h"
 #include "ingest/ledger_file.h"
 #include "stellar_xdr_types.h"
@@ -160,6 +161,21 @@ void BM_LakeSource(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(ledgers), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_LakeSource)->Arg(1)->Arg(32)->UseRealTime();
+
+/// The built-in generator at its defaults (pubnet-like: 300 transactions, ~600 payments).
+void BM_Generator(benchmark::State& state) {
+  sas::ingest::LedgerGenerator generator({});
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    auto ledger = generator.Next();
+    bytes += static_cast<int64_t>(ledger.size());
+    benchmark::DoNotOptimize(ledger);
+  }
+  state.SetBytesProcessed(bytes);
+  state.counters["ledgers/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_Generator);
 
 void BM_OwningDecode(benchmark::State& state) {
   const Corpus& corpus = PubnetCorpus();

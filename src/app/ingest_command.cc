@@ -8,6 +8,7 @@
 #include "app/command_line.h"
 #include "app/ledger_json.h"
 #include "app/run_main.h"
+#include "ingest/generator.h"
 #include "ingest/lake_source.h"
 #include "xdr/network.h"
 
@@ -15,8 +16,10 @@ namespace sas::app {
 namespace {
 
 constexpr std::array kIngestFlags = {
-    FlagSpec{"--source", true,
-             "a Galexie lake: file:///path, s3://bucket/prefix or gs://bucket/prefix"},
+    FlagSpec{
+        "--source", true,
+        "a Galexie lake (file:///path, s3://bucket/prefix, gs://bucket/prefix) or the "
+        "generator (generator: or generator:seed=N,tx=N)"},
     FlagSpec{
         "--network", true,
         "pubnet, testnet, futurenet, standalone or a passphrase; must match the lake"},
@@ -63,8 +66,14 @@ arrow::Result<IngestRequest> ParseRequest(std::span<const std::string> args) {
     request.network_passphrase = xdr::ResolveNetworkPassphrase(*network);
   }
   auto start = line.Value("--start");
-  if (!start) return arrow::Status::Invalid("--start is required for a lake source");
-  ARROW_ASSIGN_OR_RAISE(request.start, ParseSequence("--start", *start));
+  bool generator = request.source.starts_with("generator:");
+  if (!start && !generator) {
+    return arrow::Status::Invalid("--start is required for a lake source");
+  }
+  request.start = 2;
+  if (start) {
+    ARROW_ASSIGN_OR_RAISE(request.start, ParseSequence("--start", *start));
+  }
   if (auto end = line.Value("--end")) {
     ARROW_ASSIGN_OR_RAISE(request.end, ParseSequence("--end", *end));
     if (*request.end < request.start) {
@@ -84,9 +93,9 @@ arrow::Result<IngestRequest> ParseRequest(std::span<const std::string> args) {
   if (!line.positionals().empty()) {
     return arrow::Status::Invalid("unexpected argument '", line.positionals()[0], "'");
   }
-  if (request.source.starts_with("grpc://") || request.source.starts_with("generator:")) {
+  if (request.source.starts_with("grpc://")) {
     return arrow::Status::NotImplemented("source '", request.source,
-                                         "': only Galexie lakes are readable so far");
+                                         "': the gRPC upstream is not readable yet");
   }
   return request;
 }
@@ -123,7 +132,43 @@ arrow::Status Deliver(const IngestRequest& request, const ingest::SourcedLedger&
   return arrow::Status::OK();
 }
 
-arrow::Status RunIngest(const IngestRequest& request) {
+/// Parses `generator:` options: comma-separated seed=N and tx=N (transactions per
+/// ledger).
+arrow::Result<ingest::GeneratorOptions> GeneratorOptionsFrom(
+    const IngestRequest& request) {
+  ingest::GeneratorOptions options;
+  options.start = request.start;
+  if (!request.network_passphrase.empty()) {
+    options.network_passphrase = request.network_passphrase;
+  }
+  std::string_view rest = std::string_view(request.source).substr(10);
+  while (!rest.empty()) {
+    std::string_view item = rest.substr(0, rest.find(','));
+    rest = item.size() < rest.size() ? rest.substr(item.size() + 1) : std::string_view();
+    size_t eq = item.find('=');
+    std::string key(item.substr(0, eq));
+    std::string value(eq == std::string_view::npos ? "" : item.substr(eq + 1));
+    ARROW_ASSIGN_OR_RAISE(uint32_t number, ParseSequence("generator " + key, value));
+    if (key == "seed") {
+      options.seed = number;
+    } else if (key == "tx") {
+      options.transactions_per_ledger = number;
+    } else {
+      return arrow::Status::Invalid("generator: unknown option '", key,
+                                    "' (expected seed or tx)");
+    }
+  }
+  return options;
+}
+
+/// Opens the source the request names.
+arrow::Result<std::unique_ptr<ingest::LedgerSource>> OpenSource(
+    const IngestRequest& request) {
+  if (request.source.starts_with("generator:")) {
+    ARROW_ASSIGN_OR_RAISE(auto options, GeneratorOptionsFrom(request));
+    return std::make_unique<ingest::GeneratorLedgerSource>(std::move(options),
+                                                           request.end);
+  }
   ingest::LakeSourceOptions options;
   options.uri = request.source;
   options.network_passphrase = request.network_passphrase;
@@ -132,6 +177,11 @@ arrow::Status RunIngest(const IngestRequest& request) {
   options.workers = request.workers;
   options.prefetch_bytes = request.prefetch_mb << 20;
   ARROW_ASSIGN_OR_RAISE(auto source, ingest::LakeLedgerSource::Open(options));
+  return source;
+}
+
+arrow::Status RunIngest(const IngestRequest& request) {
+  ARROW_ASSIGN_OR_RAISE(auto source, OpenSource(request));
   std::optional<xdr::Digest> network_id;
   if (!request.network_passphrase.empty()) {
     network_id = xdr::NetworkId(request.network_passphrase);
