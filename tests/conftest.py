@@ -1,7 +1,9 @@
 """Shared pytest fixtures: the binary under test, free ports, a running server."""
 
+import importlib.util
 import json
 import os
+import sys
 import signal
 import socket
 import subprocess
@@ -13,6 +15,42 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata"
+
+
+# Network passphrases of the fixture sets (ORACLE-ledgers.jsonl `network` names).
+PASSPHRASES = {
+    "pubnet": "Public Global Stellar Network ; September 2015",
+    "testnet": "Test SDF Network ; September 2015",
+    "standalone": "Standalone Network ; February 2017",
+    "coretest": "(V) (;,,;) (V)",
+}
+
+# The pubnet base64 file holds the four line<N>-ledger-*.xdr files, one per line.
+BASE64_LINES_FILE = "pubnet/stellar-go-ttp-example/ledgers-base64.txt"
+LIGHTHORIZON = "testnet/lighthorizon-1410048-1410367"
+
+
+def is_fixture(rel: str) -> bool:
+    """True for ledger files (relative to the testdata folder): raw/record-marked XDR,
+    base64, Galexie zstd objects; not the derived lakes, manifests or oracle files."""
+    name = rel.rsplit("/", 1)[-1]
+    if rel.startswith("derived/") or "/" not in rel:
+        return False
+    if name == "latest" or name.startswith(".") or name.endswith((".json", ".gz", ".md")):
+        return False
+    if name.endswith((".xdr", ".b64", ".zst", ".zstd")) or rel == BASE64_LINES_FILE:
+        return True
+    return rel.startswith(LIGHTHORIZON + "/") and name.isdigit()
+
+
+def load_tool(name: str):
+    """Imports tools/<name>.py by path (registered as module `name`)."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def binary() -> Path:

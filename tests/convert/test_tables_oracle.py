@@ -41,57 +41,23 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, binary
+from conftest import BASE64_LINES_FILE, LIGHTHORIZON, PASSPHRASES, ROOT, binary, is_fixture, load_tool
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
 ORACLE = TESTDATA / "ORACLE-ledgers.jsonl"
 SCHEMAS = ROOT / "docs" / "SCHEMAS.md"
 TABLES = ("transactions", "operations")
 
-PASSPHRASES = {
-    "pubnet": "Public Global Stellar Network ; September 2015",
-    "testnet": "Test SDF Network ; September 2015",
-    "standalone": "Standalone Network ; February 2017",
-    "coretest": "(V) (;,,;) (V)",
-}
-
-# The pubnet base64 file holds the four line<N>-ledger-*.xdr files, one per line.
-BASE64_LINES_FILE = "pubnet/stellar-go-ttp-example/ledgers-base64.txt"
-LIGHTHORIZON = "testnet/lighthorizon-1410048-1410367"
-
 # How many differences a failing case prints.
 SHOWN = 25
 
 
-def load_oracle_tables():
-    """Imports tools/oracle_tables.py by path (registered as module "oracle_tables")."""
-    if "oracle_tables" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("oracle_tables",
-                                                      ROOT / "tools" / "oracle_tables.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["oracle_tables"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["oracle_tables"]
-
-
-oracle_tables = load_oracle_tables()
+oracle_tables = load_tool("oracle_tables")
 
 
 # --------------------------------------------------------------------------------------
 # Fixture files, cases and networks
 # --------------------------------------------------------------------------------------
-
-
-def is_fixture(rel: str) -> bool:
-    """True for ledger files: raw/record-marked XDR, base64, Galexie zstd objects."""
-    name = rel.rsplit("/", 1)[-1]
-    if rel.startswith("derived/") or "/" not in rel:  # derived lakes; README, ORACLE-*
-        return False
-    if name == "latest" or name.startswith(".") or name.endswith((".json", ".gz", ".md")):
-        return False
-    if name.endswith((".xdr", ".b64", ".zst", ".zstd")) or rel == BASE64_LINES_FILE:
-        return True
-    return rel.startswith(LIGHTHORIZON + "/") and name.isdigit()
 
 
 def cases() -> dict[str, list[str]]:

@@ -9,17 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_TESTDATA, binary
+from conftest import PASSPHRASES, SHARED_TESTDATA, binary
 
 ORACLE = SHARED_TESTDATA / "ORACLE-ledgers.jsonl"
 FOLDERS = ("pubnet", "testnet", "standalone", "coretest")
 SKIPPED_SUFFIXES = (".json", ".gz")
-PASSPHRASES = {
-    "pubnet": "Public Global Stellar Network ; September 2015",
-    "testnet": "Test SDF Network ; September 2015",
-    "standalone": "Standalone Network ; February 2017",
-    "coretest": "(V) (;,,;) (V)",
-}
 
 
 def fixture_files():

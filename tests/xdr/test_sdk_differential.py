@@ -26,50 +26,17 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import BASE64_LINES_FILE, PASSPHRASES, ROOT, is_fixture, load_tool
+
 TESTDATA = ROOT.parent / "shared" / "testdata"
 ORACLE = TESTDATA / "ORACLE-ledgers.jsonl"
 
-PASSPHRASES = {
-    "pubnet": "Public Global Stellar Network ; September 2015",
-    "testnet": "Test SDF Network ; September 2015",
-    "standalone": "Standalone Network ; February 2017",
-    "coretest": "(V) (;,,;) (V)",
-}
-
-# The pubnet base64 file holds the four line<N>-ledger-*.xdr files, one per line.
-BASE64_LINES_FILE = "pubnet/stellar-go-ttp-example/ledgers-base64.txt"
-
-
-def load_sdk_dump():
-    """Imports tools/sdk_dump.py by path (registered as module "sdk_dump")."""
-    if "sdk_dump" in sys.modules:
-        return sys.modules["sdk_dump"]
-    spec = importlib.util.spec_from_file_location("sdk_dump", ROOT / "tools" / "sdk_dump.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["sdk_dump"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-sdk_dump = load_sdk_dump()
+sdk_dump = load_tool("sdk_dump")
 
 
 # --------------------------------------------------------------------------------------
 # Fixture files, their oracle rows and network
 # --------------------------------------------------------------------------------------
-
-
-def is_fixture(rel: str) -> bool:
-    """True for ledger files: raw/record-marked XDR, base64, Galexie zstd objects."""
-    name = rel.rsplit("/", 1)[-1]
-    if rel.startswith("derived/") or "/" not in rel:  # derived lakes; README, ORACLE-*
-        return False
-    if name == "latest" or name.startswith(".") or name.endswith((".json", ".gz", ".md")):
-        return False
-    if name.endswith((".xdr", ".b64", ".zst", ".zstd")) or rel == BASE64_LINES_FILE:
-        return True
-    return "/lighthorizon-" in rel and name.isdigit()
 
 
 def fixture_files() -> list[str]:
