@@ -5,9 +5,9 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <string_view>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace sas::xdr {
 
@@ -38,6 +38,7 @@ std::string ContractStrKey(std::span<const uint8_t, 32> contract_id);
 
 /// Decodes a StrKey of `kind` carrying a 32-byte payload (G…, C…, L…); nullopt when the
 /// text is not one (wrong kind, length, alphabet or checksum).
-std::optional<std::array<uint8_t, 32>> DecodeStrKey32(StrKeyKind kind, std::string_view text);
+std::optional<std::array<uint8_t, 32>> DecodeStrKey32(StrKeyKind kind,
+                                                      std::string_view text);
 
 }  // namespace sas::xdr

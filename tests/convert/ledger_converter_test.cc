@@ -185,7 +185,8 @@ TEST(LedgerConverter, ParallelConversionKeepsLedgerOrder) {
 }
 
 TEST(LedgerConverter, BuildsOnlyTheTablesAskedFor) {
-  auto ledgers = sas::testing::FixtureFileLedgers("pubnet/wallet-backend/ledger-51000294.xdr");
+  auto ledgers =
+      sas::testing::FixtureFileLedgers("pubnet/wallet-backend/ledger-51000294.xdr");
   ASSERT_EQ(ledgers.size(), 1u);
   ConverterOptions options;
   options.tables = {Table::kOperations};
@@ -193,7 +194,8 @@ TEST(LedgerConverter, BuildsOnlyTheTablesAskedFor) {
   std::span<const uint8_t> bytes = ledgers[0].bytes;
   ASSERT_OK_AND_ASSIGN(auto chunk, converter->Convert({&bytes, 1}));
   EXPECT_GT(chunk.batch(Table::kOperations).ValueOrDie()->num_rows(), 0);
-  for (Table table : {Table::kStellarLedger, Table::kTransactions, Table::kTokenTransfers}) {
+  for (Table table :
+       {Table::kStellarLedger, Table::kTransactions, Table::kTokenTransfers}) {
     ASSERT_OK_AND_ASSIGN(auto batch, chunk.batch(table));
     EXPECT_EQ(batch->num_rows(), 0) << TableName(table);
     EXPECT_TRUE(batch->schema()->Equals(*TableSchema(table), /*check_metadata=*/false));
