@@ -414,7 +414,7 @@ arrow::Status TransactionTableBuilder::AppendTransaction(
   };
   ARROW_RETURN_NOT_OK(binary(kEnvelopeXdr, tx.envelope->bytes()));
   ARROW_RETURN_NOT_OK(binary(kResultXdr, result.bytes()));
-  return binary(kMetaXdr, tx.meta.bytes());
+  return binary(kMetaXdr, tx.meta_bytes);
 }
 
 }  // namespace sas::convert

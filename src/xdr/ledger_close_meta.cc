@@ -21,6 +21,15 @@ void UpdateU32(Sha256* hasher, uint32_t value) {
   hasher->Update(word);
 }
 
+/// Reads the LedgerEntryChanges array at `p` into `changes`; returns the end of it.
+const uint8_t* ReadChanges(const uint8_t* p, sx::LedgerEntryChangesView* changes) {
+  uint32_t count = sx::LoadU32(p);
+  *changes = sx::LedgerEntryChangesView(p + 4, count);
+  p += 4;
+  for (uint32_t i = 0; i < count; ++i) p = sx::LedgerEntryChangeView::Skip(p);
+  return p;
+}
+
 /// Appends the envelopes of one TransactionPhase, in order.
 void CollectPhase(sx::TransactionPhaseView phase,
                   std::vector<sx::TransactionEnvelopeView>* out) {
@@ -150,13 +159,31 @@ void LedgerCloseMetaFrame::InitCommon(const Meta& meta) {
   upgrade_count_ = meta.upgradesProcessing().size();
   auto processing = meta.txProcessing();
   transactions_.reserve(processing.size());
-  uint32_t order = 0;
-  for (auto entry : processing) {
-    AppliedTransaction applied{
-        ++order,      entry.result(), entry.feeProcessing(), entry.txApplyProcessing(),
-        std::nullopt, std::nullopt};
-    if constexpr (requires { entry.postTxApplyFeeProcessing(); }) {
-      applied.post_apply_fee_processing = entry.postTxApplyFeeProcessing();
+  // One pass over each entry's fields (accessors would re-skip the fields before them).
+  const uint8_t* p = processing.size() > 0 ? (*processing.begin()).data() : nullptr;
+  constexpr bool kHasPostApplyFees =
+      requires(typename decltype(processing)::value_type entry) {
+    entry.postTxApplyFeeProcessing();
+  };
+  for (uint32_t order = 1; order <= processing.size(); ++order) {
+    if constexpr (kHasPostApplyFees) p = sx::ExtensionPointView::Skip(p);
+    AppliedTransaction applied{order,
+                               sx::TransactionResultPairView(p),
+                               {},
+                               sx::TransactionMetaView(nullptr),
+                               std::nullopt,
+                               std::nullopt,
+                               {}};
+    p = sx::TransactionResultPairView::Skip(p);
+    p = ReadChanges(p, &applied.fee_processing);
+    applied.meta = sx::TransactionMetaView(p);
+    const uint8_t* meta_end = sx::TransactionMetaView::Skip(p);
+    applied.meta_bytes = {p, static_cast<size_t>(meta_end - p)};
+    p = meta_end;
+    if constexpr (kHasPostApplyFees) {
+      sx::LedgerEntryChangesView post;
+      p = ReadChanges(p, &post);
+      applied.post_apply_fee_processing = post;
     }
     transactions_.push_back(applied);
   }

@@ -27,11 +27,13 @@ struct AppliedTransaction {
   uint32_t apply_order = 0;
   sx::TransactionResultPairView result;
   sx::LedgerEntryChangesView fee_processing;
-  sx::TransactionMetaView meta;
+  sx::TransactionMetaView meta{nullptr};
   /// Fee refunds applied after all transactions (LedgerCloseMeta V2 only).
   std::optional<sx::LedgerEntryChangesView> post_apply_fee_processing;
   /// The envelope, once joined by hash (see LedgerCloseMetaFrame::JoinEnvelopes).
   std::optional<sx::TransactionEnvelopeView> envelope;
+  /// The encoded TransactionMeta (its size found once, while parsing).
+  std::span<const uint8_t> meta_bytes;
 };
 
 /// Counts derived from transaction results.
