@@ -19,12 +19,14 @@ std::string HexPrefixed(uint32_t start) {
   return text;
 }
 
+/// Reads a whole file; `file` is a path or a FileInfo (which spares a metadata request).
+template <class FileRef>
 arrow::Result<std::shared_ptr<arrow::Buffer>> ReadWhole(arrow::fs::FileSystem& fs,
-                                                        const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(auto file, fs.OpenInputFile(path));
-  ARROW_ASSIGN_OR_RAISE(int64_t size, file->GetSize());
-  ARROW_ASSIGN_OR_RAISE(auto data, file->Read(size));
-  ARROW_RETURN_NOT_OK(file->Close());
+                                                        const FileRef& file) {
+  ARROW_ASSIGN_OR_RAISE(auto input, fs.OpenInputFile(file));
+  ARROW_ASSIGN_OR_RAISE(int64_t size, input->GetSize());
+  ARROW_ASSIGN_OR_RAISE(auto data, input->Read(size));
+  ARROW_RETURN_NOT_OK(input->Close());
   return data;
 }
 
@@ -107,35 +109,33 @@ arrow::Result<std::unique_ptr<GalexieLake>> GalexieLake::Open(
                                        std::move(manifest));
 }
 
-arrow::Result<std::string> GalexieLake::FindObject(uint32_t sequence) {
+arrow::Result<arrow::fs::FileInfo> GalexieLake::FindObject(uint32_t sequence) {
+  std::string extension;
   {
     std::lock_guard lock(mutex_);
-    if (!extension_.empty()) {
-      return root_ + "/" + LakeObjectKey(manifest_, sequence, extension_);
-    }
+    extension = extension_;
   }
-  for (const char* extension : kExtensions) {
-    std::string path = root_ + "/" + LakeObjectKey(manifest_, sequence, extension);
+  // One metadata request per object: with the extension known, only that name is asked.
+  for (const char* candidate : kExtensions) {
+    if (!extension.empty() && extension != candidate) continue;
+    std::string path = root_ + "/" + LakeObjectKey(manifest_, sequence, candidate);
     ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
     if (info.type() == arrow::fs::FileType::File) {
       std::lock_guard lock(mutex_);
-      extension_ = extension;
-      return path;
+      extension_ = candidate;
+      return info;
     }
   }
-  return arrow::Status::KeyError("lake object for ledger ", sequence, " not found: ",
-                                 LakeObjectKey(manifest_, sequence, kExtensions[0]),
-                                 " (or .xdr.zstd)");
+  return arrow::Status::KeyError(
+      "lake object for ledger ", sequence, " not found: ",
+      LakeObjectKey(manifest_, sequence, extension.empty() ? kExtensions[0] : extension),
+      extension.empty() ? " (or .xdr.zstd)" : "");
 }
 
 arrow::Result<std::vector<SourcedLedger>> GalexieLake::ReadBatch(uint32_t sequence) {
-  ARROW_ASSIGN_OR_RAISE(std::string path, FindObject(sequence));
-  ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(path));
-  if (info.type() != arrow::fs::FileType::File) {
-    return arrow::Status::KeyError("lake object for ledger ", sequence,
-                                   " not found: ", path);
-  }
-  ARROW_ASSIGN_OR_RAISE(auto compressed, ReadWhole(*fs_, path));
+  ARROW_ASSIGN_OR_RAISE(arrow::fs::FileInfo object, FindObject(sequence));
+  const std::string& path = object.path();
+  ARROW_ASSIGN_OR_RAISE(auto compressed, ReadWhole(*fs_, object));
   auto contents = SplitLedgerBytes(compressed, LedgerFileFormat::kGalexie);
   if (!contents.ok())
     return contents.status().WithMessage(path, ": ", contents.status().message());

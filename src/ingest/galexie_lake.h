@@ -61,7 +61,8 @@ class GalexieLake {
       : fs_(std::move(fs)), root_(std::move(root)), manifest_(std::move(manifest)) {}
 
  private:
-  arrow::Result<std::string> FindObject(uint32_t sequence);
+  /// Returns the batch object of `sequence` (KeyError when it does not exist).
+  arrow::Result<arrow::fs::FileInfo> FindObject(uint32_t sequence);
 
   std::shared_ptr<arrow::fs::FileSystem> fs_;
   std::string root_;
