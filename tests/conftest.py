@@ -3,7 +3,10 @@
 import importlib.util
 import json
 import os
+import re
 import sys
+from collections import defaultdict
+from functools import lru_cache
 import signal
 import socket
 import subprocess
@@ -41,6 +44,31 @@ def is_fixture(rel: str) -> bool:
     if name.endswith((".xdr", ".b64", ".zst", ".zstd")) or rel == BASE64_LINES_FILE:
         return True
     return rel.startswith(LIGHTHORIZON + "/") and name.isdigit()
+
+
+@lru_cache(maxsize=None)
+def oracle_by_file() -> dict:
+    """ORACLE-ledgers.jsonl rows grouped by file, in file order."""
+    rows = defaultdict(list)
+    with open(SHARED_TESTDATA / "ORACLE-ledgers.jsonl") as f:
+        for line in f:
+            row = json.loads(line)
+            rows[row["file"]].append(row)
+    return dict(rows)
+
+
+def oracle_rows(rel: str) -> list:
+    """The oracle rows of a fixture file (base64 copies map to their raw XDR files)."""
+    oracle = oracle_by_file()
+    if rel == BASE64_LINES_FILE:
+        folder = rel.rsplit("/", 1)[0]
+        line_files = [f for f in oracle
+                      if re.fullmatch(re.escape(folder) + r"/line\d+-ledger-\d+\.xdr", f)]
+        line_files.sort(key=lambda f: int(re.search(r"/line(\d+)-", f).group(1)))
+        return [row for f in line_files for row in oracle[f]]
+    if rel.endswith(".b64"):
+        return oracle.get(rel[:-len(".b64")] + ".xdr", [])
+    return oracle.get(rel, [])
 
 
 def load_tool(name: str):

@@ -35,16 +35,15 @@ import re
 import subprocess
 import sys
 import warnings
-from collections import Counter, defaultdict
-from functools import lru_cache
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from conftest import BASE64_LINES_FILE, LIGHTHORIZON, PASSPHRASES, ROOT, binary, is_fixture, load_tool
+from conftest import (BASE64_LINES_FILE, LIGHTHORIZON, PASSPHRASES, ROOT, binary, is_fixture,
+                      load_tool, oracle_rows)
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
-ORACLE = TESTDATA / "ORACLE-ledgers.jsonl"
 SCHEMAS = ROOT / "docs" / "SCHEMAS.md"
 TABLES = ("transactions", "operations")
 
@@ -80,36 +79,11 @@ def cases() -> dict[str, list[str]]:
 CASES = cases()
 
 
-@lru_cache(maxsize=None)
-def oracle_by_file() -> dict[str, list[dict]]:
-    """ORACLE-ledgers.jsonl rows grouped by file, in file order."""
-    rows = defaultdict(list)
-    with open(ORACLE) as f:
-        for line in f:
-            row = json.loads(line)
-            rows[row["file"]].append(row)
-    return dict(rows)
-
-
-def stellar_base_rows(rel: str) -> list[dict]:
-    """The ORACLE-ledgers.jsonl rows of a file (base64 copies map to their raw XDR files)."""
-    oracle = oracle_by_file()
-    if rel == BASE64_LINES_FILE:
-        folder = rel.rsplit("/", 1)[0]
-        line_files = [f for f in oracle
-                      if re.fullmatch(re.escape(folder) + r"/line\d+-ledger-\d+\.xdr", f)]
-        line_files.sort(key=lambda f: int(re.search(r"/line(\d+)-", f).group(1)))
-        return [row for f in line_files for row in oracle[f]]
-    if rel.endswith(".b64"):
-        return oracle.get(rel[:-len(".b64")] + ".xdr", [])
-    return oracle.get(rel, [])
-
-
 def passphrase(case: str) -> str:
     """The case's network passphrase: from the oracle, else its top folder's network."""
     if case == SYNTHETIC:
         return PASSPHRASES["pubnet"]
-    networks = {row["network"] for rel in CASES[case] for row in stellar_base_rows(rel)} - {None}
+    networks = {row["network"] for rel in CASES[case] for row in oracle_rows(rel)} - {None}
     assert len(networks) <= 1, f"{case}: ledgers of several networks {networks}"
     return PASSPHRASES[networks.pop() if networks else case.split("/", 1)[0]]
 
@@ -420,7 +394,7 @@ def schema_columns(table: str) -> list[str]:
 def test_cases_found():
     """The fixtures are there, cover every LCM and TransactionMeta version, and have networks."""
     assert CASES, f"no fixture files under {TESTDATA}"
-    rows = [row for rels in CASES.values() for rel in rels for row in stellar_base_rows(rel)]
+    rows = [row for rels in CASES.values() for rel in rels for row in oracle_rows(rel)]
     assert {row["lcmVersion"] for row in rows} >= {0, 1, 2}
     assert {v for row in rows for v in row["txMetaVersions"]} >= {"v2", "v3", "v4"}
     for case in CASES:
@@ -438,7 +412,7 @@ def test_oracle_columns_follow_schemas_md(table, oracle):
 @pytest.mark.parametrize("case", list(CASES))
 def test_oracle_agrees_with_stellar_base(case, oracle):
     """The oracle's rows agree with the third decoder on counts, op types and hashes."""
-    facts = [row for rel in CASES[case] for row in stellar_base_rows(rel)]
+    facts = [row for rel in CASES[case] for row in oracle_rows(rel)]
     txs, ops = oracle_table(oracle, case, "transactions"), oracle_table(oracle, case, "operations")
 
     def js_op_name(op_type: str) -> str:  # manage_sell_offer -> manageSellOffer

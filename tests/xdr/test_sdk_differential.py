@@ -17,19 +17,17 @@ import importlib.util
 import json
 import multiprocessing
 import os
-import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from conftest import BASE64_LINES_FILE, PASSPHRASES, ROOT, is_fixture, load_tool
+from conftest import (BASE64_LINES_FILE, PASSPHRASES, ROOT, is_fixture, load_tool,
+                      oracle_rows)
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
-ORACLE = TESTDATA / "ORACLE-ledgers.jsonl"
 
 sdk_dump = load_tool("sdk_dump")
 
@@ -45,30 +43,6 @@ def fixture_files() -> list[str]:
         return []
     return sorted(str(p.relative_to(TESTDATA)) for p in TESTDATA.rglob("*")
                   if p.is_file() and is_fixture(str(p.relative_to(TESTDATA))))
-
-
-@lru_cache(maxsize=None)
-def oracle_by_file() -> dict[str, list[dict]]:
-    """ORACLE-ledgers.jsonl rows grouped by file, in file order."""
-    rows = defaultdict(list)
-    with open(ORACLE) as f:
-        for line in f:
-            row = json.loads(line)
-            rows[row["file"]].append(row)
-    return dict(rows)
-
-
-def oracle_rows(rel: str) -> list[dict]:
-    """The oracle rows for a fixture file (base64 copies map to their raw XDR files)."""
-    oracle = oracle_by_file()
-    if rel == BASE64_LINES_FILE:
-        folder = rel.rsplit("/", 1)[0]
-        line_files = [f for f in oracle if re.fullmatch(re.escape(folder) + r"/line\d+-ledger-\d+\.xdr", f)]
-        line_files.sort(key=lambda f: int(re.search(r"/line(\d+)-", f).group(1)))
-        return [row for f in line_files for row in oracle[f]]
-    if rel.endswith(".b64"):
-        return oracle.get(rel[:-len(".b64")] + ".xdr", [])
-    return oracle.get(rel, [])
 
 
 def network_of(rel: str) -> str:
