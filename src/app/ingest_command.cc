@@ -8,8 +8,7 @@
 #include "app/command_line.h"
 #include "app/ledger_json.h"
 #include "app/run_main.h"
-#include "ingest/generator.h"
-#include "ingest/lake_source.h"
+#include "ingest/source_uri.h"
 #include "xdr/network.h"
 
 namespace sas::app {
@@ -19,7 +18,7 @@ constexpr std::array kIngestFlags = {
     FlagSpec{
         "--source", true,
         "a Galexie lake (file:///path, s3://bucket/prefix, gs://bucket/prefix) or the "
-        "generator (generator: or generator:seed=N,tx=N)"},
+        "generator (generator: or generator:seed=N,tx=N,rate=R)"},
     FlagSpec{
         "--network", true,
         "pubnet, testnet, futurenet, standalone or a passphrase; must match the lake"},
@@ -66,7 +65,7 @@ arrow::Result<IngestRequest> ParseRequest(std::span<const std::string> args) {
     request.network_passphrase = xdr::ResolveNetworkPassphrase(*network);
   }
   auto start = line.Value("--start");
-  bool generator = request.source.starts_with("generator:");
+  bool generator = ingest::IsGeneratorUri(request.source);
   if (!start && !generator) {
     return arrow::Status::Invalid("--start is required for a lake source");
   }
@@ -92,10 +91,6 @@ arrow::Result<IngestRequest> ParseRequest(std::span<const std::string> args) {
   }
   if (!line.positionals().empty()) {
     return arrow::Status::Invalid("unexpected argument '", line.positionals()[0], "'");
-  }
-  if (request.source.starts_with("grpc://")) {
-    return arrow::Status::NotImplemented("source '", request.source,
-                                         "': the gRPC upstream is not readable yet");
   }
   return request;
 }
@@ -132,52 +127,17 @@ arrow::Status Deliver(const IngestRequest& request, const ingest::SourcedLedger&
   return arrow::Status::OK();
 }
 
-/// Parses `generator:` options: comma-separated seed=N and tx=N (transactions per
-/// ledger).
-arrow::Result<ingest::GeneratorOptions> GeneratorOptionsFrom(
-    const IngestRequest& request) {
-  ingest::GeneratorOptions options;
-  options.start = request.start;
-  if (!request.network_passphrase.empty()) {
-    options.network_passphrase = request.network_passphrase;
-  }
-  std::string_view rest = std::string_view(request.source).substr(10);
-  while (!rest.empty()) {
-    std::string_view item = rest.substr(0, rest.find(','));
-    rest = item.size() < rest.size() ? rest.substr(item.size() + 1) : std::string_view();
-    size_t eq = item.find('=');
-    std::string key(item.substr(0, eq));
-    std::string value(eq == std::string_view::npos ? "" : item.substr(eq + 1));
-    ARROW_ASSIGN_OR_RAISE(uint32_t number, ParseSequence("generator " + key, value));
-    if (key == "seed") {
-      options.seed = number;
-    } else if (key == "tx") {
-      options.transactions_per_ledger = number;
-    } else {
-      return arrow::Status::Invalid("generator: unknown option '", key,
-                                    "' (expected seed or tx)");
-    }
-  }
-  return options;
-}
-
 /// Opens the source the request names.
 arrow::Result<std::unique_ptr<ingest::LedgerSource>> OpenSource(
     const IngestRequest& request) {
-  if (request.source.starts_with("generator:")) {
-    ARROW_ASSIGN_OR_RAISE(auto options, GeneratorOptionsFrom(request));
-    return std::make_unique<ingest::GeneratorLedgerSource>(std::move(options),
-                                                           request.end);
-  }
-  ingest::LakeSourceOptions options;
-  options.uri = request.source;
-  options.network_passphrase = request.network_passphrase;
-  options.start = request.start;
-  options.end = request.end;
-  options.workers = request.workers;
-  options.prefetch_bytes = request.prefetch_mb << 20;
-  ARROW_ASSIGN_OR_RAISE(auto source, ingest::LakeLedgerSource::Open(options));
-  return source;
+  ingest::SourceRequest source;
+  source.uri = request.source;
+  source.network_passphrase = request.network_passphrase;
+  source.start = request.start;
+  source.end = request.end;
+  source.workers = request.workers;
+  source.prefetch_bytes = request.prefetch_mb << 20;
+  return ingest::OpenLedgerSource(source);
 }
 
 arrow::Status RunIngest(const IngestRequest& request) {

@@ -1,23 +1,82 @@
 #include "flight/service.h"
 
 #include <array>
+#include <chrono>
 
 #include <arrow/flight/middleware.h>
+#include <arrow/util/byte_size.h>
+#include <nlohmann/json.hpp>
+
+#include "flight/ticket.h"
 
 namespace sas::flight {
 namespace {
 
 namespace fl = arrow::flight;
 
-constexpr const char* kNoStreamsYet =
-    "no ledger stream is served yet: streams become available once the ingest pipeline "
-    "and converters are wired into this server";
+/// One line per stream for ListFlights.
+std::string_view Description(convert::Table table) {
+  switch (table) {
+    case convert::Table::kStellarLedger:
+      return "one row per ledger: header, hashes, counts, fees";
+    case convert::Table::kTransactions:
+      return "one row per transaction in apply order: accounts, fees, memo, result, XDR";
+    case convert::Table::kOperations:
+      return "one row per operation (failed ones too): type, accounts, assets, amounts";
+    case convert::Table::kTokenTransfers:
+      return "CAP-67 token transfer events: transfer, mint, burn, clawback, fee";
+    case convert::Table::kContractEvents:
+      return "one row per Soroban contract event: topics, data, contract id";
+  }
+  return "";
+}
 
-/// Middleware of one call: on completion, counts it under (method, status).
+/// The Flight-side reader of one DoGet: rows from a TableStream, counted in metrics;
+/// releases its stream slot when destroyed.
+class TableBatchReader : public arrow::RecordBatchReader {
+ public:
+  TableBatchReader(std::unique_ptr<pipeline::TableStream> stream, FlightMetrics metrics,
+                   std::shared_ptr<std::atomic<int64_t>> active, std::string table)
+      : stream_(std::move(stream)),
+        metrics_(metrics),
+        active_(std::move(active)),
+        labels_{std::move(table)} {}
+
+  ~TableBatchReader() override { active_->fetch_sub(1); }
+
+  std::shared_ptr<arrow::Schema> schema() const override { return stream_->schema(); }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    auto next = stream_->Next();
+    if (!next.ok()) {
+      if (next.status().IsIndexError()) metrics_.dropped_streams->Add(labels_, 1);
+      return next.status();
+    }
+    *batch = std::move(*next);
+    if (*batch) {
+      metrics_.rows_sent->Add(labels_, static_cast<double>((*batch)->num_rows()));
+      metrics_.bytes_sent->Add(
+          labels_, static_cast<double>(arrow::util::TotalBufferSize(**batch)));
+    }
+    return arrow::Status::OK();
+  }
+
+ private:
+  std::unique_ptr<pipeline::TableStream> stream_;
+  FlightMetrics metrics_;
+  std::shared_ptr<std::atomic<int64_t>> active_;
+  std::array<std::string, 1> labels_;
+};
+
+/// Middleware of one call: on completion, counts it and its duration.
 class CallMetricsMiddleware : public fl::ServerMiddleware {
  public:
-  CallMetricsMiddleware(ops::MetricFamily* calls, fl::FlightMethod method)
-      : calls_(calls), method_(method) {}
+  CallMetricsMiddleware(ops::MetricFamily* calls, ops::MetricFamily* seconds,
+                        fl::FlightMethod method)
+      : calls_(calls),
+        seconds_(seconds),
+        method_(method),
+        started_(std::chrono::steady_clock::now()) {}
 
   void SendingHeaders(fl::AddCallHeaders*) override {}
 
@@ -25,49 +84,191 @@ class CallMetricsMiddleware : public fl::ServerMiddleware {
     std::array<std::string, 2> labels = {fl::ToString(method_),
                                          status.ok() ? "OK" : status.CodeAsString()};
     calls_->Add(labels, 1);
+    seconds_->Add(
+        labels, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
+                    .count());
   }
 
   std::string name() const override { return "CallMetricsMiddleware"; }
 
  private:
   ops::MetricFamily* calls_;
+  ops::MetricFamily* seconds_;
   fl::FlightMethod method_;
+  std::chrono::steady_clock::time_point started_;
 };
 
+arrow::Result<std::unique_ptr<fl::ResultStream>> JsonResult(const nlohmann::json& json) {
+  std::vector<fl::Result> results(1);
+  results[0].body = arrow::Buffer::FromString(json.dump());
+  return std::make_unique<fl::SimpleResultStream>(std::move(results));
+}
+
 }  // namespace
+
+StellarFlightService::StellarFlightService(FlightServiceOptions options,
+                                           std::shared_ptr<pipeline::LedgerHub> hub,
+                                           pipeline::HistoryOpener history,
+                                           FlightMetrics metrics)
+    : options_(std::move(options)),
+      hub_(std::move(hub)),
+      history_(std::move(history)),
+      metrics_(metrics),
+      active_streams_(std::make_shared<std::atomic<int64_t>>(0)) {}
+
+arrow::Result<int64_t> StellarFlightService::KnownRows(
+    const pipeline::TableRange& range) const {
+  if (!hub_ || !range.start || !range.end) return -1;
+  uint32_t count = *range.end - *range.start + 1;
+  pipeline::HubLookup lookup = hub_->Get(*range.start, count);
+  if (lookup.evicted || lookup.ledgers.size() != count) return -1;
+  int64_t rows = 0;
+  for (const auto& ledger : lookup.ledgers) rows += ledger->rows(range.table)->num_rows();
+  return rows;
+}
+
+arrow::Result<fl::FlightInfo> StellarFlightService::MakeInfo(
+    const fl::FlightDescriptor& descriptor, const pipeline::TableRange& range,
+    std::string description) {
+  auto schema = convert::TableSchema(range.table, options_.converter.include_xdr,
+                                     options_.converter.network_passphrase);
+  ARROW_ASSIGN_OR_RAISE(auto location,
+                        options_.tls
+                            ? fl::Location::ForGrpcTls(options_.advertised_host, port())
+                            : fl::Location::ForGrpcTcp(options_.advertised_host, port()));
+  fl::FlightEndpoint endpoint;
+  endpoint.ticket.ticket = FormatTicket(range);
+  endpoint.locations.push_back(std::move(location));
+  ARROW_ASSIGN_OR_RAISE(int64_t rows, KnownRows(range));
+  return fl::FlightInfo::Make(*schema, descriptor, {endpoint}, rows, -1, /*ordered=*/true,
+                              std::move(description));
+}
 
 arrow::Status StellarFlightService::ListFlights(
     const fl::ServerCallContext&, const fl::Criteria*,
     std::unique_ptr<fl::FlightListing>* listings) {
-  *listings = std::make_unique<fl::SimpleFlightListing>(std::vector<fl::FlightInfo>{});
+  std::vector<fl::FlightInfo> flights;
+  for (convert::Table table : convert::kAllTables) {
+    pipeline::TableRange range;
+    range.table = table;
+    auto descriptor =
+        fl::FlightDescriptor::Path({std::string(convert::TableName(table))});
+    ARROW_ASSIGN_OR_RAISE(auto info,
+                          MakeInfo(descriptor, range, std::string(Description(table))));
+    flights.push_back(std::move(info));
+  }
+  *listings = std::make_unique<fl::SimpleFlightListing>(std::move(flights));
   return arrow::Status::OK();
 }
 
 arrow::Status StellarFlightService::GetFlightInfo(const fl::ServerCallContext&,
                                                   const fl::FlightDescriptor& request,
-                                                  std::unique_ptr<fl::FlightInfo>*) {
-  return arrow::Status::NotImplemented("GetFlightInfo(", request.ToString(),
-                                       "): ", kNoStreamsYet);
+                                                  std::unique_ptr<fl::FlightInfo>* info) {
+  ARROW_ASSIGN_OR_RAISE(auto range, ParseDescriptor(request));
+  ARROW_ASSIGN_OR_RAISE(auto made,
+                        MakeInfo(request, range, std::string(Description(range.table))));
+  *info = std::make_unique<fl::FlightInfo>(std::move(made));
+  return arrow::Status::OK();
 }
 
 arrow::Status StellarFlightService::GetSchema(const fl::ServerCallContext&,
                                               const fl::FlightDescriptor& request,
-                                              std::unique_ptr<fl::SchemaResult>*) {
-  return arrow::Status::NotImplemented("GetSchema(", request.ToString(),
-                                       "): ", kNoStreamsYet);
+                                              std::unique_ptr<fl::SchemaResult>* schema) {
+  ARROW_ASSIGN_OR_RAISE(auto range, ParseDescriptor(request));
+  ARROW_ASSIGN_OR_RAISE(*schema, fl::SchemaResult::Make(*convert::TableSchema(
+                                     range.table, options_.converter.include_xdr,
+                                     options_.converter.network_passphrase)));
+  return arrow::Status::OK();
 }
 
-arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext&,
+arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
                                           const fl::Ticket& request,
-                                          std::unique_ptr<fl::FlightDataStream>*) {
-  return arrow::Status::NotImplemented("DoGet('", request.ticket, "'): ", kNoStreamsYet);
+                                          std::unique_ptr<fl::FlightDataStream>* stream) {
+  ARROW_ASSIGN_OR_RAISE(auto range, ParseTicket(request.ticket));
+  if (active_streams_->fetch_add(1) >= options_.max_streams) {
+    active_streams_->fetch_sub(1);
+    return fl::MakeFlightError(fl::FlightStatusCode::Unavailable,
+                               "too many concurrent streams: MAX_CONNECTIONS is " +
+                                   std::to_string(options_.max_streams));
+  }
+  pipeline::TableStreamOptions stream_options;
+  stream_options.batch_rows = options_.batch_rows;
+  stream_options.converter = options_.converter;
+  stream_options.cancelled = [&context] { return context.is_cancelled(); };
+  auto table_stream = pipeline::TableStream::Make(range, hub_, history_, stream_options);
+  if (!table_stream.ok()) {
+    active_streams_->fetch_sub(1);
+    return table_stream.status();
+  }
+  auto reader = std::make_shared<TableBatchReader>(
+      std::move(*table_stream), metrics_, active_streams_,
+      std::string(convert::TableName(range.table)));
+  *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);
+  return arrow::Status::OK();
+}
+
+std::string StellarFlightService::HealthJson() const {
+  nlohmann::json json = {{"status", "ok"}, {"active_streams", active_streams()}};
+  if (hub_) {
+    pipeline::HubStats stats = hub_->stats();
+    pipeline::HubLookup lookup = hub_->Get(UINT32_MAX, 0);
+    if (!lookup.status.ok()) {
+      json["status"] = "failing";
+      json["error"] = lookup.status.ToString();
+    }
+    if (stats.newest) json["newest_ledger"] = *stats.newest;
+    json["ledgers_converted"] = stats.ledgers_converted;
+  }
+  return json.dump();
+}
+
+arrow::Status StellarFlightService::DoAction(const fl::ServerCallContext&,
+                                             const fl::Action& action,
+                                             std::unique_ptr<fl::ResultStream>* result) {
+  if (action.type == "health") {
+    ARROW_ASSIGN_OR_RAISE(*result, JsonResult(nlohmann::json::parse(HealthJson())));
+    return arrow::Status::OK();
+  }
+  if (action.type == "sources") {
+    nlohmann::json json = nlohmann::json::parse(options_.sources_json);
+    if (hub_) {
+      pipeline::HubStats stats = hub_->stats();
+      if (stats.newest) json["newest_ledger"] = *stats.newest;
+      json["oldest_live_ledger"] = hub_->Get(0, 0).oldest;
+    }
+    ARROW_ASSIGN_OR_RAISE(*result, JsonResult(json));
+    return arrow::Status::OK();
+  }
+  return arrow::Status::Invalid("unknown action '", action.type,
+                                "' (actions: health, sources)");
+}
+
+arrow::Status StellarFlightService::ListActions(const fl::ServerCallContext&,
+                                                std::vector<fl::ActionType>* actions) {
+  *actions = {{"health", "JSON: status, newest ledger, active streams"},
+              {"sources", "JSON: configured sources and the newest ledger seen"}};
+  return arrow::Status::OK();
 }
 
 arrow::Status CallMetricsMiddlewareFactory::StartCall(
     const fl::CallInfo& info, const fl::ServerCallContext&,
     std::shared_ptr<fl::ServerMiddleware>* middleware) {
-  *middleware = std::make_shared<CallMetricsMiddleware>(calls_, info.method);
+  *middleware = std::make_shared<CallMetricsMiddleware>(calls_, seconds_, info.method);
   return arrow::Status::OK();
+}
+
+arrow::Status BearerTokenMiddlewareFactory::StartCall(
+    const fl::CallInfo&, const fl::ServerCallContext& context,
+    std::shared_ptr<fl::ServerMiddleware>*) {
+  const fl::CallHeaders& headers = context.incoming_headers();
+  auto found = headers.equal_range("authorization");
+  for (auto it = found.first; it != found.second; ++it) {
+    if (it->second == "Bearer " + token_) return arrow::Status::OK();
+  }
+  return fl::MakeFlightError(fl::FlightStatusCode::Unauthenticated,
+                             found.first == found.second
+                                 ? "missing 'authorization: Bearer <token>' header"
+                                 : "invalid bearer token");
 }
 
 }  // namespace sas::flight

@@ -1,29 +1,63 @@
-// The Arrow Flight service of stellar-arrow-source and its call-metrics middleware.
+// The Arrow Flight service of stellar-arrow-source: one stream per table, served from
+// the live hub and the history source, with call metrics and bearer-token middleware.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include <arrow/flight/server.h>
 #include <arrow/flight/server_middleware.h>
+#include <arrow/ipc/options.h>
 
 #include "ops/metrics.h"
+#include "pipeline/ledger_hub.h"
+#include "pipeline/table_stream.h"
 
 namespace sas::flight {
 
+/// How the service serves.
+struct FlightServiceOptions {
+  /// Most rows per record batch (BATCH_SIZE).
+  int64_t batch_rows = 1000;
+  /// Host named in the locations of FlightInfo endpoints.
+  std::string advertised_host = "127.0.0.1";
+  /// Locations use grpc+tls instead of grpc+tcp.
+  bool tls = false;
+  /// Concurrent DoGet streams allowed (MAX_CONNECTIONS).
+  uint32_t max_streams = 100;
+  /// Network and XDR-column settings of every stream.
+  convert::ConverterOptions converter;
+  /// IPC options of DoGet streams (body compression).
+  arrow::ipc::IpcWriteOptions ipc = arrow::ipc::IpcWriteOptions::Defaults();
+  /// What the server reads from, as JSON (answer of the `sources` action).
+  std::string sources_json = "{}";
+};
+
+/// Metric families the service updates.
+struct FlightMetrics {
+  ops::MetricFamily* rows_sent = nullptr;
+  ops::MetricFamily* bytes_sent = nullptr;
+  ops::MetricFamily* dropped_streams = nullptr;
+};
+
 /// Serves the ledger streams over Arrow Flight.
-///
-/// Streams are registered by the ingest pipeline; until one is, ListFlights lists nothing
-/// and the stream calls answer Unimplemented with an explanation.
 class StellarFlightService : public arrow::flight::FlightServerBase {
  public:
-  /// Lists the streams this server serves.
+  /// Serves from `hub` (may be null) and `history` (may be empty).
+  StellarFlightService(FlightServiceOptions options,
+                       std::shared_ptr<pipeline::LedgerHub> hub,
+                       pipeline::HistoryOpener history, FlightMetrics metrics);
+
+  /// Lists every stream with its schema and description.
   arrow::Status ListFlights(
       const arrow::flight::ServerCallContext& context,
       const arrow::flight::Criteria* criteria,
       std::unique_ptr<arrow::flight::FlightListing>* listings) override;
 
-  /// Describes one stream.
+  /// Describes one stream range: schema, one endpoint, ordered.
   arrow::Status GetFlightInfo(const arrow::flight::ServerCallContext& context,
                               const arrow::flight::FlightDescriptor& request,
                               std::unique_ptr<arrow::flight::FlightInfo>* info) override;
@@ -37,13 +71,39 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
   arrow::Status DoGet(const arrow::flight::ServerCallContext& context,
                       const arrow::flight::Ticket& request,
                       std::unique_ptr<arrow::flight::FlightDataStream>* stream) override;
+
+  /// Answers the `health` and `sources` actions.
+  arrow::Status DoAction(const arrow::flight::ServerCallContext& context,
+                         const arrow::flight::Action& action,
+                         std::unique_ptr<arrow::flight::ResultStream>* result) override;
+
+  /// Lists the actions DoAction answers.
+  arrow::Status ListActions(const arrow::flight::ServerCallContext& context,
+                            std::vector<arrow::flight::ActionType>* actions) override;
+
+  /// Returns the number of DoGet streams being served.
+  int64_t active_streams() const { return active_streams_->load(); }
+
+ private:
+  arrow::Result<arrow::flight::FlightInfo> MakeInfo(
+      const arrow::flight::FlightDescriptor& descriptor,
+      const pipeline::TableRange& range, std::string description);
+  arrow::Result<int64_t> KnownRows(const pipeline::TableRange& range) const;
+  std::string HealthJson() const;
+
+  FlightServiceOptions options_;
+  std::shared_ptr<pipeline::LedgerHub> hub_;
+  pipeline::HistoryOpener history_;
+  FlightMetrics metrics_;
+  std::shared_ptr<std::atomic<int64_t>> active_streams_;
 };
 
-/// Counts completed Flight calls by method and status in a metrics family.
+/// Counts completed Flight calls by method and status, and their duration.
 class CallMetricsMiddlewareFactory : public arrow::flight::ServerMiddlewareFactory {
  public:
-  /// Records into `calls`, a family labelled (method, status).
-  explicit CallMetricsMiddlewareFactory(ops::MetricFamily* calls) : calls_(calls) {}
+  /// Records into `calls` and `seconds`, families labelled (method, status).
+  CallMetricsMiddlewareFactory(ops::MetricFamily* calls, ops::MetricFamily* seconds)
+      : calls_(calls), seconds_(seconds) {}
 
   /// Starts tracking one call.
   arrow::Status StartCall(
@@ -53,6 +113,23 @@ class CallMetricsMiddlewareFactory : public arrow::flight::ServerMiddlewareFacto
 
  private:
   ops::MetricFamily* calls_;
+  ops::MetricFamily* seconds_;
+};
+
+/// Rejects calls without `authorization: Bearer <token>` (Unauthenticated).
+class BearerTokenMiddlewareFactory : public arrow::flight::ServerMiddlewareFactory {
+ public:
+  /// Accepts exactly `token`.
+  explicit BearerTokenMiddlewareFactory(std::string token) : token_(std::move(token)) {}
+
+  /// Checks the call's authorization header.
+  arrow::Status StartCall(
+      const arrow::flight::CallInfo& info,
+      const arrow::flight::ServerCallContext& context,
+      std::shared_ptr<arrow::flight::ServerMiddleware>* middleware) override;
+
+ private:
+  std::string token_;
 };
 
 }  // namespace sas::flight

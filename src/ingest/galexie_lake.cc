@@ -1,5 +1,8 @@
 #include "ingest/galexie_lake.h"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cstdio>
 
 #include <arrow/io/interfaces.h>
@@ -130,6 +133,51 @@ arrow::Result<arrow::fs::FileInfo> GalexieLake::FindObject(uint32_t sequence) {
       "lake object for ledger ", sequence, " not found: ",
       LakeObjectKey(manifest_, sequence, extension.empty() ? kExtensions[0] : extension),
       extension.empty() ? " (or .xdr.zstd)" : "");
+}
+
+namespace {
+
+/// True for a batch or partition name: 8 uppercase hex digits, then "--".
+bool IsLakeKeyName(std::string_view name) {
+  if (name.size() < 11 || name.substr(8, 2) != "--") return false;
+  return std::all_of(name.begin(), name.begin() + 8, [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0 || (c >= 'A' && c <= 'F');
+  });
+}
+
+/// Returns the entry of `dir` whose key name sorts first (the newest), if any.
+arrow::Result<std::optional<arrow::fs::FileInfo>> FirstKeyEntry(
+    arrow::fs::FileSystem& fs, const std::string& dir, arrow::fs::FileType type) {
+  arrow::fs::FileSelector selector;
+  selector.base_dir = dir;
+  ARROW_ASSIGN_OR_RAISE(auto entries, fs.GetFileInfo(selector));
+  std::optional<arrow::fs::FileInfo> first;
+  for (auto& entry : entries) {
+    if (entry.type() != type || !IsLakeKeyName(entry.base_name())) continue;
+    if (!first || entry.base_name() < first->base_name()) first = std::move(entry);
+  }
+  return first;
+}
+
+}  // namespace
+
+arrow::Result<std::optional<uint32_t>> GalexieLake::FindNewestLedger() {
+  std::string dir = root_;
+  if (manifest_.batches_per_partition > 1) {
+    ARROW_ASSIGN_OR_RAISE(auto partition,
+                          FirstKeyEntry(*fs_, dir, arrow::fs::FileType::Directory));
+    if (!partition) return std::nullopt;
+    dir = partition->path();
+  }
+  ARROW_ASSIGN_OR_RAISE(auto object, FirstKeyEntry(*fs_, dir, arrow::fs::FileType::File));
+  if (!object) return std::nullopt;
+  uint32_t inverted = 0;
+  std::string name = object->base_name();
+  std::from_chars(name.data(), name.data() + 8, inverted, 16);
+  ARROW_ASSIGN_OR_RAISE(auto batch, ReadBatch(0xFFFFFFFFu - inverted));
+  if (batch.empty())
+    return arrow::Status::Invalid("lake object ", object->path(), " is empty");
+  return batch.back().sequence;
 }
 
 arrow::Result<std::vector<SourcedLedger>> GalexieLake::ReadBatch(uint32_t sequence) {

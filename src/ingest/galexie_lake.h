@@ -55,6 +55,10 @@ class GalexieLake {
   /// (naming the key) when that object does not exist.
   arrow::Result<std::vector<SourcedLedger>> ReadBatch(uint32_t sequence);
 
+  /// Returns the newest ledger of the lake (nullopt when it holds no batch): the batch
+  /// key with the smallest name is the newest, so only one listing per level is needed.
+  arrow::Result<std::optional<uint32_t>> FindNewestLedger();
+
   /// Use Open().
   GalexieLake(std::shared_ptr<arrow::fs::FileSystem> fs, std::string root,
               LakeManifest manifest)

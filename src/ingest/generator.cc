@@ -319,8 +319,35 @@ std::vector<uint8_t> LedgerGenerator::Next() {
   return sx::EncodeXdr(lcm);
 }
 
+GeneratorLedgerSource::GeneratorLedgerSource(GeneratorOptions options,
+                                             std::optional<uint32_t> end)
+    : next_due_(std::chrono::steady_clock::now()), generator_(options), end_(end) {
+  if (options.ledgers_per_second > 0) {
+    interval_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::duration<double>(1.0 / options.ledgers_per_second));
+  }
+}
+
+void GeneratorLedgerSource::Cancel() {
+  {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+  }
+  cancelled_cv_.notify_all();
+}
+
+bool GeneratorLedgerSource::WaitUntilDue() {
+  std::unique_lock lock(mutex_);
+  cancelled_cv_.wait_until(lock, next_due_, [this] { return cancelled_; });
+  if (cancelled_) return false;
+  next_due_ =
+      std::max(next_due_ + interval_, std::chrono::steady_clock::now() - interval_);
+  return true;
+}
+
 arrow::Result<std::optional<SourcedLedger>> GeneratorLedgerSource::Next() {
   if (end_ && generator_.next_sequence() > *end_) return std::nullopt;
+  if (!WaitUntilDue()) return arrow::Status::Cancelled("generator cancelled");
   uint32_t sequence = generator_.next_sequence();
   std::shared_ptr<arrow::Buffer> buffer = arrow::Buffer::FromVector(generator_.Next());
   std::span<const uint8_t> view(buffer->data(), static_cast<size_t>(buffer->size()));

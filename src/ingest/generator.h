@@ -4,8 +4,11 @@
 // ledger-entry changes keep every balance consistent.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,6 +31,9 @@ struct GeneratorOptions {
   /// Close time of the first ledger (unix seconds) and the spacing of ledgers.
   uint64_t first_close_time = 1'700'000'000;
   uint32_t close_interval_seconds = 5;
+  /// Pace of GeneratorLedgerSource in ledgers per wall-clock second (0: as fast as
+  /// possible).
+  double ledgers_per_second = 0;
 };
 
 /// Produces consecutive ledgers.
@@ -55,14 +61,23 @@ class LedgerGenerator {
 class GeneratorLedgerSource : public LedgerSource {
  public:
   /// Generates from `options.start`; stops after `end` when given.
-  GeneratorLedgerSource(GeneratorOptions options, std::optional<uint32_t> end)
-      : generator_(std::move(options)), end_(end) {}
+  GeneratorLedgerSource(GeneratorOptions options, std::optional<uint32_t> end);
 
   arrow::Result<std::optional<SourcedLedger>> Next() override;
 
+  void Cancel() override;
+
  private:
+  /// Sleeps until the next ledger is due; false when cancelled meanwhile.
+  bool WaitUntilDue();
+
+  std::chrono::nanoseconds interval_{0};
+  std::chrono::steady_clock::time_point next_due_;
   LedgerGenerator generator_;
   std::optional<uint32_t> end_;
+  std::mutex mutex_;
+  std::condition_variable cancelled_cv_;
+  bool cancelled_ = false;
 };
 
 }  // namespace sas::ingest

@@ -73,6 +73,8 @@ LakeLedgerSource::~LakeLedgerSource() {
   for (auto& future : pending_) future.Wait();
 }
 
+void LakeLedgerSource::Cancel() { stop_->requested = true; }
+
 int64_t LakeLedgerSource::ReadyBytes() const {
   int64_t bytes = 0;
   for (const auto& future : pending_) {
@@ -115,7 +117,9 @@ arrow::Result<std::optional<SourcedLedger>> LakeLedgerSource::Next() {
     if (pending_.empty()) return arrow::Status::Invalid("lake source: nothing requested");
     arrow::Future<Batch> front = std::move(pending_.front());
     pending_.pop_front();
-    ARROW_ASSIGN_OR_RAISE(current_, front.result());
+    auto batch = front.result();
+    if (stop_->requested) return arrow::Status::Cancelled("lake source cancelled");
+    ARROW_ASSIGN_OR_RAISE(current_, std::move(batch));
     current_index_ = 0;
     FillPipeline();
   }

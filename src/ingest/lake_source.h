@@ -45,6 +45,11 @@ class LakeLedgerSource : public LedgerSource {
 
   arrow::Result<std::optional<SourcedLedger>> Next() override;
 
+  void Cancel() override;
+
+  /// Returns the lake read.
+  const std::shared_ptr<GalexieLake>& lake() const { return lake_; }
+
   /// Use Open().
   LakeLedgerSource(LakeSourceOptions options, std::shared_ptr<GalexieLake> lake);
   ~LakeLedgerSource() override;

@@ -17,6 +17,9 @@ class LedgerSource {
 
   /// Returns the next ledger, or nullopt once the requested end has been delivered.
   virtual arrow::Result<std::optional<SourcedLedger>> Next() = 0;
+
+  /// Makes a blocked or later Next() return promptly (Cancelled); safe from any thread.
+  virtual void Cancel() = 0;
 };
 
 }  // namespace sas::ingest

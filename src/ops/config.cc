@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "xdr/network.h"
@@ -42,6 +43,19 @@ arrow::Status ApplyNonEmpty(std::string_view text, std::string* target) {
   if (text.empty()) return arrow::Status::Invalid("empty");
   *target = std::string(text);
   return arrow::Status::OK();
+}
+
+/// Reads a token from a file, without surrounding whitespace.
+arrow::Result<std::string> ReadTokenFile(std::string_view path) {
+  std::ifstream file{std::string(path)};
+  if (!file) return arrow::Status::Invalid("cannot read the file");
+  std::stringstream contents;
+  contents << file.rdbuf();
+  std::string token = contents.str();
+  size_t first = token.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return arrow::Status::Invalid("the file is empty");
+  size_t last = token.find_last_not_of(" \t\r\n");
+  return token.substr(first, last - first + 1);
 }
 
 constexpr std::array kServerOptions = {
@@ -99,6 +113,77 @@ constexpr std::array kServerOptions = {
                  ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 100000));
                  o->max_connections = static_cast<uint32_t>(n);
                  return arrow::Status::OK();
+               }},
+    OptionSpec{"--ledger-lake-uri", "LEDGER_LAKE_URI", "",
+               "file:///path, s3://… or gs://…",
+               "Galexie data lake: history of every stream, and the live tail unless "
+               "MOCK_DATA is true",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->ledger_lake_uri);
+               }},
+    OptionSpec{"--live-buffer-mb", "LIVE_BUFFER_MB", "256", "an integer 1-1000000",
+               "converted live ledgers kept for readers, in MiB",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 1000000));
+                 o->live_buffer_mb = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--mock-rate", "MOCK_LEDGERS_PER_SECOND", "1", "an integer 0-100000",
+               "generator ledgers per second (0: as fast as possible)",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 0, 100000));
+                 o->mock_ledgers_per_second = static_cast<double>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--mock-tx", "MOCK_TX_PER_LEDGER", "300", "an integer 0-100000",
+               "generator transactions per ledger",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 0, 100000));
+                 o->mock_transactions_per_ledger = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--mock-start", "MOCK_START_LEDGER", "2", "an integer 1-4294967295",
+               "first generated ledger",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 0xFFFFFFFFu));
+                 o->mock_start_ledger = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--auth-token", "AUTH_TOKEN", "", "a token",
+               "bearer token every Flight call must present (no authentication when "
+               "unset)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->auth_token);
+               }},
+    OptionSpec{"--auth-token-file", "AUTH_TOKEN_FILE", "", "a readable file",
+               "file holding the bearer token (surrounding whitespace ignored)",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(o->auth_token, ReadTokenFile(v));
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--tls-cert", "TLS_CERT_FILE", "", "a PEM certificate file",
+               "TLS certificate of the Flight server (with TLS_KEY_FILE)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->tls_cert_file);
+               }},
+    OptionSpec{"--tls-key", "TLS_KEY_FILE", "", "a PEM private key file",
+               "TLS private key of the Flight server (with TLS_CERT_FILE)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->tls_key_file);
+               }},
+    OptionSpec{"--arrow-compression", "ARROW_COMPRESSION", "none", "none, zstd or lz4",
+               "IPC body compression of Flight streams",
+               [](std::string_view v, ServerOptions* o) {
+                 if (v != "none" && v != "zstd" && v != "lz4") {
+                   return arrow::Status::Invalid("unknown codec");
+                 }
+                 o->arrow_compression = std::string(v);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--advertised-host", "ADVERTISED_HOST", "", "a host name or IP address",
+               "host named in Flight endpoint locations (default: the bind address)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->advertised_host);
                }},
 };
 
@@ -171,6 +256,10 @@ arrow::Result<ServerOptions> ParseServerOptions(std::span<const std::string> arg
   ServerOptions options;
   ARROW_RETURN_NOT_OK(ApplyEnvironment(env, &options));
   ARROW_RETURN_NOT_OK(ApplyFlags(args, &options));
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return arrow::Status::Invalid(
+        "TLS_CERT_FILE and TLS_KEY_FILE must be given together (only one is set)");
+  }
   return options;
 }
 

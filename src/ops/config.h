@@ -28,6 +28,23 @@ struct ServerOptions {
   std::string network_passphrase = "Test SDF Network ; September 2015";
   LogLevel log_level = LogLevel::kInfo;
   uint32_t max_connections = 100;
+  /// Galexie lake of history (and, without MOCK_DATA, of the live tail); empty: none.
+  std::string ledger_lake_uri;
+  /// Bound on converted live ledgers kept for readers.
+  uint32_t live_buffer_mb = 256;
+  /// Generator pace and size (MOCK_DATA=true).
+  double mock_ledgers_per_second = 1;
+  uint32_t mock_transactions_per_ledger = 300;
+  uint32_t mock_start_ledger = 2;
+  /// Bearer token every Flight call must present; empty: no authentication.
+  std::string auth_token;
+  /// TLS certificate and key (PEM files); both or neither.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  /// IPC body compression of DoGet streams: none, zstd or lz4.
+  std::string arrow_compression = "none";
+  /// Host named in FlightInfo locations; empty: the bind address.
+  std::string advertised_host;
 };
 
 /// One configurable option: used for parsing, for --help and for the documentation.

@@ -30,8 +30,68 @@ inline constexpr MetricSpec kFlightCallsTotal{
     "stellar_arrow_source_flight_calls_total", MetricType::kCounter,
     "Arrow Flight calls completed, by method and status code.", kMethodStatusLabels};
 
+inline constexpr std::array<std::string_view, 1> kStreamLabel = {"stream"};
+
+/// Total duration of completed Flight calls, by method and status code.
+inline constexpr MetricSpec kFlightCallSeconds{
+    "stellar_arrow_source_flight_call_duration_seconds_total", MetricType::kCounter,
+    "Seconds spent in completed Arrow Flight calls, by method and status code.",
+    kMethodStatusLabels};
+
+/// Rows sent by DoGet streams, by stream.
+inline constexpr MetricSpec kFlightRowsSent{
+    "stellar_arrow_source_flight_rows_sent_total", MetricType::kCounter,
+    "Rows sent by DoGet streams, by stream.", kStreamLabel};
+
+/// Arrow buffer bytes sent by DoGet streams, by stream.
+inline constexpr MetricSpec kFlightBytesSent{
+    "stellar_arrow_source_flight_bytes_sent_total", MetricType::kCounter,
+    "Arrow buffer bytes of the batches sent by DoGet streams, by stream.", kStreamLabel};
+
+/// Streams ended because their reader fell behind the live buffer.
+inline constexpr MetricSpec kFlightDroppedStreams{
+    "stellar_arrow_source_flight_slow_client_drops_total", MetricType::kCounter,
+    "DoGet streams ended because the client fell behind the live buffer, by stream.",
+    kStreamLabel};
+
+/// DoGet streams being served.
+inline constexpr MetricSpec kFlightActiveStreams{
+    "stellar_arrow_source_flight_active_streams",
+    MetricType::kGauge,
+    "DoGet streams being served.",
+    {}};
+
+/// Ledgers the live pipeline converted.
+inline constexpr MetricSpec kLiveLedgers{"stellar_arrow_source_live_ledgers_total",
+                                         MetricType::kCounter,
+                                         "Ledgers the live pipeline converted.",
+                                         {}};
+
+/// Sequence of the newest live ledger.
+inline constexpr MetricSpec kLiveNewestLedger{
+    "stellar_arrow_source_live_newest_ledger_sequence",
+    MetricType::kGauge,
+    "Sequence of the newest ledger the live pipeline converted.",
+    {}};
+
+/// Seconds between now and the newest live ledger's close time.
+inline constexpr MetricSpec kLiveLagSeconds{
+    "stellar_arrow_source_live_lag_seconds",
+    MetricType::kGauge,
+    "Seconds between now and the close time of the newest live ledger.",
+    {}};
+
+/// Bytes of converted ledgers the live buffer holds.
+inline constexpr MetricSpec kLiveBufferBytes{
+    "stellar_arrow_source_live_buffer_bytes",
+    MetricType::kGauge,
+    "Bytes of converted ledgers held in the live buffer.",
+    {}};
+
 /// Returns every metric declaration (for documentation and tests).
-inline constexpr std::array kAllMetrics = {kUptimeSeconds, kArrowPoolBytes,
-                                           kFlightCallsTotal};
+inline constexpr std::array kAllMetrics = {
+    kUptimeSeconds,  kArrowPoolBytes,   kFlightCallsTotal,     kFlightCallSeconds,
+    kFlightRowsSent, kFlightBytesSent,  kFlightDroppedStreams, kFlightActiveStreams,
+    kLiveLedgers,    kLiveNewestLedger, kLiveLagSeconds,       kLiveBufferBytes};
 
 }  // namespace sas::ops::metric

@@ -12,14 +12,16 @@ import pytest
 from conftest import Server, binary, http_get
 
 
-def test_flight_client_lists_flights(server):
+def test_flight_client_lists_every_stream(server):
     client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
-    assert list(client.list_flights()) == []
+    names = [f.descriptor.path[0].decode() for f in client.list_flights()]
+    assert names == ["stellar_ledger", "transactions", "operations", "token_transfers",
+                     "contract_events"]
 
 
-def test_unimplemented_calls_say_so(server):
+def test_without_a_source_streams_say_what_to_configure(server):
     client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
-    with pytest.raises(pa.ArrowNotImplementedError, match="no ledger stream is served yet"):
+    with pytest.raises(pa.ArrowInvalid, match="no ledger source is configured"):
         client.do_get(fl.Ticket(b"stellar_ledger:1:2")).read_all()
 
 

@@ -59,7 +59,8 @@ TEST(Metrics, CatalogNamesCarryUnitsOrTotals) {
     std::string_view name = spec.name;
     bool has_suffix = name.ends_with("_seconds") || name.ends_with("_bytes") ||
                       name.ends_with("_total") || name.ends_with("_ledgers") ||
-                      name.ends_with("_rows");
+                      name.ends_with("_rows") || name.ends_with("_streams") ||
+                      name.ends_with("_sequence");
     EXPECT_TRUE(has_suffix) << name;
     EXPECT_TRUE(name.starts_with("stellar_arrow_source_")) << name;
   }

@@ -1,0 +1,101 @@
+#include "ingest/source_uri.h"
+
+#include <charconv>
+
+#include "ingest/lake_source.h"
+
+namespace sas::ingest {
+namespace {
+
+constexpr std::string_view kGeneratorScheme = "generator:";
+
+arrow::Result<uint32_t> ParseCount(std::string_view key, std::string_view text) {
+  uint32_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return arrow::Status::Invalid("generator option ", key, "='", text,
+                                  "': expected a non-negative integer");
+  }
+  return value;
+}
+
+arrow::Result<double> ParseRate(std::string_view text) {
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      value < 0 || value > 1e6) {
+    return arrow::Status::Invalid("generator option rate='", text,
+                                  "': expected ledgers per second in [0, 1e6]");
+  }
+  return value;
+}
+
+/// Applies one `key=value` generator option.
+arrow::Status ApplyGeneratorOption(std::string_view key, std::string_view value,
+                                   GeneratorOptions* options) {
+  if (key == "rate") {
+    ARROW_ASSIGN_OR_RAISE(options->ledgers_per_second, ParseRate(value));
+    return arrow::Status::OK();
+  }
+  ARROW_ASSIGN_OR_RAISE(uint32_t number, ParseCount(key, value));
+  if (key == "seed") {
+    options->seed = number;
+  } else if (key == "tx") {
+    options->transactions_per_ledger = number;
+  } else {
+    return arrow::Status::Invalid("generator: unknown option '", key,
+                                  "' (expected seed, tx or rate)");
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+bool IsGeneratorUri(std::string_view uri) { return uri.starts_with(kGeneratorScheme); }
+
+arrow::Result<GeneratorOptions> ParseGeneratorUri(std::string_view uri,
+                                                  GeneratorOptions base) {
+  if (!IsGeneratorUri(uri)) {
+    return arrow::Status::Invalid("'", uri, "' is not a generator: URI");
+  }
+  std::string_view rest = uri.substr(kGeneratorScheme.size());
+  while (!rest.empty()) {
+    std::string_view item = rest.substr(0, rest.find(','));
+    rest = item.size() < rest.size() ? rest.substr(item.size() + 1) : std::string_view();
+    size_t eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      return arrow::Status::Invalid("generator option '", item, "' has no value");
+    }
+    ARROW_RETURN_NOT_OK(
+        ApplyGeneratorOption(item.substr(0, eq), item.substr(eq + 1), &base));
+  }
+  return base;
+}
+
+arrow::Result<std::unique_ptr<LedgerSource>> OpenLedgerSource(
+    const SourceRequest& request) {
+  if (IsGeneratorUri(request.uri)) {
+    GeneratorOptions base;
+    base.start = request.start;
+    if (!request.network_passphrase.empty()) {
+      base.network_passphrase = request.network_passphrase;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto options, ParseGeneratorUri(request.uri, base));
+    return std::make_unique<GeneratorLedgerSource>(std::move(options), request.end);
+  }
+  if (request.uri.starts_with("grpc://")) {
+    return arrow::Status::NotImplemented("source '", request.uri,
+                                         "': the gRPC upstream is not readable yet");
+  }
+  LakeSourceOptions options;
+  options.uri = request.uri;
+  options.network_passphrase = request.network_passphrase;
+  options.start = request.start;
+  options.end = request.end;
+  options.workers = request.workers;
+  options.prefetch_bytes = request.prefetch_bytes;
+  ARROW_ASSIGN_OR_RAISE(auto source, LakeLedgerSource::Open(options));
+  return source;
+}
+
+}  // namespace sas::ingest

@@ -1,0 +1,147 @@
+#include "pipeline/ledger_hub.h"
+
+#include <arrow/util/byte_size.h>
+
+#include "ops/log.h"
+#include "xdr/ledger_close_meta.h"
+
+namespace sas::pipeline {
+
+arrow::Result<std::shared_ptr<LedgerHub>> LedgerHub::Start(
+    std::unique_ptr<ingest::LedgerSource> source, uint32_t first_sequence,
+    HubOptions options) {
+  ARROW_ASSIGN_OR_RAISE(auto converter,
+                        convert::LedgerConverter::Make(options.converter));
+  auto hub = std::make_shared<LedgerHub>(std::move(source), first_sequence,
+                                         std::move(options), std::move(converter));
+  hub->thread_ = std::thread([raw = hub.get()] { raw->Run(); });
+  return hub;
+}
+
+LedgerHub::LedgerHub(std::unique_ptr<ingest::LedgerSource> source,
+                     uint32_t first_sequence, HubOptions options,
+                     std::unique_ptr<convert::LedgerConverter> converter)
+    : source_(std::move(source)),
+      first_sequence_(first_sequence),
+      options_(std::move(options)),
+      converter_(std::move(converter)) {}
+
+LedgerHub::~LedgerHub() {
+  Stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LedgerHub::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  source_->Cancel();
+  published_.notify_all();
+}
+
+void LedgerHub::Run() {
+  arrow::Status status;
+  while (status.ok()) {
+    auto next = source_->Next();
+    if (!next.ok()) {
+      status = next.status();
+    } else if (!next->has_value()) {
+      status = arrow::Status::Cancelled("the live source ended");
+    } else {
+      status = Publish(**next);
+    }
+  }
+  std::lock_guard lock(mutex_);
+  if (!stopping_ && status.IsCancelled()) {
+    ops::LogInfo("pipeline", "live source ended", {{"detail", status.ToString()}});
+  } else if (!stopping_) {
+    ops::LogError("pipeline", "live source failed", {{"error", status.ToString()}});
+  }
+  status_ = stopping_ ? arrow::Status::Cancelled("the server is stopping")
+                      : status.WithMessage("live source: ", status.message());
+  published_.notify_all();
+}
+
+arrow::Status LedgerHub::Publish(const ingest::SourcedLedger& ledger) {
+  std::span<const uint8_t> bytes = ledger.bytes;
+  ARROW_ASSIGN_OR_RAISE(auto chunk, converter_->Convert({&bytes, 1}));
+  auto converted = std::make_shared<ConvertedLedger>();
+  converted->sequence = ledger.sequence;
+  ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(ledger.bytes));
+  converted->close_time = static_cast<int64_t>(frame.header().scpValue().closeTime());
+  for (convert::Table table : convert::kAllTables) {
+    ARROW_ASSIGN_OR_RAISE(auto batch, chunk.batch(table));
+    converted->bytes += arrow::util::TotalBufferSize(*batch);
+    converted->tables[static_cast<size_t>(table)] = std::move(batch);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    uint32_t expected =
+        retained_.empty() ? first_sequence_ : retained_.back()->sequence + 1;
+    if (ledger.sequence != expected) {
+      return arrow::Status::Invalid("live source gave ledger ", ledger.sequence,
+                                    " where ", expected, " was due");
+    }
+    retained_bytes_ += converted->bytes;
+    retained_.push_back(std::move(converted));
+    ++converted_;
+    Evict();
+  }
+  published_.notify_all();
+  return arrow::Status::OK();
+}
+
+void LedgerHub::Evict() {
+  while (retained_.size() > 1 && retained_bytes_ > options_.retain_bytes) {
+    retained_bytes_ -= retained_.front()->bytes;
+    retained_.pop_front();
+  }
+}
+
+HubLookup LedgerHub::Get(uint32_t cursor, size_t max_ledgers) const {
+  HubLookup lookup;
+  std::lock_guard lock(mutex_);
+  lookup.status = stopping_ && status_.ok()
+                      ? arrow::Status::Cancelled("the server is stopping")
+                      : status_;
+  lookup.oldest = retained_.empty() ? first_sequence_ : retained_.front()->sequence;
+  if (cursor < lookup.oldest) {
+    lookup.evicted = true;
+    return lookup;
+  }
+  size_t index = cursor - lookup.oldest;
+  for (; index < retained_.size() && lookup.ledgers.size() < max_ledgers; ++index) {
+    lookup.ledgers.push_back(retained_[index]);
+  }
+  return lookup;
+}
+
+void LedgerHub::WaitFor(uint32_t cursor, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  published_.wait_for(lock, timeout, [&] {
+    return !status_.ok() || stopping_ ||
+           (!retained_.empty() && retained_.back()->sequence >= cursor);
+  });
+}
+
+std::optional<uint32_t> LedgerHub::newest() const {
+  std::lock_guard lock(mutex_);
+  if (retained_.empty()) return std::nullopt;
+  return retained_.back()->sequence;
+}
+
+HubStats LedgerHub::stats() const {
+  std::lock_guard lock(mutex_);
+  HubStats stats;
+  stats.ledgers_converted = converted_;
+  stats.ledgers_retained = retained_.size();
+  stats.bytes_retained = retained_bytes_;
+  if (!retained_.empty()) {
+    stats.newest = retained_.back()->sequence;
+    stats.newest_close_time = retained_.back()->close_time;
+  }
+  return stats;
+}
+
+}  // namespace sas::pipeline

@@ -1,0 +1,142 @@
+#include "pipeline/table_stream.h"
+
+#include <algorithm>
+
+namespace sas::pipeline {
+namespace {
+
+/// Most ledgers taken from the hub in one step.
+constexpr size_t kMaxHubLedgers = 256;
+
+}  // namespace
+
+arrow::Result<std::unique_ptr<TableStream>> TableStream::Make(
+    TableRange range, std::shared_ptr<LedgerHub> hub, HistoryOpener history,
+    TableStreamOptions options) {
+  if (!hub && !history) {
+    return arrow::Status::Invalid("no ledger source is configured");
+  }
+  if (!range.start && !hub) {
+    return arrow::Status::Invalid("a live tail needs a live source");
+  }
+  if (range.start && range.end && *range.end < *range.start) {
+    return arrow::Status::Invalid("end ", *range.end, " is before start ", *range.start);
+  }
+  if (options.batch_rows < 1)
+    return arrow::Status::Invalid("batch_rows must be positive");
+  options.converter.tables = {range.table};
+  ARROW_ASSIGN_OR_RAISE(auto converter,
+                        convert::LedgerConverter::Make(options.converter));
+  return std::make_unique<TableStream>(range, std::move(hub), std::move(history),
+                                       std::move(options), std::move(converter));
+}
+
+TableStream::TableStream(TableRange range, std::shared_ptr<LedgerHub> hub,
+                         HistoryOpener history, TableStreamOptions options,
+                         std::unique_ptr<convert::LedgerConverter> converter)
+    : range_(range),
+      hub_(std::move(hub)),
+      history_(std::move(history)),
+      options_(std::move(options)),
+      converter_(std::move(converter)),
+      schema_(convert::TableSchema(range.table, options_.converter.include_xdr,
+                                   options_.converter.network_passphrase)) {
+  if (range_.start) {
+    cursor_ = *range_.start;
+  } else {
+    cursor_ = hub_->newest().value_or(hub_->first_sequence());
+  }
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> TableStream::Next() {
+  while (ready_.empty()) {
+    if (Done()) return nullptr;
+    if (options_.cancelled()) return arrow::Status::Cancelled("stream cancelled");
+    if (!hub_) {
+      ARROW_RETURN_NOT_OK(TakeFromHistory(range_.end));
+      continue;
+    }
+    HubLookup lookup = hub_->Get(
+        cursor_, range_.end ? std::min<size_t>(kMaxHubLedgers, *range_.end - cursor_ + 1)
+                            : kMaxHubLedgers);
+    if (lookup.evicted) {
+      if (!history_) {
+        return arrow::Status::IndexError(
+            "ledger ", cursor_,
+            " is no longer held by the live source (oldest held: ", lookup.oldest,
+            ") and no history source (LEDGER_LAKE_URI) is configured");
+      }
+      uint32_t limit = lookup.oldest - 1;
+      if (range_.end) limit = std::min(limit, *range_.end);
+      ARROW_RETURN_NOT_OK(TakeFromHistory(limit));
+      continue;
+    }
+    ARROW_ASSIGN_OR_RAISE(bool took, TakeFromHub(&lookup));
+    if (took) continue;
+    ARROW_RETURN_NOT_OK(lookup.status);
+    hub_->WaitFor(cursor_, options_.poll);
+  }
+  auto batch = std::move(ready_.front());
+  ready_.pop_front();
+  return batch;
+}
+
+arrow::Result<bool> TableStream::TakeFromHub(HubLookup* lookup) {
+  if (lookup->ledgers.empty()) return false;
+  arrow::RecordBatchVector batches;
+  int64_t rows = 0;
+  for (const auto& ledger : lookup->ledgers) {
+    const auto& batch = ledger->rows(range_.table);
+    cursor_ = ledger->sequence + 1;
+    if (batch->num_rows() > 0) {
+      batches.push_back(batch);
+      rows += batch->num_rows();
+    }
+    if (rows >= options_.batch_rows) break;
+  }
+  if (batches.size() == 1) {
+    Enqueue(batches.front());
+  } else if (batches.size() > 1) {
+    ARROW_ASSIGN_OR_RAISE(
+        auto joined, arrow::ConcatenateRecordBatches(batches, options_.converter.pool));
+    Enqueue(joined);
+  }
+  return true;
+}
+
+arrow::Status TableStream::TakeFromHistory(std::optional<uint32_t> limit) {
+  bool exhausted = history_end_ && cursor_ > *history_end_;
+  if (!history_source_ || exhausted) {
+    ARROW_ASSIGN_OR_RAISE(history_source_, history_(cursor_, limit));
+    history_end_ = limit;
+  }
+  std::vector<ingest::SourcedLedger> ledgers;
+  while (ledgers.size() < options_.history_chunk && !(limit && cursor_ > *limit)) {
+    ARROW_ASSIGN_OR_RAISE(auto ledger, history_source_->Next());
+    if (!ledger) break;
+    if (ledger->sequence != cursor_) {
+      return arrow::Status::Invalid("history source gave ledger ", ledger->sequence,
+                                    " where ", cursor_, " was due");
+    }
+    ledgers.push_back(std::move(*ledger));
+    ++cursor_;
+    if (options_.cancelled()) break;
+  }
+  if (ledgers.empty()) {
+    return arrow::Status::IndexError("history source ended before ledger ", cursor_);
+  }
+  std::vector<std::span<const uint8_t>> spans;
+  spans.reserve(ledgers.size());
+  for (const auto& ledger : ledgers) spans.push_back(ledger.bytes);
+  ARROW_ASSIGN_OR_RAISE(auto chunk, converter_->Convert(spans));
+  for (const auto& batch : chunk.batches(range_.table)) Enqueue(batch);
+  return arrow::Status::OK();
+}
+
+void TableStream::Enqueue(const std::shared_ptr<arrow::RecordBatch>& batch) {
+  for (int64_t offset = 0; offset < batch->num_rows(); offset += options_.batch_rows) {
+    ready_.push_back(batch->Slice(offset, options_.batch_rows));
+  }
+}
+
+}  // namespace sas::pipeline

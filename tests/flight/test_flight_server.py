@@ -1,0 +1,228 @@
+"""End-to-end Flight: the real server on a fixture lake and on the generator, read with
+pyarrow.flight as an independent client."""
+
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.flight as fl
+import pytest
+
+from conftest import PASSPHRASES, SHARED_TESTDATA, Server, binary, http_get
+
+LAKE = SHARED_TESTDATA / "derived" / "lake-testnet-lighthorizon-32perfile"
+FIRST, LAST = 1410048, 1410367
+STREAMS = ["stellar_ledger", "transactions", "operations", "token_transfers", "contract_events"]
+LAKE_ENV = {"LEDGER_LAKE_URI": f"file://{LAKE}", "NETWORK_PASSPHRASE": PASSPHRASES["testnet"],
+            "BATCH_SIZE": "100"}
+
+
+def client_of(server, **kwargs):
+    return fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}", **kwargs)
+
+
+@pytest.fixture(scope="module")
+def lake_server():
+    s = Server(LAKE_ENV).wait_ready()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """Every table of the lake's ledgers, as the `convert` command writes them."""
+    out = tmp_path_factory.mktemp("converted")
+    files = sorted(str(p) for p in LAKE.rglob("*.xdr.zst*"))
+    tables = {}
+    for name in STREAMS:
+        path = out / f"{name}.arrow"
+        subprocess.run([str(binary()), "convert", "--table", name, "--format", "arrow",
+                        "--network", "testnet", "--out", str(path), *files],
+                       check=True, capture_output=True)
+        with pa.ipc.open_file(path) as reader:
+            tables[name] = reader.read_all()
+    return tables
+
+
+def rows(table):
+    return table.to_pylist()
+
+
+def in_range(table, start, end):
+    """Rows of ledgers start..end in ledger order (the lake's files list newest first)."""
+    picked = [r for r in rows(table) if start <= r["ledger_sequence"] <= end]
+    return sorted(picked, key=lambda r: r["ledger_sequence"])
+
+
+@pytest.mark.parametrize("stream", STREAMS)
+def test_every_stream_serves_exactly_the_converted_rows(lake_server, converted, stream):
+    start, end = FIRST + 10, LAST
+    got = client_of(lake_server).do_get(fl.Ticket(f"{stream}:{start}:{end}".encode())).read_all()
+    assert rows(got) == in_range(converted[stream], start, end)
+    assert got.schema.names == converted[stream].schema.names
+
+
+def test_batches_hold_at_most_batch_size_rows(lake_server):
+    reader = client_of(lake_server).do_get(fl.Ticket(f"operations:{FIRST}:{LAST}".encode()))
+    sizes = [chunk.data.num_rows for chunk in reader]
+    assert sizes and max(sizes) <= 100 and sum(sizes) > 100
+
+
+def test_cmd_and_path_descriptors_give_the_same_endpoint(lake_server):
+    c = client_of(lake_server)
+    by_cmd = c.get_flight_info(fl.FlightDescriptor.for_command(f"transactions:{FIRST}:{FIRST + 5}"))
+    by_path = c.get_flight_info(fl.FlightDescriptor.for_path("transactions", str(FIRST), str(FIRST + 5)))
+    assert by_cmd.endpoints[0].ticket == by_path.endpoints[0].ticket
+    loc = by_cmd.endpoints[0].locations[0]
+    assert loc.uri.decode().startswith("grpc+tcp://127.0.0.1:")
+    assert by_cmd.schema.equals(c.get_schema(fl.FlightDescriptor.for_command("transactions")).schema)
+    t = c.do_get(by_path.endpoints[0].ticket).read_all()
+    assert sorted(set(t["ledger_sequence"].to_pylist())) <= list(range(FIRST, FIRST + 6))
+
+
+def test_an_empty_range_still_sends_the_schema(lake_server, converted):
+    c = client_of(lake_server)
+    seqs = set(converted["contract_events"]["ledger_sequence"].to_pylist())
+    empty = next(s for s in range(FIRST, LAST) if s not in seqs)
+    t = c.do_get(fl.Ticket(f"contract_events:{empty}:{empty}".encode())).read_all()
+    assert t.num_rows == 0 and "contract_id" in t.schema.names
+
+
+@pytest.mark.parametrize("ticket, fragment", [
+    ("stellar_ledger:abc:1", "'abc' is not a ledger sequence"),
+    ("nope", "unknown stream 'nope'"),
+    ("operations:200:100", "end 100 is before start 200"),
+    ("operations:0:", "0 is not a ledger"),
+])
+def test_malformed_tickets_are_invalid_argument(lake_server, ticket, fragment):
+    with pytest.raises(pa.ArrowInvalid, match=fragment):
+        client_of(lake_server).do_get(fl.Ticket(ticket.encode())).read_all()
+
+
+def test_actions_health_and_sources(lake_server):
+    c = client_of(lake_server)
+    assert {a.type for a in c.list_actions()} == {"health", "sources"}
+    sources = json.loads(next(iter(c.do_action(fl.Action("sources", b"")))).body.to_pybytes())
+    assert sources["history"] == "lake" and sources["newest_ledger"] == LAST
+    health = json.loads(next(iter(c.do_action(fl.Action("health", b"")))).body.to_pybytes())
+    assert health["status"] == "ok"
+
+
+def test_stream_metrics_are_exported(lake_server):
+    client_of(lake_server).do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 3}".encode())).read_all()
+    metrics = http_get(lake_server.health_port, "/metrics")[1]
+    assert 'stellar_arrow_source_flight_rows_sent_total{stream="stellar_ledger"}' in metrics
+    assert "stellar_arrow_source_live_newest_ledger_sequence 1410367" in metrics
+
+
+def test_concurrent_clients_get_exactly_the_single_client_rows(lake_server):
+    """64 clients at once (ranges of every stream and tails) against one server."""
+    c = client_of(lake_server)
+    tickets = [f"{STREAMS[i % 5]}:{FIRST + 5 * i}:{FIRST + 5 * i + 40}" for i in range(48)]
+    expected = {t: c.do_get(fl.Ticket(t.encode())).read_all() for t in set(tickets)}
+    results, errors = {}, []
+
+    def read_range(i, ticket):
+        try:
+            results[i] = client_of(lake_server).do_get(fl.Ticket(ticket.encode())).read_all()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    def read_tail(i):
+        try:
+            reader = client_of(lake_server).do_get(fl.Ticket(f"stellar_ledger:{LAST - 20}:".encode()))
+            seqs = []
+            while len(seqs) < 21:
+                seqs += reader.read_chunk().data["ledger_sequence"].to_pylist()
+            results[i] = seqs
+            reader.cancel()
+        except Exception as e:  # noqa: BLE001
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=read_range, args=(i, t)) for i, t in enumerate(tickets)]
+    threads += [threading.Thread(target=read_tail, args=(100 + i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    for i, t in enumerate(tickets):
+        assert results[i].equals(expected[t])
+    for i in range(16):
+        assert results[100 + i] == list(range(LAST - 20, LAST + 1))
+    rss_kib = int(next(l for l in open(f"/proc/{lake_server.proc.pid}/status")
+                       if l.startswith("VmHWM")).split()[1])
+    assert rss_kib < 1024 * 1024, f"server peak RSS {rss_kib} KiB over the 1 GiB cap"
+
+
+def test_auth_token_is_required_when_configured(tmp_path):
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    s = Server({**LAKE_ENV, "AUTH_TOKEN_FILE": str(token)}).wait_ready()
+    try:
+        with pytest.raises(fl.FlightUnauthenticatedError):
+            client_of(s).do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST}".encode())).read_all()
+        options = fl.FlightCallOptions(headers=[(b"authorization", b"Bearer s3cret")])
+        t = client_of(s).do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST}".encode()),
+                                options).read_all()
+        assert t.num_rows == 1
+    finally:
+        s.stop()
+
+
+def test_tls_with_a_self_signed_certificate(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    s = Server({**LAKE_ENV, "TLS_CERT_FILE": str(cert), "TLS_KEY_FILE": str(key)}).wait_ready()
+    try:
+        c = fl.FlightClient(f"grpc+tls://127.0.0.1:{s.arrow_port}",
+                            tls_root_certs=cert.read_bytes())
+        info = c.get_flight_info(fl.FlightDescriptor.for_command(f"stellar_ledger:{FIRST}:{FIRST}"))
+        assert info.endpoints[0].locations[0].uri.decode().startswith("grpc+tls://")
+        assert c.do_get(info.endpoints[0].ticket).read_all().num_rows == 1
+    finally:
+        s.stop()
+
+
+def test_generator_live_tail_delivers_each_ledger_as_it_is_made():
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "20", "MOCK_TX_PER_LEDGER": "10",
+                "ARROW_COMPRESSION": "zstd"}).wait_ready()
+    try:
+        reader = client_of(s).do_get(fl.Ticket(b"stellar_ledger"))
+        seqs = []
+        while len(seqs) < 5:
+            chunk = reader.read_chunk().data
+            assert chunk.num_rows >= 1
+            seqs += chunk["ledger_sequence"].to_pylist()
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+        reader.cancel()
+        ops = client_of(s).do_get(fl.Ticket(f"operations:{seqs[0]}:{seqs[0] + 1}".encode())).read_all()
+        assert set(ops["ledger_sequence"].to_pylist()) == {seqs[0], seqs[0] + 1}
+    finally:
+        assert s.stop() == 0
+
+
+def test_a_slow_client_does_not_delay_the_others():
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "50", "MOCK_TX_PER_LEDGER": "10",
+                "LIVE_BUFFER_MB": "1"}).wait_ready()
+    try:
+        slow = client_of(s).do_get(fl.Ticket(b"transactions:2:"))
+        slow.read_chunk()  # then never reads again
+        started = time.monotonic()
+        reader = client_of(s).do_get(fl.Ticket(b"stellar_ledger"))
+        seqs = []
+        while len(seqs) < 20:
+            seqs += reader.read_chunk().data["ledger_sequence"].to_pylist()
+        elapsed = time.monotonic() - started
+        # 20 ledgers at 50/s take 0.4 s; the bound leaves room for a loaded machine.
+        assert elapsed < 5, f"fast client took {elapsed:.1f}s next to a stalled one"
+        reader.cancel()
+    finally:
+        assert s.stop() == 0

@@ -1,0 +1,163 @@
+#include "pipeline/table_stream.h"
+
+#include <filesystem>
+
+#include <arrow/array.h>
+#include <gtest/gtest.h>
+
+#include "ingest/lake_source.h"
+#include "ingest/source_uri.h"
+#include "testing/fixtures.h"
+#include "testing/status_matchers.h"
+
+namespace sas::pipeline {
+namespace {
+
+constexpr uint32_t kLakeFirst = 1410048;
+constexpr uint32_t kLakeLast = 1410367;
+constexpr const char* kTestnet = "Test SDF Network ; September 2015";
+
+std::string LakeUri() {
+  return "file://" + std::filesystem::absolute(sas::testing::TestdataDir() / "derived" /
+                                               "lake-testnet-lighthorizon-32perfile")
+                         .string();
+}
+
+HistoryOpener LakeHistory() {
+  return [](uint32_t start, std::optional<uint32_t> end)
+             -> arrow::Result<std::unique_ptr<ingest::LedgerSource>> {
+    ingest::SourceRequest request;
+    request.uri = LakeUri();
+    request.network_passphrase = kTestnet;
+    request.start = start;
+    request.end = end;
+    return ingest::OpenLedgerSource(request);
+  };
+}
+
+/// A hub over the lake from `first` to its last ledger, waited for until it has it all.
+std::shared_ptr<LedgerHub> LakeHub(uint32_t first, int64_t retain_bytes) {
+  HubOptions options;
+  options.converter.network_passphrase = kTestnet;
+  options.retain_bytes = retain_bytes;
+  auto source = LakeHistory()(first, kLakeLast);
+  EXPECT_TRUE(source.ok()) << source.status().ToString();
+  auto hub = LedgerHub::Start(std::move(*source), first, options);
+  EXPECT_TRUE(hub.ok()) << hub.status().ToString();
+  while ((*hub)->Get(UINT32_MAX, 0).status.ok()) {
+    (*hub)->WaitFor(UINT32_MAX, std::chrono::milliseconds(50));
+  }
+  return *hub;
+}
+
+TableStreamOptions Options(int64_t batch_rows) {
+  TableStreamOptions options;
+  options.batch_rows = batch_rows;
+  options.converter.network_passphrase = kTestnet;
+  return options;
+}
+
+/// Reads a stream to its end; returns the ledger sequences of its rows.
+std::vector<uint32_t> Sequences(TableStream* stream, int64_t max_batch_rows) {
+  std::vector<uint32_t> sequences;
+  while (true) {
+    auto batch = stream->Next();
+    EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+    if (!batch.ok() || !*batch) return sequences;
+    EXPECT_GT((*batch)->num_rows(), 0);
+    EXPECT_LE((*batch)->num_rows(), max_batch_rows);
+    EXPECT_TRUE((*batch)->schema()->Equals(*stream->schema(), false));
+    auto column = std::static_pointer_cast<arrow::UInt32Array>(
+        (*batch)->GetColumnByName("ledger_sequence"));
+    for (int64_t i = 0; i < column->length(); ++i) sequences.push_back(column->Value(i));
+  }
+}
+
+std::vector<uint32_t> Iota(uint32_t first, uint32_t last) {
+  std::vector<uint32_t> values;
+  for (uint32_t v = first; v <= last; ++v) values.push_back(v);
+  return values;
+}
+
+TEST(TableStream, JoinsHistoryAndTheLiveHubWithoutGapOrDuplicate) {
+  auto hub = LakeHub(1410300, int64_t{1} << 30);
+  TableRange range{convert::Table::kStellarLedger, 1410280, 1410320};
+  ASSERT_OK_AND_ASSIGN(auto stream,
+                       TableStream::Make(range, hub, LakeHistory(), Options(7)));
+  EXPECT_EQ(Sequences(stream.get(), 7), Iota(1410280, 1410320));
+}
+
+TEST(TableStream, AHistoricalRangeBeforeTheHubEndsAtItsEnd) {
+  auto hub = LakeHub(1410300, int64_t{1} << 30);
+  TableRange range{convert::Table::kStellarLedger, 1410050, 1410052};
+  ASSERT_OK_AND_ASSIGN(auto stream,
+                       TableStream::Make(range, hub, LakeHistory(), Options(7)));
+  EXPECT_EQ(Sequences(stream.get(), 7), Iota(1410050, 1410052));
+}
+
+TEST(TableStream, ReadsFromHistoryWhatTheHubEvicted) {
+  auto hub = LakeHub(1410300, 1);
+  EXPECT_EQ(hub->stats().ledgers_retained, 1u);
+  TableRange range{convert::Table::kStellarLedger, 1410290, std::nullopt};
+  auto options = Options(1000);
+  int polls = 0;
+  options.cancelled = [&] { return ++polls > 1000; };
+  ASSERT_OK_AND_ASSIGN(auto stream,
+                       TableStream::Make(range, hub, LakeHistory(), options));
+  std::vector<uint32_t> sequences;
+  while (sequences.size() < kLakeLast - 1410290 + 1) {
+    ASSERT_OK_AND_ASSIGN(auto batch, stream->Next());
+    ASSERT_NE(batch, nullptr);
+    auto column = std::static_pointer_cast<arrow::UInt32Array>(
+        batch->GetColumnByName("ledger_sequence"));
+    for (int64_t i = 0; i < column->length(); ++i) sequences.push_back(column->Value(i));
+  }
+  EXPECT_EQ(sequences, Iota(1410290, kLakeLast));
+}
+
+TEST(TableStream, ATailWithoutHistoryThatFellBehindIsToldSo) {
+  auto hub = LakeHub(1410300, 1);
+  TableRange range{convert::Table::kOperations, 1410300, std::nullopt};
+  ASSERT_OK_AND_ASSIGN(auto stream,
+                       TableStream::Make(range, hub, nullptr, Options(1000)));
+  auto batch = stream->Next();
+  ASSERT_FALSE(batch.ok());
+  EXPECT_TRUE(batch.status().IsIndexError());
+  EXPECT_NE(batch.status().message().find("no longer held"), std::string::npos);
+}
+
+TEST(TableStream, HistoryOnlyRangesCountEveryOperation) {
+  TableRange range{convert::Table::kOperations, kLakeFirst, kLakeLast};
+  ASSERT_OK_AND_ASSIGN(auto stream,
+                       TableStream::Make(range, nullptr, LakeHistory(), Options(100)));
+  std::vector<uint32_t> sequences = Sequences(stream.get(), 100);
+  EXPECT_FALSE(sequences.empty());
+  EXPECT_TRUE(std::is_sorted(sequences.begin(), sequences.end()));
+  EXPECT_GE(sequences.front(), kLakeFirst);
+  EXPECT_LE(sequences.back(), kLakeLast);
+}
+
+TEST(TableStream, ALiveTailStartsAtTheNewestLedgerAndHonoursCancellation) {
+  auto hub = LakeHub(1410360, int64_t{1} << 30);
+  auto options = Options(1000);
+  int polls = 0;
+  options.cancelled = [&] { return ++polls > 3; };
+  TableRange range{convert::Table::kStellarLedger, std::nullopt, std::nullopt};
+  ASSERT_OK_AND_ASSIGN(auto stream, TableStream::Make(range, hub, nullptr, options));
+  ASSERT_OK_AND_ASSIGN(auto batch, stream->Next());
+  ASSERT_NE(batch, nullptr);
+  EXPECT_EQ(batch->num_rows(), 1);
+  auto next = stream->Next();
+  EXPECT_FALSE(next.ok());
+}
+
+TEST(TableStream, RejectsImpossibleRequests) {
+  TableRange backwards{convert::Table::kOperations, 10, 5};
+  EXPECT_FALSE(TableStream::Make(backwards, nullptr, LakeHistory(), Options(10)).ok());
+  TableRange tail{convert::Table::kOperations, std::nullopt, std::nullopt};
+  EXPECT_FALSE(TableStream::Make(tail, nullptr, LakeHistory(), Options(10)).ok());
+  EXPECT_FALSE(TableStream::Make(tail, nullptr, nullptr, Options(10)).ok());
+}
+
+}  // namespace
+}  // namespace sas::pipeline
