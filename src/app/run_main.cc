@@ -9,6 +9,7 @@
 #include <arrow/config.h>
 #include <arrow/filesystem/filesystem.h>
 
+#include "app/archive_command.h"
 #include "app/convert_command.h"
 #include "app/decode_command.h"
 #include "app/ingest_command.h"
@@ -26,6 +27,8 @@ constexpr const char* kUsage =
     "       stellar-arrow-source convert --table NAME [--format F] --out PATH FILE...\n"
     "       stellar-arrow-source ingest --source URI [--network N] --start S [--end E] "
     "[--print]\n"
+    "       stellar-arrow-source archive --source URI [--network N] --start S --end E "
+    "[--out BASE]\n"
     "       stellar-arrow-source --version | --help\n\n";
 
 void PrintVersion() {
@@ -83,6 +86,9 @@ int RunCommand(std::vector<std::string> args) {
   }
   if (!args.empty() && args[0] == "ingest") {
     return RunIngestCommand(std::span(args).subspan(1));
+  }
+  if (!args.empty() && args[0] == "archive") {
+    return RunArchiveCommand(std::span(args).subspan(1));
   }
   if (!args.empty() && args[0] == "decode") {
     return RunDecodeCommand(std::span(args).subspan(1));

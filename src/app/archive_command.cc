@@ -1,0 +1,191 @@
+#include "app/archive_command.h"
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+
+#include <arrow/util/thread_pool.h>
+
+#include "app/command_line.h"
+#include "app/progress.h"
+#include "app/run_main.h"
+#include "archive/archiver.h"
+#include "ingest/source_uri.h"
+#include "ops/config.h"
+#include "pipeline/chunk_reader.h"
+#include "xdr/network.h"
+
+namespace sas::app {
+namespace {
+
+constexpr std::array kArchiveFlags = {
+    FlagSpec{"--source", true, "a Galexie lake (file://, s3://, gs://) or generator:…"},
+    FlagSpec{"--network", true, "pubnet, testnet, futurenet, standalone or a passphrase"},
+    FlagSpec{"--start", true, "first ledger"},
+    FlagSpec{"--end", true, "last ledger"},
+    FlagSpec{"--out", true, "archive root (default: PARQUET_BASE_PATH)"},
+    FlagSpec{"--tables", true, "comma-separated tables (default: all five)"},
+    FlagSpec{
+        "--compression", true,
+        "none, snappy, gzip, lz4 or zstd[:LEVEL] (default: PARQUET_COMPRESSION or zstd)"},
+    FlagSpec{
+        "--partition-format", true,
+        "Go date layout or ledger_range[:WIDTH] (default: PARQUET_PARTITION_FORMAT or "
+        "2006/01/02)"},
+    FlagSpec{
+        "--max-file-size", true,
+        "rotate files at this many bytes (default: PARQUET_MAX_FILE_SIZE or 256 MiB)"},
+    FlagSpec{"--threads", true, "conversion threads (default: Arrow's CPU pool size)"},
+};
+
+constexpr const char* kArchiveUsage =
+    "Usage: stellar-arrow-source archive --source URI [--network N] --start S --end E "
+    "[--out BASE]\n";
+
+/// What the command line (and the PARQUET_* environment) asks for.
+struct ArchiveRequest {
+  ingest::SourceRequest source;
+  archive::ArchiveOptions archive;
+  int threads = 1;
+};
+
+arrow::Result<uint64_t> ParseNumber(std::string_view what, std::string_view text,
+                                    uint64_t min) {
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      value < min) {
+    return arrow::Status::Invalid(what, "='", text, "': expected an integer >= ", min);
+  }
+  return value;
+}
+
+std::optional<std::string> Env(const ops::EnvLookup& env, std::string_view name,
+                               const CommandLine& line, std::string_view flag) {
+  if (auto value = line.Value(flag)) return value;
+  return env(name);
+}
+
+arrow::Status ParseTables(std::string_view text, std::vector<convert::Table>* tables) {
+  while (!text.empty()) {
+    std::string_view name = text.substr(0, text.find(','));
+    text = name.size() < text.size() ? text.substr(name.size() + 1) : std::string_view();
+    ARROW_ASSIGN_OR_RAISE(auto table, convert::ParseTableName(name));
+    tables->push_back(table);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<ArchiveRequest> ParseRequest(std::span<const std::string> args,
+                                           const ops::EnvLookup& env) {
+  ARROW_ASSIGN_OR_RAISE(auto line, CommandLine::Parse(args, kArchiveFlags));
+  if (!line.positionals().empty()) {
+    return arrow::Status::Invalid("unexpected argument '", line.positionals()[0], "'");
+  }
+  ArchiveRequest request;
+  auto source = line.Value("--source");
+  auto start = line.Value("--start");
+  auto end = line.Value("--end");
+  if (!source || !start || !end) {
+    return arrow::Status::Invalid("--source, --start and --end are required");
+  }
+  request.source.uri = *source;
+  if (auto network = line.Value("--network")) {
+    request.source.network_passphrase = xdr::ResolveNetworkPassphrase(*network);
+  }
+  ARROW_ASSIGN_OR_RAISE(uint64_t first, ParseNumber("--start", *start, 1));
+  ARROW_ASSIGN_OR_RAISE(uint64_t last, ParseNumber("--end", *end, first));
+  if (last > UINT32_MAX) return arrow::Status::Invalid("--end is past the last ledger");
+  request.source.start = static_cast<uint32_t>(first);
+  request.source.end = static_cast<uint32_t>(last);
+  request.archive.base = Env(env, "PARQUET_BASE_PATH", line, "--out").value_or("");
+  if (auto value = Env(env, "PARQUET_COMPRESSION", line, "--compression")) {
+    request.archive.compression = *value;
+  }
+  if (auto value = Env(env, "PARQUET_PARTITION_FORMAT", line, "--partition-format")) {
+    request.archive.partition_format = *value;
+  }
+  if (auto value = Env(env, "PARQUET_MAX_FILE_SIZE", line, "--max-file-size")) {
+    ARROW_ASSIGN_OR_RAISE(uint64_t bytes,
+                          ParseNumber("PARQUET_MAX_FILE_SIZE", *value, 1));
+    request.archive.max_file_bytes = static_cast<int64_t>(bytes);
+  }
+  if (auto tables = line.Value("--tables")) {
+    ARROW_RETURN_NOT_OK(ParseTables(*tables, &request.archive.tables));
+  }
+  request.threads = arrow::GetCpuThreadPoolCapacity();
+  if (auto threads = line.Value("--threads")) {
+    ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseNumber("--threads", *threads, 1));
+    request.threads = static_cast<int>(std::min<uint64_t>(n, 256));
+  }
+  return request;
+}
+
+arrow::Status RunArchive(ArchiveRequest request) {
+  ARROW_ASSIGN_OR_RAISE(auto archiver, archive::Archiver::Open(request.archive));
+  uint32_t end = *request.source.end;
+  uint32_t begin = archiver->NextLedger(request.source.start);
+  if (begin > end) {
+    std::cout << "archive already holds ledgers " << request.source.start << "-" << end
+              << " of every table; nothing to do\n";
+    return arrow::Status::OK();
+  }
+  if (begin > request.source.start) {
+    std::cerr << "resuming after the checkpoint at ledger " << begin - 1 << "\n";
+  }
+  request.source.start = begin;
+  ARROW_ASSIGN_OR_RAISE(auto source, ingest::OpenLedgerSource(request.source));
+  convert::ConverterOptions options;
+  options.network_passphrase = request.source.network_passphrase;
+  options.tables = archiver->tables();
+  options.parallelism = request.threads;
+  ARROW_ASSIGN_OR_RAISE(auto reader,
+                        pipeline::ChunkReader::Make(std::move(source), options));
+  Progress progress("archived", end - begin + 1);
+  uint64_t ledgers = 0;
+  int64_t bytes = 0;
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto chunk, reader->Next());
+    if (!chunk) break;
+    ARROW_RETURN_NOT_OK(archiver->Append(chunk->ledgers, chunk->chunk));
+    ledgers += chunk->ledgers.size();
+    for (const auto& ledger : chunk->ledgers) bytes += ledger.bytes;
+    progress.Update(ledgers);
+  }
+  ARROW_RETURN_NOT_OK(archiver->Flush());
+  if (ledgers != end - begin + 1) {
+    return arrow::Status::IOError("the source ended after ", ledgers, " of ",
+                                  end - begin + 1, " ledgers");
+  }
+  size_t files = 0;
+  for (convert::Table table : archiver->tables())
+    files += archiver->table(table).files().size();
+  double seconds = progress.Seconds();
+  std::cout << "archived ledgers " << begin << "-" << end << " (" << ledgers
+            << " ledgers, " << static_cast<double>(bytes) / 1e6 << " MB of XDR) into "
+            << archiver->tables().size() << " tables in " << seconds
+            << " s: " << static_cast<double>(ledgers) / seconds << " ledgers/s; " << files
+            << " files in the archive\n";
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+int RunArchiveCommand(std::span<const std::string> args) {
+  auto request = ParseRequest(args, ops::ProcessEnvironment());
+  if (!request.ok()) {
+    std::cerr << "stellar-arrow-source archive: " << request.status().message() << "\n"
+              << kArchiveUsage << FormatFlags(kArchiveFlags);
+    return kExitUsage;
+  }
+  arrow::Status status = RunArchive(std::move(*request));
+  std::cout.flush();
+  if (!status.ok()) {
+    std::cerr << "stellar-arrow-source archive: " << status.ToString() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace sas::app

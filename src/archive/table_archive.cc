@@ -1,0 +1,376 @@
+#include "archive/table_archive.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include <arrow/array.h>
+#include <arrow/io/interfaces.h>
+#include <arrow/table.h>
+#include <arrow/util/key_value_metadata.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
+#include <parquet/properties.h>
+#include <nlohmann/json.hpp>
+
+#include "build_info.h"
+#include "ops/log.h"
+#include "xdr/sha256.h"
+
+namespace sas::archive {
+namespace {
+
+constexpr const char* kTempSuffix = ".inprogress";
+constexpr int64_t kHashChunk = int64_t{1} << 20;
+
+/// fsyncs a local file or folder; a no-op on object stores.
+arrow::Status SyncPath(const ArchiveSettings& settings, const std::string& path) {
+  if (!settings.sync || settings.fs->type_name() != "local") return arrow::Status::OK();
+  int fd = ::open(path.c_str(),
+                  O_RDONLY | O_CLOEXEC);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+  if (fd < 0) return arrow::Status::IOError("cannot open ", path, " to fsync it");
+  int synced = ::fsync(fd);
+  ::close(fd);
+  if (synced != 0) return arrow::Status::IOError("fsync of ", path, " failed");
+  return arrow::Status::OK();
+}
+
+std::string ParentOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+/// Returns the hex SHA-256 and size of a file.
+arrow::Result<std::pair<std::string, int64_t>> HashFile(arrow::fs::FileSystem& fs,
+                                                        const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto input, fs.OpenInputStream(path));
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
+                                                                  EVP_MD_CTX_free);
+  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  int64_t size = 0;
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto chunk, input->Read(kHashChunk));
+    if (chunk->size() == 0) break;
+    EVP_DigestUpdate(context.get(), chunk->data(), static_cast<size_t>(chunk->size()));
+    size += chunk->size();
+  }
+  xdr::Digest digest{};
+  EVP_DigestFinal_ex(context.get(), digest.data(), nullptr);
+  return std::make_pair(xdr::ToHex(digest), size);
+}
+
+/// Writes `contents` to `path` atomically: temporary name, fsync, rename, folder fsync.
+arrow::Status WriteAtomically(const ArchiveSettings& settings, const std::string& path,
+                              const std::string& contents) {
+  std::string temp = path + kTempSuffix;
+  {
+    ARROW_ASSIGN_OR_RAISE(auto out, settings.fs->OpenOutputStream(temp));
+    ARROW_RETURN_NOT_OK(out->Write(contents));
+    ARROW_RETURN_NOT_OK(out->Close());
+  }
+  ARROW_RETURN_NOT_OK(SyncPath(settings, temp));
+  ARROW_RETURN_NOT_OK(settings.fs->Move(temp, path));
+  return SyncPath(settings, ParentOf(path));
+}
+
+/// Parses `<table>-<first>-<last>.parquet`.
+std::optional<std::pair<uint32_t, uint32_t>> ParseFileName(const std::string& name,
+                                                           std::string_view table) {
+  std::string prefix = std::string(table) + "-";
+  constexpr std::string_view kSuffix = ".parquet";
+  if (!name.starts_with(prefix) || !name.ends_with(kSuffix)) return std::nullopt;
+  std::string_view range(name);
+  range = range.substr(prefix.size(), range.size() - prefix.size() - kSuffix.size());
+  size_t dash = range.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  uint32_t first = 0;
+  uint32_t last = 0;
+  auto a = std::from_chars(range.data(), range.data() + dash, first);
+  auto b = std::from_chars(range.data() + dash + 1, range.data() + range.size(), last);
+  if (a.ec != std::errc() || b.ec != std::errc() || a.ptr != range.data() + dash ||
+      b.ptr != range.data() + range.size()) {
+    return std::nullopt;
+  }
+  return std::make_pair(first, last);
+}
+
+nlohmann::json ToJson(const ArchivedFile& file) {
+  return {{"path", file.path},
+          {"first_ledger", file.first_ledger},
+          {"last_ledger", file.last_ledger},
+          {"rows", file.rows},
+          {"bytes", file.bytes},
+          {"sha256", file.sha256}};
+}
+
+std::shared_ptr<parquet::WriterProperties> WriterProperties(
+    const ArchiveSettings& settings) {
+  parquet::WriterProperties::Builder builder;
+  builder.compression(settings.compression)
+      ->enable_dictionary()
+      ->enable_statistics()
+      ->enable_write_page_index()
+      ->max_row_group_length(settings.row_group_rows);
+  if (settings.compression_level) builder.compression_level(*settings.compression_level);
+  return builder.build();
+}
+
+}  // namespace
+
+/// The file being written: where, which ledgers, and the rows not yet written.
+struct TableArchive::OpenFile {
+  std::string folder;
+  std::string temp_path;
+  uint32_t first_ledger = 0;
+  uint32_t last_ledger = 0;
+  std::shared_ptr<arrow::io::OutputStream> out;
+  std::unique_ptr<parquet::arrow::FileWriter> writer;
+  arrow::RecordBatchVector buffered;
+  int64_t buffered_rows = 0;
+  int64_t rows = 0;
+};
+
+TableArchive::TableArchive(convert::Table table, ArchiveSettings settings)
+    : table_(table),
+      settings_(std::move(settings)),
+      schema_(convert::TableSchema(table, true, settings_.network_passphrase)) {}
+
+TableArchive::~TableArchive() = default;
+
+std::string TableArchive::TableDir() const {
+  return settings_.root + "/" + std::string(convert::TableName(table_));
+}
+std::string TableArchive::CheckpointPath() const {
+  return TableDir() + "/_checkpoint.json";
+}
+std::string TableArchive::ManifestPath() const { return TableDir() + "/_manifest.jsonl"; }
+
+arrow::Result<std::unique_ptr<TableArchive>> TableArchive::Open(
+    convert::Table table, const ArchiveSettings& settings) {
+  auto archive = std::make_unique<TableArchive>(table, settings);
+  ARROW_RETURN_NOT_OK(settings.fs->CreateDir(archive->TableDir(), true));
+  ARROW_RETURN_NOT_OK(archive->Recover());
+  return archive;
+}
+
+/// Reads the whole of a small file, or nullopt when it does not exist.
+static arrow::Result<std::optional<std::string>> ReadIfExists(arrow::fs::FileSystem& fs,
+                                                              const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto info, fs.GetFileInfo(path));
+  if (info.type() != arrow::fs::FileType::File) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto input, fs.OpenInputStream(path));
+  ARROW_ASSIGN_OR_RAISE(auto buffer, input->Read(info.size()));
+  return buffer->ToString();
+}
+
+/// Checks that a committed file's footer is readable and records the range its name says.
+static arrow::Status VerifyFile(arrow::fs::FileSystem& fs, const std::string& path,
+                                uint32_t first, uint32_t last) {
+  ARROW_ASSIGN_OR_RAISE(auto input, fs.OpenInputFile(path));
+  std::unique_ptr<parquet::ParquetFileReader> reader;
+  try {
+    reader = parquet::ParquetFileReader::Open(input);
+  } catch (const std::exception& e) {
+    return arrow::Status::IOError(path, ": unreadable Parquet footer: ", e.what());
+  }
+  auto metadata = reader->metadata()->key_value_metadata();
+  if (!metadata) return arrow::Status::IOError(path, ": no key-value metadata");
+  auto recorded_first = metadata->Get("stellar.first_ledger");
+  auto recorded_last = metadata->Get("stellar.last_ledger");
+  if (!recorded_first.ok() || !recorded_last.ok() ||
+      *recorded_first != std::to_string(first) ||
+      *recorded_last != std::to_string(last)) {
+    return arrow::Status::IOError(path, ": recorded ledger range differs from its name");
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status TableArchive::Recover() {
+  arrow::fs::FileSystem& fs = *settings_.fs;
+  ARROW_ASSIGN_OR_RAISE(auto checkpoint, ReadIfExists(fs, CheckpointPath()));
+  if (checkpoint) {
+    auto json = nlohmann::json::parse(*checkpoint, nullptr, false);
+    if (json.is_discarded() || !json.contains("last_ledger")) {
+      return arrow::Status::IOError(CheckpointPath(), " is not a valid checkpoint");
+    }
+    checkpoint_ = json["last_ledger"].get<uint32_t>();
+  }
+  ARROW_ASSIGN_OR_RAISE(auto manifest, ReadIfExists(fs, ManifestPath()));
+  if (manifest) {
+    size_t begin = 0;
+    while (begin < manifest->size()) {
+      size_t end = manifest->find('\n', begin);
+      if (end == std::string::npos) end = manifest->size();
+      auto json =
+          nlohmann::json::parse(manifest->substr(begin, end - begin), nullptr, false);
+      begin = end + 1;
+      if (json.is_discarded() || !json.is_object()) continue;
+      ArchivedFile file{json["path"], json["first_ledger"], json["last_ledger"],
+                        json["rows"], json["bytes"],        json["sha256"]};
+      if (checkpoint_ && file.last_ledger <= *checkpoint_)
+        files_.push_back(std::move(file));
+    }
+  }
+  arrow::fs::FileSelector selector;
+  selector.base_dir = TableDir();
+  selector.recursive = true;
+  ARROW_ASSIGN_OR_RAISE(auto entries, fs.GetFileInfo(selector));
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::string>> candidates;
+  for (const auto& entry : entries) {
+    if (entry.type() != arrow::fs::FileType::File) continue;
+    if (entry.base_name().ends_with(kTempSuffix)) {
+      ops::LogWarn("archive", "removing a temporary leftover", {{"path", entry.path()}});
+      ARROW_RETURN_NOT_OK(fs.DeleteFile(entry.path()));
+      continue;
+    }
+    auto range = ParseFileName(entry.base_name(), convert::TableName(table_));
+    if (range && (!checkpoint_ || range->first > *checkpoint_)) {
+      candidates.emplace_back(*range, entry.path());
+    }
+  }
+  std::sort(candidates.begin(), candidates.end());
+  bool adopted = false;
+  for (const auto& [range, path] : candidates) {
+    bool contiguous = !checkpoint_ || range.first == *checkpoint_ + 1;
+    arrow::Status valid = contiguous ? VerifyFile(fs, path, range.first, range.second)
+                                     : arrow::Status::Invalid("not contiguous");
+    if (!valid.ok()) {
+      ops::LogWarn("archive", "replacing a file written after the checkpoint",
+                   {{"path", path}, {"reason", valid.ToString()}});
+      ARROW_RETURN_NOT_OK(fs.DeleteFile(path));
+      continue;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto hashed, HashFile(fs, path));
+    ARROW_ASSIGN_OR_RAISE(auto input, fs.OpenInputFile(path));
+    int64_t rows = parquet::ParquetFileReader::Open(input)->metadata()->num_rows();
+    files_.push_back({path.substr(settings_.root.size() + 1), range.first, range.second,
+                      rows, hashed.second, hashed.first});
+    checkpoint_ = range.second;
+    adopted = true;
+  }
+  if (adopted) ARROW_RETURN_NOT_OK(SaveManifestAndCheckpoint());
+  return arrow::Status::OK();
+}
+
+arrow::Status TableArchive::Append(std::span<const pipeline::LedgerInfo> ledgers,
+                                   const std::shared_ptr<arrow::RecordBatch>& rows) {
+  auto sequences = std::static_pointer_cast<arrow::UInt32Array>(
+      rows->GetColumnByName("ledger_sequence"));
+  if (!sequences) return arrow::Status::Invalid("rows without a ledger_sequence column");
+  int64_t row = 0;
+  for (const pipeline::LedgerInfo& ledger : ledgers) {
+    int64_t begin = row;
+    while (row < rows->num_rows() && sequences->Value(row) == ledger.sequence) ++row;
+    if (checkpoint_ && ledger.sequence <= *checkpoint_) continue;
+    ARROW_RETURN_NOT_OK(AddLedger(ledger, rows->Slice(begin, row - begin)));
+  }
+  if (row != rows->num_rows()) {
+    return arrow::Status::Invalid(convert::TableName(table_), ": row ", row,
+                                  " has ledger ", sequences->Value(row),
+                                  ", not one of the ledgers given");
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status TableArchive::AddLedger(const pipeline::LedgerInfo& ledger,
+                                      std::shared_ptr<arrow::RecordBatch> rows) {
+  std::string folder =
+      settings_.partitioning.FolderOf(ledger.sequence, ledger.close_time);
+  if (open_ && (open_->folder != folder || ledger.sequence != open_->last_ledger + 1)) {
+    ARROW_RETURN_NOT_OK(CommitFile());
+  }
+  if (!open_) ARROW_RETURN_NOT_OK(StartFile(ledger, std::move(folder)));
+  open_->last_ledger = ledger.sequence;
+  if (rows->num_rows() > 0) {
+    open_->buffered_rows += rows->num_rows();
+    open_->buffered.push_back(std::move(rows));
+  }
+  if (open_->buffered_rows >= settings_.row_group_rows) {
+    ARROW_RETURN_NOT_OK(WriteRowGroup());
+    ARROW_ASSIGN_OR_RAISE(int64_t size, open_->out->Tell());
+    if (size >= settings_.max_file_bytes) ARROW_RETURN_NOT_OK(CommitFile());
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status TableArchive::StartFile(const pipeline::LedgerInfo& ledger,
+                                      std::string folder) {
+  auto file = std::make_unique<OpenFile>();
+  std::string dir = TableDir() + "/" + folder;
+  ARROW_RETURN_NOT_OK(settings_.fs->CreateDir(dir, true));
+  file->folder = std::move(folder);
+  file->first_ledger = ledger.sequence;
+  file->last_ledger = ledger.sequence;
+  file->temp_path = dir + "/." + std::string(convert::TableName(table_)) + "-" +
+                    std::to_string(ledger.sequence) + ".parquet" + kTempSuffix;
+  ARROW_ASSIGN_OR_RAISE(file->out, settings_.fs->OpenOutputStream(file->temp_path));
+  auto arrow_properties =
+      parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  ARROW_ASSIGN_OR_RAISE(
+      file->writer,
+      parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(), file->out,
+                                       WriterProperties(settings_), arrow_properties));
+  open_ = std::move(file);
+  return arrow::Status::OK();
+}
+
+arrow::Status TableArchive::WriteRowGroup() {
+  if (open_->buffered.empty()) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto table,
+                        arrow::Table::FromRecordBatches(schema_, open_->buffered));
+  ARROW_RETURN_NOT_OK(open_->writer->WriteTable(*table, settings_.row_group_rows));
+  open_->rows += open_->buffered_rows;
+  open_->buffered.clear();
+  open_->buffered_rows = 0;
+  return arrow::Status::OK();
+}
+
+arrow::Status TableArchive::CommitFile() {
+  ARROW_RETURN_NOT_OK(WriteRowGroup());
+  OpenFile& file = *open_;
+  auto metadata = arrow::key_value_metadata(
+      {"stellar.table", "stellar.first_ledger", "stellar.last_ledger",
+       "stellar.schema_version", "stellar.xdr_definitions_hash",
+       "stellar.network_passphrase", "stellar.writer"},
+      {std::string(convert::TableName(table_)), std::to_string(file.first_ledger),
+       std::to_string(file.last_ledger), convert::kSchemaVersion, kXdrDefinitionsHash,
+       settings_.network_passphrase, std::string("stellar-arrow-source ") + kVersion});
+  ARROW_RETURN_NOT_OK(file.writer->AddKeyValueMetadata(metadata));
+  ARROW_RETURN_NOT_OK(file.writer->Close());
+  ARROW_RETURN_NOT_OK(file.out->Close());
+  ARROW_RETURN_NOT_OK(SyncPath(settings_, file.temp_path));
+  std::string name = std::string(convert::TableName(table_)) + "-" +
+                     std::to_string(file.first_ledger) + "-" +
+                     std::to_string(file.last_ledger) + ".parquet";
+  std::string dir = TableDir() + "/" + file.folder;
+  ARROW_RETURN_NOT_OK(settings_.fs->Move(file.temp_path, dir + "/" + name));
+  ARROW_RETURN_NOT_OK(SyncPath(settings_, dir));
+  ARROW_ASSIGN_OR_RAISE(auto hashed, HashFile(*settings_.fs, dir + "/" + name));
+  files_.push_back(
+      {std::string(convert::TableName(table_)) + "/" + file.folder + "/" + name,
+       file.first_ledger, file.last_ledger, file.rows, hashed.second, hashed.first});
+  checkpoint_ = file.last_ledger;
+  open_.reset();
+  return SaveManifestAndCheckpoint();
+}
+
+arrow::Status TableArchive::SaveManifestAndCheckpoint() {
+  std::string manifest;
+  for (const ArchivedFile& file : files_) manifest += ToJson(file).dump() + "\n";
+  ARROW_RETURN_NOT_OK(WriteAtomically(settings_, ManifestPath(), manifest));
+  nlohmann::json checkpoint = {{"table", convert::TableName(table_)},
+                               {"last_ledger", *checkpoint_},
+                               {"file", files_.empty() ? "" : files_.back().path}};
+  return WriteAtomically(settings_, CheckpointPath(), checkpoint.dump() + "\n");
+}
+
+arrow::Status TableArchive::Flush() {
+  if (!open_) return arrow::Status::OK();
+  return CommitFile();
+}
+
+}  // namespace sas::archive
