@@ -1,5 +1,6 @@
 """Shared pytest fixtures: the binary under test, free ports, a running server."""
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -79,6 +80,34 @@ def load_tool(name: str):
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                  "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+@contextlib.contextmanager
+def moto_s3():
+    """A real S3 protocol server (moto in server mode) on loopback: yields (port, client)."""
+    boto3 = pytest.importorskip("boto3")
+    port = free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H",
+                               "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port, boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}",
+                                 aws_access_key_id="test", aws_secret_access_key="test",
+                                 region_name="us-east-1")
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def binary() -> Path:

@@ -11,6 +11,7 @@
 #include "app/progress.h"
 #include "app/run_main.h"
 #include "archive/archiver.h"
+#include "ingest/galexie_lake.h"
 #include "ingest/source_uri.h"
 #include "ops/config.h"
 #include "pipeline/chunk_reader.h"
@@ -36,6 +37,8 @@ constexpr std::array kArchiveFlags = {
     FlagSpec{
         "--max-file-size", true,
         "rotate files at this many bytes (default: PARQUET_MAX_FILE_SIZE or 256 MiB)"},
+    FlagSpec{"--row-group-rows", true,
+             "rows per Parquet row group (default: PARQUET_ROW_GROUP_ROWS or 131072)"},
     FlagSpec{"--threads", true, "conversion threads (default: Arrow's CPU pool size)"},
 };
 
@@ -111,6 +114,11 @@ arrow::Result<ArchiveRequest> ParseRequest(std::span<const std::string> args,
                           ParseNumber("PARQUET_MAX_FILE_SIZE", *value, 1));
     request.archive.max_file_bytes = static_cast<int64_t>(bytes);
   }
+  if (auto value = Env(env, "PARQUET_ROW_GROUP_ROWS", line, "--row-group-rows")) {
+    ARROW_ASSIGN_OR_RAISE(uint64_t rows,
+                          ParseNumber("PARQUET_ROW_GROUP_ROWS", *value, 1));
+    request.archive.row_group_rows = static_cast<int64_t>(rows);
+  }
   if (auto tables = line.Value("--tables")) {
     ARROW_RETURN_NOT_OK(ParseTables(*tables, &request.archive.tables));
   }
@@ -122,7 +130,20 @@ arrow::Result<ArchiveRequest> ParseRequest(std::span<const std::string> args,
   return request;
 }
 
+/// The network of the ledgers: given, or the lake's, or the generator's.
+arrow::Result<std::string> NetworkOf(const ingest::SourceRequest& source) {
+  if (!source.network_passphrase.empty()) return source.network_passphrase;
+  if (ingest::IsGeneratorUri(source.uri)) {
+    ARROW_ASSIGN_OR_RAISE(auto options, ingest::ParseGeneratorUri(source.uri));
+    return options.network_passphrase;
+  }
+  ARROW_ASSIGN_OR_RAISE(auto lake, ingest::GalexieLake::Open(source.uri, ""));
+  return lake->manifest().network_passphrase;
+}
+
 arrow::Status RunArchive(ArchiveRequest request) {
+  ARROW_ASSIGN_OR_RAISE(request.source.network_passphrase, NetworkOf(request.source));
+  request.archive.network_passphrase = request.source.network_passphrase;
   ARROW_ASSIGN_OR_RAISE(auto archiver, archive::Archiver::Open(request.archive));
   uint32_t end = *request.source.end;
   uint32_t begin = archiver->NextLedger(request.source.start);

@@ -321,7 +321,10 @@ std::vector<uint8_t> LedgerGenerator::Next() {
 
 GeneratorLedgerSource::GeneratorLedgerSource(GeneratorOptions options,
                                              std::optional<uint32_t> end)
-    : next_due_(std::chrono::steady_clock::now()), generator_(options), end_(end) {
+    : next_due_(std::chrono::steady_clock::now()),
+      generator_(options),
+      end_(end),
+      deliver_from_(options.deliver_from) {
   if (options.ledgers_per_second > 0) {
     interval_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(1.0 / options.ledgers_per_second));
@@ -346,6 +349,7 @@ bool GeneratorLedgerSource::WaitUntilDue() {
 }
 
 arrow::Result<std::optional<SourcedLedger>> GeneratorLedgerSource::Next() {
+  while (generator_.next_sequence() < deliver_from_) (void)generator_.Next();
   if (end_ && generator_.next_sequence() > *end_) return std::nullopt;
   if (!WaitUntilDue()) return arrow::Status::Cancelled("generator cancelled");
   uint32_t sequence = generator_.next_sequence();

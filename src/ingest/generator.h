@@ -31,6 +31,9 @@ struct GeneratorOptions {
   /// Close time of the first ledger (unix seconds) and the spacing of ledgers.
   uint64_t first_close_time = 1'700'000'000;
   uint32_t close_interval_seconds = 5;
+  /// First ledger GeneratorLedgerSource delivers (earlier ones are generated and
+  /// dropped, so ledger N is the same ledger whatever the start); 0: `start`.
+  uint32_t deliver_from = 0;
   /// Pace of GeneratorLedgerSource in ledgers per wall-clock second (0: as fast as
   /// possible).
   double ledgers_per_second = 0;
@@ -75,6 +78,7 @@ class GeneratorLedgerSource : public LedgerSource {
   std::chrono::steady_clock::time_point next_due_;
   LedgerGenerator generator_;
   std::optional<uint32_t> end_;
+  uint32_t deliver_from_ = 0;
   std::mutex mutex_;
   std::condition_variable cancelled_cv_;
   bool cancelled_ = false;

@@ -40,11 +40,13 @@ arrow::Status ApplyGeneratorOption(std::string_view key, std::string_view value,
   ARROW_ASSIGN_OR_RAISE(uint32_t number, ParseCount(key, value));
   if (key == "seed") {
     options->seed = number;
+  } else if (key == "origin") {
+    options->start = number;
   } else if (key == "tx") {
     options->transactions_per_ledger = number;
   } else {
     return arrow::Status::Invalid("generator: unknown option '", key,
-                                  "' (expected seed, tx or rate)");
+                                  "' (expected seed, tx, rate or origin)");
   }
   return arrow::Status::OK();
 }
@@ -76,11 +78,16 @@ arrow::Result<std::unique_ptr<LedgerSource>> OpenLedgerSource(
     const SourceRequest& request) {
   if (IsGeneratorUri(request.uri)) {
     GeneratorOptions base;
-    base.start = request.start;
     if (!request.network_passphrase.empty()) {
       base.network_passphrase = request.network_passphrase;
     }
     ARROW_ASSIGN_OR_RAISE(auto options, ParseGeneratorUri(request.uri, base));
+    if (request.start < options.start) {
+      return arrow::Status::Invalid("generator: start ", request.start,
+                                    " is before its first ledger (origin=", options.start,
+                                    ")");
+    }
+    options.deliver_from = request.start;
     return std::make_unique<GeneratorLedgerSource>(std::move(options), request.end);
   }
   if (request.uri.starts_with("grpc://")) {

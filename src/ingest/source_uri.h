@@ -17,7 +17,7 @@ namespace sas::ingest {
 
 /// What to read and how.
 struct SourceRequest {
-  /// `file://…`, `s3://…`, `gs://…` or `generator:[seed=N][,tx=N][,rate=R]`.
+  /// `file://…`, `s3://…`, `gs://…` or `generator:[seed=N][,tx=N][,rate=R][,origin=N]`.
   std::string uri;
   /// Network of the ledgers; empty: the lake's (checked against it when given).
   std::string network_passphrase;
@@ -34,7 +34,8 @@ struct SourceRequest {
 bool IsGeneratorUri(std::string_view uri);
 
 /// Parses the options of a `generator:` URI on top of `base`: seed=N, tx=N (transactions
-/// per ledger), rate=R (ledgers per second, 0 = as fast as possible).
+/// per ledger), rate=R (ledgers per second, 0 = as fast as possible), origin=N (its
+/// first ledger, default 2; a later start skips ahead so ledger N is always the same).
 arrow::Result<GeneratorOptions> ParseGeneratorUri(std::string_view uri,
                                                   GeneratorOptions base = {});
 

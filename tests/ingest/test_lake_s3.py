@@ -3,47 +3,24 @@ mode): the fixture lake uploaded to a bucket reads exactly like the local folder
 
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_TESTDATA, binary, free_port
+from conftest import S3_CREDENTIALS, SHARED_TESTDATA, binary, moto_s3
 
 LAKE = SHARED_TESTDATA / "derived" / "lake-testnet-lighthorizon-32perfile"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-               "AWS_DEFAULT_REGION": "us-east-1"}
+CREDENTIALS = S3_CREDENTIALS
 
 
 @pytest.fixture(scope="module")
 def s3_lake():
-    boto3 = pytest.importorskip("boto3")
-    port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H",
-                               "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", **{
-            "aws_access_key_id": "test", "aws_secret_access_key": "test",
-            "region_name": "us-east-1"})
+    with moto_s3() as (port, s3):
         s3.create_bucket(Bucket="lake")
         for path in LAKE.rglob("*"):
             if path.is_file():
                 s3.upload_file(str(path), "lake", "testnet/" + str(path.relative_to(LAKE)))
         yield f"s3://lake/testnet?endpoint_override=127.0.0.1:{port}&scheme=http"
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def ingest(source, *args):

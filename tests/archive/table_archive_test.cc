@@ -1,0 +1,142 @@
+#include "archive/archiver.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "ingest/source_uri.h"
+#include "testing/status_matchers.h"
+
+namespace sas::archive {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A fresh folder under the test's temporary directory.
+fs::path FreshDir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("sas-archive-test-" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+ArchiveOptions Options(const fs::path& dir) {
+  ArchiveOptions options;
+  options.base = dir.string();
+  options.tables = {convert::Table::kStellarLedger, convert::Table::kOperations};
+  options.partition_format = "ledger_range:10";
+  options.network_passphrase = "Standalone Network ; February 2017";
+  options.row_group_rows = 50;
+  return options;
+}
+
+/// Archives generator ledgers first..last.
+arrow::Status ArchiveRange(Archiver* archiver, uint32_t first, uint32_t last) {
+  ingest::SourceRequest request;
+  request.uri = "generator:tx=5";
+  request.start = archiver->NextLedger(first);
+  request.end = last;
+  if (request.start > last) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto source, ingest::OpenLedgerSource(request));
+  convert::ConverterOptions converter;
+  converter.network_passphrase = "Standalone Network ; February 2017";
+  converter.tables = archiver->tables();
+  ARROW_ASSIGN_OR_RAISE(auto reader,
+                        pipeline::ChunkReader::Make(std::move(source), converter, 7));
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto chunk, reader->Next());
+    if (!chunk) break;
+    ARROW_RETURN_NOT_OK(archiver->Append(chunk->ledgers, chunk->chunk));
+  }
+  return archiver->Flush();
+}
+
+std::vector<std::string> ParquetFiles(const fs::path& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file())
+      files.push_back(fs::relative(entry.path(), dir).string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(Archiver, FilesAreNamedByLedgerRangeAndSplitAtPartitions) {
+  fs::path dir = FreshDir("names");
+  ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+  ASSERT_OK(ArchiveRange(archiver.get(), 5, 24));
+  const auto& files = archiver->table(convert::Table::kOperations).files();
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_EQ(files[0].path, "operations/ledger_range=0-9/operations-5-9.parquet");
+  EXPECT_EQ(files[1].path, "operations/ledger_range=10-19/operations-10-19.parquet");
+  EXPECT_EQ(files[2].path, "operations/ledger_range=20-29/operations-20-24.parquet");
+  EXPECT_EQ(archiver->table(convert::Table::kStellarLedger).checkpoint(), 24u);
+  for (const auto& file : files) EXPECT_EQ(file.sha256.size(), 64u);
+}
+
+TEST(Archiver, ResumesAfterTheCheckpointWithoutRewritingEarlierFiles) {
+  fs::path dir = FreshDir("resume");
+  {
+    ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+    ASSERT_OK(ArchiveRange(archiver.get(), 2, 12));
+  }
+  auto before = ParquetFiles(dir);
+  ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+  EXPECT_EQ(archiver->NextLedger(2), 13u);
+  ASSERT_OK(ArchiveRange(archiver.get(), 2, 20));
+  auto after = ParquetFiles(dir);
+  for (const auto& file : before) {
+    EXPECT_NE(std::find(after.begin(), after.end(), file), after.end()) << file;
+  }
+  EXPECT_EQ(archiver->table(convert::Table::kOperations).checkpoint(), 20u);
+}
+
+TEST(Archiver, RecoveryRemovesLeftoversAdoptsGoodFilesAndReplacesBadOnes) {
+  fs::path dir = FreshDir("recover");
+  {
+    ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+    ASSERT_OK(ArchiveRange(archiver.get(), 2, 25));
+  }
+  // A crash after the rename of 20-25 and before its checkpoint: checkpoint at 19.
+  fs::path ops = dir / "operations";
+  std::ofstream(ops / "_checkpoint.json") << R"({"table":"operations","last_ledger":19})";
+  std::ofstream(dir / "stellar_ledger" / "_checkpoint.json")
+      << R"({"table":"stellar_ledger","last_ledger":19})";
+  // The stellar_ledger file past the checkpoint is damaged; a temporary file is left
+  // over.
+  fs::path damaged =
+      dir / "stellar_ledger" / "ledger_range=20-29" / "stellar_ledger-20-25.parquet";
+  fs::resize_file(damaged, fs::file_size(damaged) / 2);
+  std::ofstream(ops / "ledger_range=20-29" / ".operations-26.parquet.inprogress")
+      << "partial";
+
+  ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+  EXPECT_EQ(archiver->table(convert::Table::kOperations).checkpoint(), 25u);
+  EXPECT_EQ(archiver->table(convert::Table::kStellarLedger).checkpoint(), 19u);
+  EXPECT_FALSE(fs::exists(damaged));
+  EXPECT_FALSE(
+      fs::exists(ops / "ledger_range=20-29" / ".operations-26.parquet.inprogress"));
+  EXPECT_EQ(archiver->NextLedger(2), 20u);
+  ASSERT_OK(ArchiveRange(archiver.get(), 2, 25));
+  EXPECT_TRUE(fs::exists(damaged));
+  EXPECT_EQ(archiver->table(convert::Table::kStellarLedger).checkpoint(), 25u);
+}
+
+TEST(Archiver, RejectsBadSettingsClearly) {
+  fs::path dir = FreshDir("settings");
+  auto options = Options(dir);
+  options.compression = "brotli9";
+  auto bad = Archiver::Open(options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("expected none, snappy"), std::string::npos);
+  options = Options(dir);
+  options.compression = "zstd:x";
+  EXPECT_FALSE(Archiver::Open(options).ok());
+  options = Options(dir);
+  options.base = "";
+  EXPECT_FALSE(Archiver::Open(options).ok());
+}
+
+}  // namespace
+}  // namespace sas::archive
