@@ -9,6 +9,7 @@
 #include <arrow/config.h>
 #include <arrow/filesystem/filesystem.h>
 
+#include "app/analyze_command.h"
 #include "app/archive_command.h"
 #include "app/convert_command.h"
 #include "app/decode_command.h"
@@ -29,6 +30,8 @@ constexpr const char* kUsage =
     "[--print]\n"
     "       stellar-arrow-source archive --source URI [--network N] --start S --end E "
     "[--out BASE]\n"
+    "       stellar-arrow-source analyze --source URI [--network N] --start S --end E "
+    "--config FILE [--format F] [--out PATH]\n"
     "       stellar-arrow-source --version | --help\n\n";
 
 void PrintVersion() {
@@ -86,6 +89,9 @@ int RunCommand(std::vector<std::string> args) {
   }
   if (!args.empty() && args[0] == "ingest") {
     return RunIngestCommand(std::span(args).subspan(1));
+  }
+  if (!args.empty() && args[0] == "analyze") {
+    return RunAnalyzeCommand(std::span(args).subspan(1));
   }
   if (!args.empty() && args[0] == "archive") {
     return RunArchiveCommand(std::span(args).subspan(1));

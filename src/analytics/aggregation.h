@@ -1,0 +1,151 @@
+// One aggregation over a table: filters (Arrow compute), group-by columns, measures with
+// mergeable partial states, and event-time windows (tumbling, sliding, last N ledgers)
+// built from per-slide panes. Definition format: docs/ANALYTICS.md.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/expression.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+#include <nlohmann/json.hpp>
+
+#include "analytics/value.h"
+#include "convert/ledger_converter.h"
+#include "pipeline/chunk_reader.h"
+
+namespace sas::analytics {
+
+/// Kinds of measure.
+enum class MeasureType {
+  kSum,
+  kAvg,
+  kCount,
+  kMin,
+  kMax,
+  kDistinct,
+  kPercentile,
+  kStddev
+};
+
+/// One measure of an aggregation.
+struct MeasureDef {
+  MeasureType type = MeasureType::kCount;
+  /// Input column; empty for a row count.
+  std::string field;
+  /// Percentile in (0, 100].
+  double p = 50;
+  /// Population (not sample) standard deviation.
+  bool population = false;
+  /// Result column name (`sum_amount`, `count`, `p99_amount`, ...).
+  std::string column;
+};
+
+/// Kinds of window.
+enum class WindowType { kTumbling, kSliding, kLedgers };
+
+/// A window on event time (ledger close time) or on a number of ledgers.
+struct WindowDef {
+  WindowType type = WindowType::kTumbling;
+  /// Size and slide in seconds (tumbling: slide == size); ledger count for kLedgers.
+  int64_t size = 60;
+  int64_t slide = 60;
+};
+
+/// A validated aggregation definition.
+struct AggregationDef {
+  std::string name;
+  convert::Table table = convert::Table::kOperations;
+  /// Conjunction of the filters, bound to the table schema (nullopt: every row).
+  std::optional<arrow::compute::Expression> filter;
+  std::vector<std::string> group_by;
+  std::vector<MeasureDef> measures;
+  WindowDef window;
+  /// The definition as given.
+  nlohmann::json source;
+};
+
+/// Parses and validates `{"aggregations": [...]}` against the table schemas.
+arrow::Result<std::vector<AggregationDef>> ParseAggregations(const std::string& json);
+
+/// Parses one aggregation object.
+arrow::Result<AggregationDef> ParseAggregation(const nlohmann::json& json);
+
+/// Parses a duration such as `30s`, `5m`, `1h`, `1d` into seconds.
+arrow::Result<int64_t> ParseDuration(std::string_view text);
+
+/// Computes an aggregation incrementally as ledgers arrive in order.
+class Aggregation {
+ public:
+  /// Creates the state of `def`; at most `max_final_windows` final windows are kept.
+  static arrow::Result<std::unique_ptr<Aggregation>> Make(
+      AggregationDef def, size_t max_final_windows = 10000);
+
+  /// Adds the rows (of the aggregation's table) of consecutive `ledgers`.
+  arrow::Status Update(std::span<const pipeline::LedgerInfo> ledgers,
+                       const std::shared_ptr<arrow::RecordBatch>& rows);
+
+  /// Returns the kept final windows and, when `include_open`, the open ones, in window
+  /// order, one row per window and group.
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Results(bool include_open) const;
+
+  /// Returns the result schema.
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+
+  /// Returns the definition.
+  const AggregationDef& def() const { return def_; }
+
+  /// Returns an estimate of the bytes of state held.
+  int64_t StateBytes() const;
+
+  struct MeasureState;
+  struct GroupState;
+  using Groups = std::map<std::vector<Value>, GroupState>;
+
+  /// Use Make().
+  Aggregation(AggregationDef def, std::shared_ptr<arrow::Schema> input,
+              std::shared_ptr<arrow::Schema> schema, size_t max_final_windows);
+  ~Aggregation();
+
+ private:
+  /// A window's merged groups, ready to be written.
+  struct WindowResult {
+    int64_t start = 0;
+    int64_t end = 0;
+    bool final = false;
+    std::shared_ptr<Groups> groups;
+  };
+
+  void AddRow(int64_t pane, const arrow::RecordBatch& rows, int64_t row);
+  int64_t PaneOf(const pipeline::LedgerInfo& ledger) const;
+  WindowResult MergeWindow(int64_t window) const;
+  void FinalizeUpTo(int64_t newest_time);
+  arrow::Status AppendWindow(
+      const WindowResult& window,
+      std::vector<std::unique_ptr<arrow::ArrayBuilder>>* builders) const;
+
+  AggregationDef def_;
+  std::shared_ptr<arrow::Schema> input_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::vector<int> group_columns_;
+  std::vector<int> measure_columns_;
+  size_t max_final_windows_;
+  /// Partial aggregates per pane (slide period, or ledger for kLedgers windows).
+  std::map<int64_t, Groups> panes_;
+  /// Close time of each retained ledger pane (kLedgers windows).
+  std::map<int64_t, int64_t> ledger_times_;
+  std::deque<WindowResult> final_;
+  /// First window index not yet final.
+  std::optional<int64_t> next_window_;
+  int64_t newest_time_ = 0;
+};
+
+}  // namespace sas::analytics
