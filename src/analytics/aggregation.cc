@@ -43,6 +43,25 @@ arrow::Result<std::shared_ptr<arrow::Field>> FindField(const arrow::Schema& sche
   return field;
 }
 
+/// A decimal literal (JSON number or string of digits) at the column's scale.
+arrow::Result<std::shared_ptr<arrow::Scalar>> DecimalLiteral(
+    const nlohmann::json& value, const arrow::Field& field,
+    const std::shared_ptr<arrow::DataType>& type) {
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  int32_t precision = 0;
+  int32_t scale = 0;
+  arrow::Decimal128 decimal;
+  const auto& decimal_type = static_cast<const arrow::Decimal128Type&>(*type);
+  auto rescaled = arrow::Decimal128::FromString(text, &decimal, &precision, &scale).ok()
+                      ? decimal.Rescale(scale, decimal_type.scale())
+                      : arrow::Result<arrow::Decimal128>(arrow::Status::Invalid(""));
+  if (!rescaled.ok()) {
+    return arrow::Status::Invalid("filter on '", field.name(), "': value ", value.dump(),
+                                  " does not fit ", type->ToString());
+  }
+  return std::make_shared<arrow::Decimal128Scalar>(*rescaled, type);
+}
+
 /// The literal a filter compares with, typed as the column (wrong JSON kinds refused).
 arrow::Result<std::shared_ptr<arrow::Scalar>> Literal(const nlohmann::json& value,
                                                       const arrow::Field& field) {
@@ -59,9 +78,10 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> Literal(const nlohmann::json& valu
     return arrow::Status::Invalid("filter on '", field.name(), "': value ", value.dump(),
                                   " is not a ", type->ToString());
   }
-  if (value.is_string()) return arrow::Scalar::Parse(type, value.get<std::string>());
   if (value.is_boolean())
     return std::make_shared<arrow::BooleanScalar>(value.get<bool>());
+  if (type->id() == arrow::Type::DECIMAL128) return DecimalLiteral(value, field, type);
+  if (value.is_string()) return arrow::Scalar::Parse(type, value.get<std::string>());
   auto parsed = arrow::Scalar::Parse(type, value.dump());
   if (!parsed.ok()) {
     return arrow::Status::Invalid("filter on '", field.name(), "': value ", value.dump(),
