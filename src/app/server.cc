@@ -15,6 +15,8 @@
 #include <arrow/util/compression.h>
 #include <nlohmann/json.hpp>
 
+#include "analytics/engine.h"
+#include "archive/archive_sink.h"
 #include "build_info.h"
 #include "flight/service.h"
 #include "ingest/galexie_lake.h"
@@ -24,6 +26,7 @@
 #include "ops/log.h"
 #include "ops/metric_catalog.h"
 #include "ops/metrics.h"
+#include "pipeline/ledger_follower.h"
 #include "pipeline/ledger_hub.h"
 
 namespace sas::app {
@@ -222,6 +225,74 @@ arrow::Result<fl::FlightServerOptions> MakeFlightOptions(
   return flight_options;
 }
 
+arrow::Result<std::string> ReadConfigFile(const std::string& path) {
+  return ReadFile(path, "ANALYTICS_CONFIG");
+}
+
+/// The analytics engine with the built-ins and ANALYTICS_CONFIG, following the hub.
+arrow::Result<std::shared_ptr<analytics::AnalyticsEngine>> StartAnalytics(
+    const ops::ServerOptions& options, const Sources& sources,
+    std::vector<std::unique_ptr<pipeline::LedgerFollower>>* followers) {
+  if (!options.enable_analytics && options.analytics_config.empty()) return nullptr;
+  if (!sources.hub) {
+    return arrow::Status::Invalid(
+        "ENABLE_ANALYTICS needs a live source (MOCK_DATA or LEDGER_LAKE_URI)");
+  }
+  auto engine = std::make_shared<analytics::AnalyticsEngine>();
+  if (options.enable_analytics) {
+    ARROW_ASSIGN_OR_RAISE(auto builtins,
+                          analytics::BuiltinAggregations(options.analytics_window_size));
+    for (auto& def : builtins) ARROW_RETURN_NOT_OK(engine->Add(std::move(def)));
+  }
+  if (!options.analytics_config.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto text, ReadConfigFile(options.analytics_config));
+    auto defs = analytics::ParseAggregations(text);
+    if (!defs.ok()) {
+      return defs.status().WithMessage("ANALYTICS_CONFIG ", options.analytics_config,
+                                       ": ", defs.status().message());
+    }
+    for (auto& def : *defs) ARROW_RETURN_NOT_OK(engine->Add(std::move(def)));
+  }
+  convert::ConverterOptions converter;
+  converter.network_passphrase = options.network_passphrase;
+  followers->push_back(std::make_unique<pipeline::LedgerFollower>(
+      "analytics", sources.hub, sources.history, converter, sources.hub->first_sequence(),
+      engine));
+  return engine;
+}
+
+/// The live archive (PARQUET_BASE_PATH), resuming after its checkpoint.
+arrow::Status StartArchive(
+    const ops::ServerOptions& options, const Sources& sources,
+    std::vector<std::unique_ptr<pipeline::LedgerFollower>>* followers) {
+  if (options.parquet_base_path.empty()) return arrow::Status::OK();
+  if (!sources.hub) {
+    return arrow::Status::Invalid(
+        "PARQUET_BASE_PATH needs a live source (MOCK_DATA or LEDGER_LAKE_URI)");
+  }
+  archive::ArchiveOptions archive_options;
+  archive_options.base = options.parquet_base_path;
+  archive_options.compression = options.parquet_compression;
+  archive_options.max_file_bytes = options.parquet_max_file_size;
+  archive_options.partition_format = options.parquet_partition_format;
+  archive_options.row_group_rows = options.parquet_archive_buffer_size;
+  archive_options.network_passphrase = options.network_passphrase;
+  ARROW_ASSIGN_OR_RAISE(auto archiver, archive::Archiver::Open(archive_options));
+  uint32_t resume = archiver->NextLedger(1);
+  uint32_t start = resume > 1 ? resume : sources.hub->first_sequence();
+  convert::ConverterOptions converter;
+  converter.network_passphrase = options.network_passphrase;
+  converter.tables = archiver->tables();
+  ops::LogInfo("archive", "archiving",
+               {{"base", options.parquet_base_path}, {"from", start}});
+  followers->push_back(std::make_unique<pipeline::LedgerFollower>(
+      "archive", sources.hub, sources.history, converter, start,
+      std::make_shared<archive::ArchiveSink>(
+          std::move(archiver),
+          std::chrono::seconds(int64_t{options.parquet_archive_interval_minutes} * 60))));
+  return arrow::Status::OK();
+}
+
 flight::FlightServiceOptions ServiceOptionsFor(const ops::ServerOptions& options,
                                                const Sources& sources) {
   flight::FlightServiceOptions service;
@@ -242,6 +313,20 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
 
   ARROW_ASSIGN_OR_RAISE(Sources sources, OpenSources(options));
   if (sources.hub) RegisterHubMetrics(sources.hub, &metrics);
+  std::vector<std::unique_ptr<pipeline::LedgerFollower>> followers;
+  ARROW_ASSIGN_OR_RAISE(auto engine, StartAnalytics(options, sources, &followers));
+  ARROW_RETURN_NOT_OK(StartArchive(options, sources, &followers));
+  if (!options.parquet_base_path.empty()) {
+    pipeline::LedgerFollower* archive = followers.back().get();
+    metrics.RegisterCallbackGauge(ops::metric::kArchiveCursor, [archive] {
+      return static_cast<double>(archive->cursor());
+    });
+  }
+  if (engine) {
+    metrics.RegisterCallbackGauge(ops::metric::kAnalyticsStateBytes, [engine] {
+      return static_cast<double>(engine->StateBytes());
+    });
+  }
 
   flight::FlightServiceOptions service_options = ServiceOptionsFor(options, sources);
   ARROW_ASSIGN_OR_RAISE(service_options.ipc, IpcOptionsFor(options));
@@ -251,6 +336,7 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
       metrics.Register(ops::metric::kFlightDroppedStreams)};
   flight::StellarFlightService service(service_options, sources.hub, sources.history,
                                        flight_metrics);
+  service.SetAnalytics(engine);
   metrics.RegisterCallbackGauge(ops::metric::kFlightActiveStreams, [&service] {
     return static_cast<double>(service.active_streams());
   });
@@ -266,6 +352,11 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
   http_options.bind_address = options.bind_address;
   http_options.port = options.health_port;
   http_options.version = kVersion;
+  if (engine) {
+    http_options.analytics = [engine](std::string_view name) {
+      return engine->ResultsJson(std::string(name));
+    };
+  }
   http_options.is_ready = [&serving, hub = sources.hub] {
     return serving.load() && (!hub || hub->Get(UINT32_MAX, 0).status.ok());
   };
@@ -297,8 +388,9 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
   arrow::Status served = service.Serve();
   serving = false;
   watcher.join();
+  http->Stop();  // before the followers its gauges read
+  followers.clear();
   if (sources.hub) sources.hub->Stop();
-  http->Stop();
   ARROW_RETURN_NOT_OK(served);
   ops::LogInfo("server", "stopped");
   return arrow::Status::OK();

@@ -184,6 +184,10 @@ arrow::Status StellarFlightService::GetSchema(const fl::ServerCallContext&,
 arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
                                           const fl::Ticket& request,
                                           std::unique_ptr<fl::FlightDataStream>* stream) {
+  constexpr std::string_view kAnalytics = "analytics:";
+  if (std::string_view(request.ticket).starts_with(kAnalytics)) {
+    return DoGetAnalytics(request.ticket.substr(kAnalytics.size()), stream);
+  }
   ARROW_ASSIGN_OR_RAISE(auto range, ParseTicket(request.ticket));
   if (active_streams_->fetch_add(1) >= options_.max_streams) {
     active_streams_->fetch_sub(1);
@@ -205,6 +209,39 @@ arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
       std::string(convert::TableName(range.table)));
   *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);
   return arrow::Status::OK();
+}
+
+arrow::Status StellarFlightService::DoGetAnalytics(
+    const std::string& name, std::unique_ptr<fl::FlightDataStream>* stream) {
+  if (!analytics_) {
+    return arrow::Status::Invalid("analytics are off (set ENABLE_ANALYTICS=true)");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto results, analytics_->Results(name));
+  ARROW_ASSIGN_OR_RAISE(auto reader,
+                        arrow::RecordBatchReader::Make({results}, results->schema()));
+  *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);
+  return arrow::Status::OK();
+}
+
+arrow::Result<nlohmann::json> StellarFlightService::AnalyticsAction(
+    const fl::Action& action) {
+  if (!analytics_) {
+    return arrow::Status::Invalid("analytics are off (set ENABLE_ANALYTICS=true)");
+  }
+  std::string body = action.body ? action.body->ToString() : "";
+  if (action.type == "list_aggregations")
+    return nlohmann::json(analytics_->Definitions());
+  if (action.type == "drop_aggregation") {
+    ARROW_RETURN_NOT_OK(analytics_->Drop(body));
+    return nlohmann::json{{"dropped", body}};
+  }
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_discarded())
+    return arrow::Status::Invalid("create_aggregation: body is not JSON");
+  ARROW_ASSIGN_OR_RAISE(auto def, analytics::ParseAggregation(json));
+  std::string name = def.name;
+  ARROW_RETURN_NOT_OK(analytics_->Add(std::move(def)));
+  return nlohmann::json{{"created", name}};
 }
 
 std::string StellarFlightService::HealthJson() const {
@@ -239,14 +276,22 @@ arrow::Status StellarFlightService::DoAction(const fl::ServerCallContext&,
     ARROW_ASSIGN_OR_RAISE(*result, JsonResult(json));
     return arrow::Status::OK();
   }
-  return arrow::Status::Invalid("unknown action '", action.type,
-                                "' (actions: health, sources)");
+  if (action.type == "list_aggregations" || action.type == "create_aggregation" ||
+      action.type == "drop_aggregation") {
+    ARROW_ASSIGN_OR_RAISE(auto json, AnalyticsAction(action));
+    ARROW_ASSIGN_OR_RAISE(*result, JsonResult(json));
+    return arrow::Status::OK();
+  }
+  return arrow::Status::Invalid("unknown action '", action.type, "' (see ListActions)");
 }
 
 arrow::Status StellarFlightService::ListActions(const fl::ServerCallContext&,
                                                 std::vector<fl::ActionType>* actions) {
   *actions = {{"health", "JSON: status, newest ledger, active streams"},
-              {"sources", "JSON: configured sources and the newest ledger seen"}};
+              {"sources", "JSON: configured sources and the newest ledger seen"},
+              {"list_aggregations", "JSON: the definitions of every aggregation"},
+              {"create_aggregation", "body: one aggregation definition (JSON)"},
+              {"drop_aggregation", "body: the name of an aggregation"}};
   return arrow::Status::OK();
 }
 

@@ -12,6 +12,7 @@
 #include <arrow/flight/server_middleware.h>
 #include <arrow/ipc/options.h>
 
+#include "analytics/engine.h"
 #include "ops/metrics.h"
 #include "pipeline/ledger_hub.h"
 #include "pipeline/table_stream.h"
@@ -81,6 +82,11 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
   arrow::Status ListActions(const arrow::flight::ServerCallContext& context,
                             std::vector<arrow::flight::ActionType>* actions) override;
 
+  /// Serves `engine`'s aggregations (`analytics:<name>` tickets, aggregation actions).
+  void SetAnalytics(std::shared_ptr<analytics::AnalyticsEngine> engine) {
+    analytics_ = std::move(engine);
+  }
+
   /// Returns the number of DoGet streams being served.
   int64_t active_streams() const { return active_streams_->load(); }
 
@@ -90,12 +96,16 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
       const pipeline::TableRange& range, std::string description);
   arrow::Result<int64_t> KnownRows(const pipeline::TableRange& range) const;
   std::string HealthJson() const;
+  arrow::Status DoGetAnalytics(const std::string& name,
+                               std::unique_ptr<arrow::flight::FlightDataStream>* stream);
+  arrow::Result<nlohmann::json> AnalyticsAction(const arrow::flight::Action& action);
 
   FlightServiceOptions options_;
   std::shared_ptr<pipeline::LedgerHub> hub_;
   pipeline::HistoryOpener history_;
   FlightMetrics metrics_;
   std::shared_ptr<std::atomic<int64_t>> active_streams_;
+  std::shared_ptr<analytics::AnalyticsEngine> analytics_;
 };
 
 /// Counts completed Flight calls by method and status, and their duration.

@@ -185,6 +185,63 @@ constexpr std::array kServerOptions = {
                [](std::string_view v, ServerOptions* o) {
                  return ApplyNonEmpty(v, &o->advertised_host);
                }},
+    OptionSpec{"--enable-analytics", "ENABLE_ANALYTICS", "false", "true or false",
+               "run the live analytics engine with the built-in aggregations",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyBool(v, &o->enable_analytics);
+               }},
+    OptionSpec{"--analytics-window-size", "ANALYTICS_WINDOW_SIZE", "1h",
+               "a duration such as 30s, 5m, 1h",
+               "tumbling window of the built-in aggregations",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->analytics_window_size);
+               }},
+    OptionSpec{"--analytics-config", "ANALYTICS_CONFIG", "", "a JSON file",
+               "more aggregations ({\"aggregations\": [...]}, docs/ANALYTICS.md)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->analytics_config);
+               }},
+    OptionSpec{"--parquet-base-path", "PARQUET_BASE_PATH", "",
+               "a path or file://, s3://, gs:// URI",
+               "archive every table to Parquet under this root (off when unset)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->parquet_base_path);
+               }},
+    OptionSpec{"--parquet-compression", "PARQUET_COMPRESSION", "zstd",
+               "none, snappy, gzip, lz4 or zstd[:LEVEL]",
+               "Parquet compression of the archive",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->parquet_compression);
+               }},
+    OptionSpec{"--parquet-max-file-size", "PARQUET_MAX_FILE_SIZE", "268435456",
+               "an integer number of bytes", "archive files are rotated at this size",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n,
+                                       ParseUnsigned(v, 1, uint64_t{1} << 40));
+                 o->parquet_max_file_size = static_cast<int64_t>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--parquet-partition-format", "PARQUET_PARTITION_FORMAT", "2006/01/02",
+               "a Go date layout or ledger_range[:WIDTH]", "archive partition folders",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->parquet_partition_format);
+               }},
+    OptionSpec{"--parquet-archive-interval-minutes", "PARQUET_ARCHIVE_INTERVAL_MINUTES",
+               "5", "an integer 1-1440",
+               "open archive files are committed at least this often",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 1440));
+                 o->parquet_archive_interval_minutes = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--parquet-archive-buffer-size", "PARQUET_ARCHIVE_BUFFER_SIZE", "1000",
+               "an integer 1-100000000",
+               "rows buffered per table before a row group is written",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 100000000));
+                 o->parquet_archive_buffer_size = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
 };
 
 /// Applies one value, turning a parse failure into a message naming source and value.

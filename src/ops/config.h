@@ -45,6 +45,17 @@ struct ServerOptions {
   std::string arrow_compression = "none";
   /// Host named in FlightInfo locations; empty: the bind address.
   std::string advertised_host;
+  /// Live analytics: on/off, the built-ins' window, and a definitions file.
+  bool enable_analytics = false;
+  std::string analytics_window_size = "1h";
+  std::string analytics_config;
+  /// Live Parquet archive (on when the base path is set).
+  std::string parquet_base_path;
+  std::string parquet_compression = "zstd";
+  int64_t parquet_max_file_size = int64_t{256} << 20;
+  std::string parquet_partition_format = "2006/01/02";
+  uint32_t parquet_archive_interval_minutes = 5;
+  uint32_t parquet_archive_buffer_size = 1000;
 };
 
 /// One configurable option: used for parsing, for --help and for the documentation.

@@ -79,6 +79,21 @@ void OpsHttpServer::InstallRoutes() {
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(metrics_->RenderPrometheus(), "text/plain; version=0.0.4");
   });
+  server_->Get(
+      R"(/analytics(/([A-Za-z0-9_.-]+))?)",
+      [this](const httplib::Request& request, httplib::Response& response) {
+        std::string name = request.matches.size() > 2 ? request.matches[2].str() : "";
+        auto body = options_.analytics ? options_.analytics(name) : std::nullopt;
+        if (!body) {
+          response.status = 404;
+          nlohmann::json error = {
+              {"error", options_.analytics ? "no aggregation named '" + name + "'"
+                                           : "analytics are off (ENABLE_ANALYTICS)"}};
+          response.set_content(error.dump(), "application/json");
+          return;
+        }
+        response.set_content(*body, "application/json");
+      });
 }
 
 }  // namespace sas::ops

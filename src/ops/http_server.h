@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -26,6 +27,8 @@ struct OpsHttpOptions {
   std::string version;
   /// Returns true when the service is ready to serve clients.
   std::function<bool()> is_ready;
+  /// Answers GET /analytics and /analytics/<name> with JSON (nullopt: 404).
+  std::function<std::optional<std::string>(std::string_view name)> analytics;
 };
 
 /// Serves /health, /ready and /metrics on a background thread until stopped.

@@ -88,6 +88,20 @@ inline constexpr MetricSpec kLiveBufferBytes{
     "Bytes of converted ledgers held in the live buffer.",
     {}};
 
+/// Next ledger the live archive will write.
+inline constexpr MetricSpec kArchiveCursor{
+    "stellar_arrow_source_archive_next_ledger_sequence",
+    MetricType::kGauge,
+    "Next ledger the live Parquet archive will write (all before it are archived).",
+    {}};
+
+/// Bytes of state the analytics engine holds.
+inline constexpr MetricSpec kAnalyticsStateBytes{
+    "stellar_arrow_source_analytics_state_bytes",
+    MetricType::kGauge,
+    "Estimated bytes of partial aggregates held by the analytics engine.",
+    {}};
+
 /// Returns every metric declaration (for documentation and tests).
 inline constexpr std::array kAllMetrics = {
     kUptimeSeconds,  kArrowPoolBytes,   kFlightCallsTotal,     kFlightCallSeconds,

@@ -1,0 +1,24 @@
+#include "archive/archive_sink.h"
+
+namespace sas::archive {
+
+ArchiveSink::ArchiveSink(std::unique_ptr<Archiver> archiver,
+                         std::chrono::seconds interval)
+    : archiver_(std::move(archiver)),
+      interval_(interval),
+      last_flush_(std::chrono::steady_clock::now()) {}
+
+arrow::Status ArchiveSink::Consume(const pipeline::ConvertedLedgers& ledgers) {
+  return archiver_->Append(ledgers.ledgers, ledgers.chunk);
+}
+
+arrow::Status ArchiveSink::Tick() {
+  if (std::chrono::steady_clock::now() - last_flush_ < interval_)
+    return arrow::Status::OK();
+  last_flush_ = std::chrono::steady_clock::now();
+  return archiver_->Flush();
+}
+
+arrow::Status ArchiveSink::Close() { return archiver_->Flush(); }
+
+}  // namespace sas::archive
