@@ -107,10 +107,12 @@ arrow::Result<Sources> OpenGenerator(const ops::ServerOptions& options) {
   generator.ledgers_per_second = options.mock_ledgers_per_second;
   generator.network_passphrase = options.network_passphrase;
   Sources sources;
-  ARROW_ASSIGN_OR_RAISE(sources.hub, pipeline::LedgerHub::Start(
-                                         std::make_unique<ingest::GeneratorLedgerSource>(
-                                             generator, std::nullopt),
-                                         generator.start, HubOptionsFor(options)));
+  std::optional<uint32_t> last;
+  if (options.mock_end_ledger > 0) last = options.mock_end_ledger;
+  auto source = std::make_unique<ingest::GeneratorLedgerSource>(generator, last);
+  ARROW_ASSIGN_OR_RAISE(sources.hub,
+                        pipeline::LedgerHub::Start(std::move(source), generator.start,
+                                                   HubOptionsFor(options)));
   sources.description = {{"live", "generator"},
                          {"ledgers_per_second", generator.ledgers_per_second},
                          {"transactions_per_ledger", generator.transactions_per_ledger},

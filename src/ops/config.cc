@@ -149,6 +149,13 @@ constexpr std::array kServerOptions = {
                  o->mock_start_ledger = static_cast<uint32_t>(n);
                  return arrow::Status::OK();
                }},
+    OptionSpec{"--mock-end", "MOCK_END_LEDGER", "0", "an integer 0-4294967295",
+               "last generated ledger (0: generate forever)",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 0, 0xFFFFFFFFu));
+                 o->mock_end_ledger = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
     OptionSpec{"--auth-token", "AUTH_TOKEN", "", "a token",
                "bearer token every Flight call must present (no authentication when "
                "unset)",

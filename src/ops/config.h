@@ -36,6 +36,8 @@ struct ServerOptions {
   double mock_ledgers_per_second = 1;
   uint32_t mock_transactions_per_ledger = 300;
   uint32_t mock_start_ledger = 2;
+  /// Last generated ledger (0: generate forever).
+  uint32_t mock_end_ledger = 0;
   /// Bearer token every Flight call must present; empty: no authentication.
   std::string auth_token;
   /// TLS certificate and key (PEM files); both or neither.

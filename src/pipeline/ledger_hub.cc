@@ -6,6 +6,15 @@
 #include "xdr/ledger_close_meta.h"
 
 namespace sas::pipeline {
+namespace {
+
+int64_t UnixMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
 
 arrow::Result<std::shared_ptr<LedgerHub>> LedgerHub::Start(
     std::unique_ptr<ingest::LedgerSource> source, uint32_t first_sequence,
@@ -49,7 +58,12 @@ void LedgerHub::Run() {
     } else if (!next->has_value()) {
       status = arrow::Status::Cancelled("the live source ended");
     } else {
+      int64_t received = UnixMicros();
       status = Publish(**next);
+      ops::Log(ops::LogLevel::kDebug, "pipeline", "ledger published",
+               {{"sequence", (*next)->sequence},
+                {"received_unix_us", received},
+                {"published_unix_us", UnixMicros()}});
     }
   }
   std::lock_guard lock(mutex_);
@@ -89,6 +103,44 @@ arrow::Status LedgerHub::Publish(const ingest::SourcedLedger& ledger) {
     Evict();
   }
   published_.notify_all();
+  uint32_t per_segment = options_.segment_ledgers;
+  if (per_segment > 1 && (ledger.sequence - first_sequence_ + 1) % per_segment == 0) {
+    ARROW_RETURN_NOT_OK(Compact());
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status LedgerHub::Compact() {
+  std::vector<std::shared_ptr<const ConvertedLedger>> ledgers;
+  {
+    std::lock_guard lock(mutex_);
+    if (retained_.size() < options_.segment_ledgers) return arrow::Status::OK();
+    ledgers.assign(retained_.end() - options_.segment_ledgers, retained_.end());
+  }
+  auto segment = std::make_shared<Segment>();
+  segment->first = ledgers.front()->sequence;
+  std::vector<std::shared_ptr<ConvertedLedger>> compacted;
+  for (const auto& ledger : ledgers)
+    compacted.push_back(std::make_shared<ConvertedLedger>(*ledger));
+  for (size_t t = 0; t < convert::kAllTables.size(); ++t) {
+    arrow::RecordBatchVector parts;
+    for (const auto& ledger : ledgers) parts.push_back(ledger->tables[t]);
+    ARROW_ASSIGN_OR_RAISE(segment->tables[t], arrow::ConcatenateRecordBatches(
+                                                  parts, options_.converter.pool));
+    int64_t offset = 0;
+    for (auto& ledger : compacted) {
+      int64_t rows = ledger->tables[t]->num_rows();
+      ledger->segment_offsets[t] = offset;
+      ledger->tables[t] = segment->tables[t]->Slice(offset, rows);
+      offset += rows;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  for (auto& ledger : compacted) {
+    ledger->segment = segment;
+    if (retained_.empty() || ledger->sequence < retained_.front()->sequence) continue;
+    retained_[ledger->sequence - retained_.front()->sequence] = std::move(ledger);
+  }
   return arrow::Status::OK();
 }
 

@@ -25,6 +25,13 @@
 
 namespace sas::pipeline {
 
+/// Consecutive ledgers' rows joined into one batch per table (done once, in the
+/// background of the hub), so readers serve them as zero-copy slices.
+struct Segment {
+  uint32_t first = 0;
+  std::array<std::shared_ptr<arrow::RecordBatch>, convert::kAllTables.size()> tables;
+};
+
 /// One ledger converted into every table.
 struct ConvertedLedger {
   uint32_t sequence = 0;
@@ -34,6 +41,10 @@ struct ConvertedLedger {
   std::array<std::shared_ptr<arrow::RecordBatch>, convert::kAllTables.size()> tables;
   /// Bytes held by the batches.
   int64_t bytes = 0;
+  /// Once compacted: the segment whose slices `tables` are, and the first row of this
+  /// ledger in each of its tables.
+  std::shared_ptr<const Segment> segment;
+  std::array<int64_t, convert::kAllTables.size()> segment_offsets{};
 
   /// Returns the rows of one table.
   const std::shared_ptr<arrow::RecordBatch>& rows(convert::Table table) const {
@@ -46,6 +57,8 @@ struct HubOptions {
   convert::ConverterOptions converter;
   /// Bound on the bytes of retained converted ledgers (the newest is always kept).
   int64_t retain_bytes = int64_t{256} << 20;
+  /// Ledgers joined into one segment (0: never compact).
+  uint32_t segment_ledgers = 64;
 };
 
 /// What the hub holds for a cursor.
@@ -106,6 +119,8 @@ class LedgerHub {
   void Run();
   arrow::Status Publish(const ingest::SourcedLedger& ledger);
   void Evict();
+  /// Joins the newest `segment_ledgers` ledgers into a segment (hub thread only).
+  arrow::Status Compact();
 
   std::unique_ptr<ingest::LedgerSource> source_;
   const uint32_t first_sequence_;

@@ -83,24 +83,48 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> TableStream::Next() {
 
 arrow::Result<bool> TableStream::TakeFromHub(HubLookup* lookup) {
   if (lookup->ledgers.empty()) return false;
-  arrow::RecordBatchVector batches;
+  auto table = static_cast<size_t>(range_.table);
+  // Ledgers of one segment go out as one zero-copy slice of it; others are joined.
+  arrow::RecordBatchVector loose;
+  std::shared_ptr<const Segment> run;
+  int64_t run_begin = 0;
+  int64_t run_rows = 0;
+  auto flush_loose = [&]() -> arrow::Status {
+    if (loose.size() == 1) Enqueue(loose.front());
+    if (loose.size() > 1) {
+      ARROW_ASSIGN_OR_RAISE(
+          auto joined, arrow::ConcatenateRecordBatches(loose, options_.converter.pool));
+      Enqueue(joined);
+    }
+    loose.clear();
+    return arrow::Status::OK();
+  };
+  auto flush_run = [&] {
+    if (run && run_rows > 0) Enqueue(run->tables[table]->Slice(run_begin, run_rows));
+    run.reset();
+    run_rows = 0;
+  };
   int64_t rows = 0;
   for (const auto& ledger : lookup->ledgers) {
-    const auto& batch = ledger->rows(range_.table);
+    const auto& batch = ledger->tables[table];
     cursor_ = ledger->sequence + 1;
-    if (batch->num_rows() > 0) {
-      batches.push_back(batch);
-      rows += batch->num_rows();
+    if (ledger->segment) {
+      ARROW_RETURN_NOT_OK(flush_loose());
+      if (run != ledger->segment) {
+        flush_run();
+        run = ledger->segment;
+        run_begin = ledger->segment_offsets[table];
+      }
+      run_rows += batch->num_rows();
+    } else {
+      flush_run();
+      if (batch->num_rows() > 0) loose.push_back(batch);
     }
+    rows += batch->num_rows();
     if (rows >= options_.batch_rows) break;
   }
-  if (batches.size() == 1) {
-    Enqueue(batches.front());
-  } else if (batches.size() > 1) {
-    ARROW_ASSIGN_OR_RAISE(
-        auto joined, arrow::ConcatenateRecordBatches(batches, options_.converter.pool));
-    Enqueue(joined);
-  }
+  flush_run();
+  ARROW_RETURN_NOT_OK(flush_loose());
   return true;
 }
 
