@@ -149,7 +149,7 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("--ledgers", type=int, default=1500)
     parser.add_argument("--latency-ledgers", type=int, default=1000)
-    parser.add_argument("--rate", type=float, default=10)
+    parser.add_argument("--rate", type=int, default=10)
     parser.add_argument("--batch-rows", type=int, default=65536)
     a = parser.parse_args()
     throughput(a.binary, a.ledgers, a.batch_rows)
