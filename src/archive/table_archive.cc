@@ -261,38 +261,46 @@ arrow::Status TableArchive::Append(std::span<const pipeline::LedgerInfo> ledgers
   auto sequences = std::static_pointer_cast<arrow::UInt32Array>(
       rows->GetColumnByName("ledger_sequence"));
   if (!sequences) return arrow::Status::Invalid("rows without a ledger_sequence column");
+  // Rows of consecutive ledgers bound for the same file are buffered as one slice.
+  int64_t run_begin = 0;
+  int64_t run_end = 0;
+  auto buffer_run = [&] {
+    if (open_ && run_end > run_begin) {
+      open_->buffered_rows += run_end - run_begin;
+      open_->buffered.push_back(rows->Slice(run_begin, run_end - run_begin));
+    }
+    run_begin = run_end;
+  };
   int64_t row = 0;
   for (const pipeline::LedgerInfo& ledger : ledgers) {
     int64_t begin = row;
     while (row < rows->num_rows() && sequences->Value(row) == ledger.sequence) ++row;
-    if (checkpoint_ && ledger.sequence <= *checkpoint_) continue;
-    ARROW_RETURN_NOT_OK(AddLedger(ledger, rows->Slice(begin, row - begin)));
+    if (checkpoint_ && ledger.sequence <= *checkpoint_) {
+      run_begin = run_end = row;
+      continue;
+    }
+    std::string folder =
+        settings_.partitioning.FolderOf(ledger.sequence, ledger.close_time);
+    if (open_ && (open_->folder != folder || ledger.sequence != open_->last_ledger + 1)) {
+      buffer_run();
+      ARROW_RETURN_NOT_OK(CommitFile());
+    }
+    if (!open_) ARROW_RETURN_NOT_OK(StartFile(ledger, std::move(folder)));
+    if (run_end == run_begin) run_begin = begin;
+    run_end = row;
+    open_->last_ledger = ledger.sequence;
+    if (open_->buffered_rows + (run_end - run_begin) >= settings_.row_group_rows) {
+      buffer_run();
+      ARROW_RETURN_NOT_OK(WriteRowGroup());
+      ARROW_ASSIGN_OR_RAISE(int64_t size, open_->out->Tell());
+      if (size >= settings_.max_file_bytes) ARROW_RETURN_NOT_OK(CommitFile());
+    }
   }
+  buffer_run();
   if (row != rows->num_rows()) {
     return arrow::Status::Invalid(convert::TableName(table_), ": row ", row,
                                   " has ledger ", sequences->Value(row),
                                   ", not one of the ledgers given");
-  }
-  return arrow::Status::OK();
-}
-
-arrow::Status TableArchive::AddLedger(const pipeline::LedgerInfo& ledger,
-                                      std::shared_ptr<arrow::RecordBatch> rows) {
-  std::string folder =
-      settings_.partitioning.FolderOf(ledger.sequence, ledger.close_time);
-  if (open_ && (open_->folder != folder || ledger.sequence != open_->last_ledger + 1)) {
-    ARROW_RETURN_NOT_OK(CommitFile());
-  }
-  if (!open_) ARROW_RETURN_NOT_OK(StartFile(ledger, std::move(folder)));
-  open_->last_ledger = ledger.sequence;
-  if (rows->num_rows() > 0) {
-    open_->buffered_rows += rows->num_rows();
-    open_->buffered.push_back(std::move(rows));
-  }
-  if (open_->buffered_rows >= settings_.row_group_rows) {
-    ARROW_RETURN_NOT_OK(WriteRowGroup());
-    ARROW_ASSIGN_OR_RAISE(int64_t size, open_->out->Tell());
-    if (size >= settings_.max_file_bytes) ARROW_RETURN_NOT_OK(CommitFile());
   }
   return arrow::Status::OK();
 }

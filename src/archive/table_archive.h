@@ -78,8 +78,6 @@ class TableArchive {
   struct OpenFile;
 
   arrow::Status Recover();
-  arrow::Status AddLedger(const pipeline::LedgerInfo& ledger,
-                          std::shared_ptr<arrow::RecordBatch> rows);
   arrow::Status StartFile(const pipeline::LedgerInfo& ledger, std::string folder);
   arrow::Status WriteRowGroup();
   arrow::Status CommitFile();
