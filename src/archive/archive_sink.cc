@@ -2,9 +2,10 @@
 
 namespace sas::archive {
 
-ArchiveSink::ArchiveSink(std::unique_ptr<Archiver> archiver,
+ArchiveSink::ArchiveSink(std::unique_ptr<Archiver> archiver, uint32_t start,
                          std::chrono::seconds interval)
     : archiver_(std::move(archiver)),
+      start_(start),
       interval_(interval),
       last_flush_(std::chrono::steady_clock::now()) {}
 
@@ -20,5 +21,7 @@ arrow::Status ArchiveSink::Tick() {
 }
 
 arrow::Status ArchiveSink::Close() { return archiver_->Flush(); }
+
+std::optional<uint32_t> ArchiveSink::Rewind() { return archiver_->Abandon(start_); }
 
 }  // namespace sas::archive

@@ -13,18 +13,21 @@ namespace sas::archive {
 /// Archives every ledger the live pipeline converts.
 class ArchiveSink : public pipeline::LedgerSink {
  public:
-  /// Appends to `archiver`; commits open files every `interval`.
-  ArchiveSink(std::unique_ptr<Archiver> archiver, std::chrono::seconds interval);
+  /// Appends to `archiver` from `start`; commits open files every `interval`.
+  ArchiveSink(std::unique_ptr<Archiver> archiver, uint32_t start,
+              std::chrono::seconds interval);
 
   arrow::Status Consume(const pipeline::ConvertedLedgers& ledgers) override;
   arrow::Status Tick() override;
   arrow::Status Close() override;
+  std::optional<uint32_t> Rewind() override;
 
   /// Returns the archive.
   const Archiver& archiver() const { return *archiver_; }
 
  private:
   std::unique_ptr<Archiver> archiver_;
+  uint32_t start_;
   std::chrono::seconds interval_;
   std::chrono::steady_clock::time_point last_flush_;
 };

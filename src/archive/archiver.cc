@@ -99,6 +99,11 @@ arrow::Status Archiver::Flush() {
   return arrow::Status::OK();
 }
 
+uint32_t Archiver::Abandon(uint32_t start) {
+  for (const auto& archive : archives_) archive->Abandon();
+  return NextLedger(start);
+}
+
 const TableArchive& Archiver::table(convert::Table table) const {
   auto found = std::find(tables_.begin(), tables_.end(), table);
   return *archives_[static_cast<size_t>(found - tables_.begin())];

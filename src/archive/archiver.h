@@ -58,6 +58,10 @@ class Archiver {
   /// Commits every open file.
   arrow::Status Flush();
 
+  /// Drops every table's open file after a failure; returns the first ledger to append
+  /// again (the one after the oldest checkpoint), or `start` when nothing was committed.
+  uint32_t Abandon(uint32_t start);
+
   /// Returns the archive of one table (must be archived).
   const TableArchive& table(convert::Table table) const;
 

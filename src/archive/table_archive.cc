@@ -275,7 +275,7 @@ arrow::Status TableArchive::Append(std::span<const pipeline::LedgerInfo> ledgers
   for (const pipeline::LedgerInfo& ledger : ledgers) {
     int64_t begin = row;
     while (row < rows->num_rows() && sequences->Value(row) == ledger.sequence) ++row;
-    if (checkpoint_ && ledger.sequence <= *checkpoint_) {
+    if (AlreadyHeld(ledger.sequence)) {
       run_begin = run_end = row;
       continue;
     }
@@ -374,6 +374,20 @@ arrow::Status TableArchive::SaveManifestAndCheckpoint() {
                                {"last_ledger", *checkpoint_},
                                {"file", files_.empty() ? "" : files_.back().path}};
   return WriteAtomically(settings_, CheckpointPath(), checkpoint.dump() + "\n");
+}
+
+bool TableArchive::AlreadyHeld(uint32_t sequence) const {
+  if (open_) return sequence <= open_->last_ledger;
+  return checkpoint_ && sequence <= *checkpoint_;
+}
+
+void TableArchive::Abandon() {
+  if (!open_) return;
+  // The file failed part-way: whatever it holds is dropped, and its ledgers are
+  // appended again from the checkpoint on.
+  (void)open_->out->Close();
+  (void)settings_.fs->DeleteFile(open_->temp_path);
+  open_.reset();
 }
 
 arrow::Status TableArchive::Flush() {

@@ -59,13 +59,17 @@ class TableArchive {
   /// Returns the last archived ledger, if any.
   std::optional<uint32_t> checkpoint() const { return checkpoint_; }
 
-  /// Appends the rows of consecutive `ledgers` (rows in ledger order; ledgers at or
-  /// before the checkpoint are skipped).
+  /// Appends the rows of consecutive `ledgers` (rows in ledger order; ledgers already
+  /// committed or in the open file are skipped, so a chunk may be given again).
   arrow::Status Append(std::span<const pipeline::LedgerInfo> ledgers,
                        const std::shared_ptr<arrow::RecordBatch>& rows);
 
   /// Writes and commits the open file, if any; the checkpoint becomes its last ledger.
   arrow::Status Flush();
+
+  /// Drops the open file after a failure (its temporary file is removed): the ledgers
+  /// after the checkpoint must be appended again.
+  void Abandon();
 
   /// Returns the files committed, oldest first (the manifest).
   const std::vector<ArchivedFile>& files() const { return files_; }
@@ -78,6 +82,8 @@ class TableArchive {
   struct OpenFile;
 
   arrow::Status Recover();
+  /// True for a ledger this archive committed or holds in its open file.
+  bool AlreadyHeld(uint32_t sequence) const;
   arrow::Status StartFile(const pipeline::LedgerInfo& ledger, std::string folder);
   arrow::Status WriteRowGroup();
   arrow::Status CommitFile();

@@ -50,8 +50,9 @@ void LedgerFollower::Run() {
   while (!stopping_) {
     arrow::Status status = Step();
     if (!status.ok() && !stopping_) {
+      if (std::optional<uint32_t> resume = sink_->Rewind()) cursor_ = *resume;
       ops::LogError(name_, "failed; retrying",
-                    {{"error", status.ToString()}, {"ledger", cursor_.load()}});
+                    {{"error", status.ToString()}, {"resume_at", cursor_.load()}});
       std::this_thread::sleep_for(kRetryAfterError);
     }
     if (std::chrono::steady_clock::now() - last_tick >= tick_) {

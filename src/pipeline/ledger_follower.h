@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -32,6 +33,10 @@ class LedgerSink {
 
   /// Called once when the follower stops.
   virtual arrow::Status Close() { return arrow::Status::OK(); }
+
+  /// Called after a failed step: drops what the sink held uncommitted and returns the
+  /// ledger to go on from (nullopt: where the follower was).
+  virtual std::optional<uint32_t> Rewind() { return std::nullopt; }
 };
 
 /// Follows a hub into a sink on a background thread.

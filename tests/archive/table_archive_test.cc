@@ -123,6 +123,72 @@ TEST(Archiver, RecoveryRemovesLeftoversAdoptsGoodFilesAndReplacesBadOnes) {
   EXPECT_EQ(archiver->table(convert::Table::kStellarLedger).checkpoint(), 25u);
 }
 
+/// Reads the generator's ledgers first..last as converted chunks of `chunk_ledgers`.
+arrow::Result<std::vector<pipeline::ConvertedLedgers>> GeneratorChunks(
+    const Archiver& archiver, uint32_t first, uint32_t last, size_t chunk_ledgers) {
+  ingest::SourceRequest request;
+  request.uri = "generator:tx=5";
+  request.start = first;
+  request.end = last;
+  ARROW_ASSIGN_OR_RAISE(auto source, ingest::OpenLedgerSource(request));
+  convert::ConverterOptions converter;
+  converter.network_passphrase = "Standalone Network ; February 2017";
+  converter.tables = archiver.tables();
+  ARROW_ASSIGN_OR_RAISE(auto reader, pipeline::ChunkReader::Make(
+                                         std::move(source), converter, chunk_ledgers));
+  std::vector<pipeline::ConvertedLedgers> chunks;
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto chunk, reader->Next());
+    if (!chunk) break;
+    chunks.push_back(std::move(*chunk));
+  }
+  return chunks;
+}
+
+/// Rows of a table's committed files.
+int64_t CommittedRows(const Archiver& archiver, convert::Table table) {
+  int64_t rows = 0;
+  for (const auto& file : archiver.table(table).files()) rows += file.rows;
+  return rows;
+}
+
+TEST(Archiver, ChunksGivenAgainAfterAFailureAreNotDuplicated) {
+  fs::path dir = FreshDir("again");
+  ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(auto chunks, GeneratorChunks(*archiver, 2, 31, 5));
+  ASSERT_EQ(chunks.size(), 6u);
+  for (const auto& chunk : chunks) {
+    ASSERT_OK(archiver->Append(chunk.ledgers, chunk.chunk));
+    ASSERT_OK(archiver->Append(chunk.ledgers, chunk.chunk));  // a retry of the same chunk
+  }
+  ASSERT_OK(archiver->Flush());
+  EXPECT_EQ(CommittedRows(*archiver, convert::Table::kStellarLedger), 30);
+  EXPECT_EQ(archiver->table(convert::Table::kStellarLedger).checkpoint(), 31u);
+}
+
+TEST(Archiver, AbandonDropsTheOpenFileAndRewindsToTheCheckpoint) {
+  fs::path dir = FreshDir("abandon");
+  ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(auto chunks, GeneratorChunks(*archiver, 2, 16, 5));
+  ASSERT_EQ(chunks.size(), 3u);  // ledgers 2-6, 7-11, 12-16; files split at 10
+  for (const auto& chunk : chunks)
+    ASSERT_OK(archiver->Append(chunk.ledgers, chunk.chunk));
+  // The file of 10-16 is open (uncommitted): a failure now drops it.
+  EXPECT_EQ(archiver->Abandon(2), 10u);
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().string().find(".inprogress"), std::string::npos)
+        << entry.path();
+  }
+  ASSERT_OK(archiver->Append(chunks[1].ledgers, chunks[1].chunk));  // 7-11 again
+  ASSERT_OK(archiver->Append(chunks[2].ledgers, chunks[2].chunk));
+  ASSERT_OK(archiver->Flush());
+  EXPECT_EQ(CommittedRows(*archiver, convert::Table::kStellarLedger), 15);
+  const auto& files = archiver->table(convert::Table::kStellarLedger).files();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[1].path,
+            "stellar_ledger/ledger_range=10-19/stellar_ledger-10-16.parquet");
+}
+
 TEST(Archiver, RejectsBadSettingsClearly) {
   fs::path dir = FreshDir("settings");
   auto options = Options(dir);
