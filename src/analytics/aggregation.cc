@@ -1,6 +1,7 @@
 #include "analytics/aggregation.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -241,13 +242,27 @@ arrow::Result<int64_t> ParseDuration(std::string_view text) {
   return value * scale;
 }
 
-arrow::Result<AggregationDef> ParseAggregation(const nlohmann::json& json) {
+/// True for names the HTTP and Flight interfaces can carry: letters, digits, `_`, `.`,
+/// `-`.
+bool IsValidName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+           c == '-';
+  });
+}
+
+/// ParseAggregation without the guard against JSON values of the wrong kind.
+arrow::Result<AggregationDef> ParseAggregationFields(const nlohmann::json& json) {
   if (!json.is_object())
     return arrow::Status::Invalid("an aggregation must be an object");
   AggregationDef def;
   def.source = json;
   def.name = json.value("name", "");
   if (def.name.empty()) return arrow::Status::Invalid("an aggregation needs a \"name\"");
+  if (!IsValidName(def.name)) {
+    return arrow::Status::Invalid("aggregation name '", def.name,
+                                  "': use letters, digits, '_', '.' and '-' only");
+  }
   auto fail = [&](const arrow::Status& status) {
     return status.WithMessage("aggregation '", def.name, "': ", status.message());
   };
@@ -291,6 +306,21 @@ arrow::Result<AggregationDef> ParseAggregation(const nlohmann::json& json) {
   if (!window.ok()) return fail(window.status());
   def.window = *window;
   return def;
+}
+
+arrow::Result<AggregationDef> ParseAggregation(const nlohmann::json& json) {
+  // nlohmann reports a value of the wrong kind ("size": 60 for "60s") by throwing; it is
+  // turned into an error here so that no definition can take the server down.
+  try {
+    return ParseAggregationFields(json);
+  } catch (const nlohmann::json::exception& error) {
+    std::string name =
+        json.is_object() && json.contains("name") && json["name"].is_string()
+            ? json["name"].get<std::string>()
+            : std::string("?");
+    return arrow::Status::Invalid(
+        "aggregation '", name, "': a value has the wrong JSON type (", error.what(), ")");
+  }
 }
 
 arrow::Result<std::vector<AggregationDef>> ParseAggregations(const std::string& text) {

@@ -151,6 +151,16 @@ def test_filters_select_rows_like_sql_where(tmp_path, tables):
       "window": {"type": "sliding", "size": "5m", "slide": "2m"}}, "multiple of slide"),
     ({"name": "x", "table": "operations", "measures": [{"type": "count"}],
       "window": {"type": "tumbling", "size": "5 minutes"}}, "duration"),
+    ({"name": "x", "table": "operations", "measures": [{"type": "count"}],
+      "window": {"type": "tumbling", "size": 60}}, "wrong JSON type"),
+    ({"name": "x", "table": "operations", "measures": [{"type": "sum", "field": 7}],
+      "window": {"type": "tumbling", "size": "1m"}}, "wrong JSON type"),
+    ({"name": "x", "table": "operations", "group_by": [3], "measures": [{"type": "count"}],
+      "window": {"type": "tumbling", "size": "1m"}}, "wrong JSON type"),
+    ({"name": 3, "table": "operations", "measures": [{"type": "count"}],
+      "window": {"type": "tumbling", "size": "1m"}}, "wrong JSON type"),
+    ({"name": "a/b", "table": "operations", "measures": [{"type": "count"}],
+      "window": {"type": "tumbling", "size": "1m"}}, "letters, digits"),
 ])
 def test_bad_definitions_are_rejected_naming_the_problem(tmp_path, aggregation, fragment):
     config = tmp_path / "agg.json"

@@ -55,6 +55,10 @@ def test_live_analytics_over_http_and_flight(tmp_path):
         with pytest.raises(Exception, match="has no column"):
             bad = dict(new, name="bad", group_by=["nope"])
             list(c.do_action(fl.Action("create_aggregation", json.dumps(bad).encode())))
+        with pytest.raises(Exception, match="wrong JSON type"):
+            wrong_kind = dict(new, name="wrong_kind", window={"type": "tumbling", "size": 30})
+            list(c.do_action(fl.Action("create_aggregation", json.dumps(wrong_kind).encode())))
+        assert http_get(s.health_port, "/health")[0] == 200  # still serving
         list(c.do_action(fl.Action("drop_aggregation", b"ops")))
         metrics = http_get(s.health_port, "/metrics")[1]
         assert "stellar_arrow_source_analytics_state_bytes" in metrics
