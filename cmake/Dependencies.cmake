@@ -42,3 +42,9 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 add_library(httplib::httplib ALIAS PkgConfig::HTTPLIB)
 find_package(GTest REQUIRED)
 find_package(benchmark QUIET)
+
+# gRPC C++ and protobuf (Debian) for the upstream RawLedgerService client. Arrow Flight from
+# the wheel carries its own gRPC, linked in with hidden symbols, so the two do not meet.
+find_package(gRPC CONFIG REQUIRED)
+find_program(SAS_PROTOC protoc REQUIRED)
+find_program(SAS_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

@@ -21,7 +21,8 @@ namespace sas::app {
 namespace {
 
 constexpr std::array kArchiveFlags = {
-    FlagSpec{"--source", true, "a Galexie lake (file://, s3://, gs://) or generator:…"},
+    FlagSpec{"--source", true,
+             "a Galexie lake (file://, s3://, gs://), grpc://host:port or generator:…"},
     FlagSpec{"--network", true, "pubnet, testnet, futurenet, standalone or a passphrase"},
     FlagSpec{"--start", true, "first ledger"},
     FlagSpec{"--end", true, "last ledger"},

@@ -15,10 +15,10 @@ namespace sas::app {
 namespace {
 
 constexpr std::array kIngestFlags = {
-    FlagSpec{
-        "--source", true,
-        "a Galexie lake (file:///path, s3://bucket/prefix, gs://bucket/prefix) or the "
-        "generator (generator: or generator:seed=N,tx=N,rate=R)"},
+    FlagSpec{"--source", true,
+             "a Galexie lake (file:///path, s3://bucket/prefix, gs://bucket/prefix), the "
+             "upstream RawLedgerService (grpc://host:port, grpcs://host:port) or the "
+             "generator (generator: or generator:seed=N,tx=N,rate=R)"},
     FlagSpec{
         "--network", true,
         "pubnet, testnet, futurenet, standalone or a passphrase; must match the lake"},
@@ -67,7 +67,7 @@ arrow::Result<IngestRequest> ParseRequest(std::span<const std::string> args) {
   auto start = line.Value("--start");
   bool generator = ingest::IsGeneratorUri(request.source);
   if (!start && !generator) {
-    return arrow::Status::Invalid("--start is required for a lake source");
+    return arrow::Status::Invalid("--start is required for a lake or upstream source");
   }
   request.start = 2;
   if (start) {

@@ -22,6 +22,7 @@
 #include "ingest/galexie_lake.h"
 #include "ingest/lake_source.h"
 #include "ingest/source_uri.h"
+#include "ingest/upstream_source.h"
 #include "ops/http_server.h"
 #include "ops/log.h"
 #include "ops/metric_catalog.h"
@@ -47,6 +48,8 @@ struct Sources {
   std::shared_ptr<pipeline::LedgerHub> hub;
   pipeline::HistoryOpener history;
   nlohmann::json description;
+  /// Counters of the upstream gRPC source, when it is the live source.
+  std::function<ingest::UpstreamStats()> upstream_stats;
 };
 
 /// Registers the process-wide gauges.
@@ -92,6 +95,24 @@ void RegisterHubMetrics(const std::shared_ptr<pipeline::LedgerHub>& hub,
       }));
 }
 
+/// Registers the upstream source's counters.
+void RegisterUpstreamMetrics(const std::function<ingest::UpstreamStats()>& stats,
+                             ops::MetricsRegistry* registry) {
+  auto read = [stats](uint64_t ingest::UpstreamStats::*field) {
+    return [stats, field] { return static_cast<double>(stats().*field); };
+  };
+  registry->RegisterCallbackGauge(ops::metric::kUpstreamLedgers,
+                                  read(&ingest::UpstreamStats::ledgers));
+  registry->RegisterCallbackGauge(ops::metric::kUpstreamBytes,
+                                  read(&ingest::UpstreamStats::bytes));
+  registry->RegisterCallbackGauge(ops::metric::kUpstreamReconnects,
+                                  read(&ingest::UpstreamStats::reconnects));
+  registry->RegisterCallbackGauge(ops::metric::kUpstreamDuplicates,
+                                  read(&ingest::UpstreamStats::duplicates_dropped));
+  registry->RegisterCallbackGauge(ops::metric::kUpstreamBadLedgers,
+                                  read(&ingest::UpstreamStats::bad_ledgers));
+}
+
 pipeline::HubOptions HubOptionsFor(const ops::ServerOptions& options) {
   pipeline::HubOptions hub;
   hub.converter.network_passphrase = options.network_passphrase;
@@ -120,25 +141,11 @@ arrow::Result<Sources> OpenGenerator(const ops::ServerOptions& options) {
   return sources;
 }
 
-/// A lake serves history, and its tail (from its newest ledger) the live streams.
-arrow::Result<Sources> OpenLake(const ops::ServerOptions& options) {
-  ARROW_ASSIGN_OR_RAISE(auto lake, ingest::GalexieLake::Open(options.ledger_lake_uri,
-                                                             options.network_passphrase));
-  ARROW_ASSIGN_OR_RAISE(auto newest, lake->FindNewestLedger());
-  if (!newest) {
-    return arrow::Status::Invalid("lake ", options.ledger_lake_uri, " holds no ledger");
-  }
-  ingest::LakeSourceOptions tail;
-  tail.uri = options.ledger_lake_uri;
-  tail.network_passphrase = options.network_passphrase;
-  tail.start = *newest;
-  ARROW_ASSIGN_OR_RAISE(auto live, ingest::LakeLedgerSource::Open(tail));
-  Sources sources;
-  ARROW_ASSIGN_OR_RAISE(sources.hub, pipeline::LedgerHub::Start(std::move(live), *newest,
-                                                                HubOptionsFor(options)));
-  sources.history = [uri = options.ledger_lake_uri, network = options.network_passphrase](
-                        uint32_t start, std::optional<uint32_t> end)
-      -> arrow::Result<std::unique_ptr<ingest::LedgerSource>> {
+/// Opens history ranges of the lake at `uri`.
+pipeline::HistoryOpener LakeHistory(const ops::ServerOptions& options) {
+  return [uri = options.ledger_lake_uri, network = options.network_passphrase](
+             uint32_t start, std::optional<uint32_t> end)
+             -> arrow::Result<std::unique_ptr<ingest::LedgerSource>> {
     ingest::SourceRequest request;
     request.uri = uri;
     request.network_passphrase = network;
@@ -147,24 +154,93 @@ arrow::Result<Sources> OpenLake(const ops::ServerOptions& options) {
     request.prefetch_bytes = int64_t{64} << 20;
     return ingest::OpenLedgerSource(request);
   };
+}
+
+/// Returns the newest ledger of the configured lake.
+arrow::Result<uint32_t> LakeNewestLedger(const ops::ServerOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto lake, ingest::GalexieLake::Open(options.ledger_lake_uri,
+                                                             options.network_passphrase));
+  ARROW_ASSIGN_OR_RAISE(auto newest, lake->FindNewestLedger());
+  if (!newest) {
+    return arrow::Status::Invalid("lake ", options.ledger_lake_uri, " holds no ledger");
+  }
+  return *newest;
+}
+
+/// A lake serves history, and its tail (from its newest ledger) the live streams.
+arrow::Result<Sources> OpenLake(const ops::ServerOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(uint32_t newest, LakeNewestLedger(options));
+  ingest::LakeSourceOptions tail;
+  tail.uri = options.ledger_lake_uri;
+  tail.network_passphrase = options.network_passphrase;
+  tail.start = newest;
+  ARROW_ASSIGN_OR_RAISE(auto live, ingest::LakeLedgerSource::Open(tail));
+  Sources sources;
+  ARROW_ASSIGN_OR_RAISE(sources.hub, pipeline::LedgerHub::Start(std::move(live), newest,
+                                                                HubOptionsFor(options)));
+  sources.history = LakeHistory(options);
   sources.description = {{"live", "lake tail"},
                          {"history", "lake"},
                          {"lake", options.ledger_lake_uri},
-                         {"lake_newest_ledger_at_start", *newest}};
+                         {"lake_newest_ledger_at_start", newest}};
+  return sources;
+}
+
+ingest::UpstreamOptions UpstreamOptionsFor(const ops::ServerOptions& options,
+                                           uint32_t start) {
+  ingest::UpstreamOptions upstream;
+  upstream.endpoint = options.source_endpoint;
+  upstream.start = start;
+  upstream.tls = options.source_tls;
+  upstream.tls_root_cert_file = options.source_tls_ca_file;
+  upstream.max_message_bytes = static_cast<int>(options.source_max_message_mb) << 20;
+  upstream.keepalive_time = std::chrono::seconds(options.source_keepalive_seconds);
+  return upstream;
+}
+
+/// The upstream gRPC stream (SOURCE_ENDPOINT) feeds the live streams, from START_LEDGER
+/// or the ledger after the lake's newest; the lake, when set, serves history.
+arrow::Result<Sources> OpenUpstream(const ops::ServerOptions& options) {
+  uint32_t start = options.start_ledger;
+  bool lake = !options.ledger_lake_uri.empty();
+  if (lake && start == 0) {
+    ARROW_ASSIGN_OR_RAISE(uint32_t newest, LakeNewestLedger(options));
+    start = newest + 1;
+  }
+  if (start == 0) {
+    return arrow::Status::Invalid("SOURCE_ENDPOINT ", options.source_endpoint,
+                                  ": set START_LEDGER (the first ledger to ask the "
+                                  "upstream for) or LEDGER_LAKE_URI");
+  }
+  ARROW_ASSIGN_OR_RAISE(
+      auto live, ingest::UpstreamLedgerSource::Open(UpstreamOptionsFor(options, start)));
+  Sources sources;
+  ingest::UpstreamLedgerSource* upstream = live.get();
+  ARROW_ASSIGN_OR_RAISE(sources.hub, pipeline::LedgerHub::Start(std::move(live), start,
+                                                                HubOptionsFor(options)));
+  sources.upstream_stats = [hub = std::weak_ptr(sources.hub), upstream] {
+    return hub.lock() ? upstream->stats() : ingest::UpstreamStats{};
+  };
+  if (lake) sources.history = LakeHistory(options);
+  sources.description = {{"live", "upstream"},
+                         {"source_endpoint", options.source_endpoint},
+                         {"start_ledger", start},
+                         {"history", lake ? nlohmann::json("lake") : nlohmann::json()}};
+  if (lake) sources.description["lake"] = options.ledger_lake_uri;
   return sources;
 }
 
 arrow::Result<Sources> OpenSources(const ops::ServerOptions& options) {
   if (options.mock_data) return OpenGenerator(options);
+  if (options.source_endpoint_set || options.start_ledger > 0)
+    return OpenUpstream(options);
   if (!options.ledger_lake_uri.empty()) return OpenLake(options);
   ops::LogWarn("server", "no ledger source",
                {{"detail",
-                 "set MOCK_DATA=true or LEDGER_LAKE_URI; reading the gRPC upstream "
-                 "(SOURCE_ENDPOINT) is not implemented yet"}});
+                 "set MOCK_DATA=true, LEDGER_LAKE_URI, or SOURCE_ENDPOINT with "
+                 "START_LEDGER"}});
   Sources sources;
-  sources.description = {{"live", nullptr},
-                         {"source_endpoint", options.source_endpoint},
-                         {"note", "the gRPC upstream is not read yet"}};
+  sources.description = {{"live", nullptr}, {"source_endpoint", options.source_endpoint}};
   return sources;
 }
 
@@ -238,7 +314,8 @@ arrow::Result<std::shared_ptr<analytics::AnalyticsEngine>> StartAnalytics(
   if (!options.enable_analytics && options.analytics_config.empty()) return nullptr;
   if (!sources.hub) {
     return arrow::Status::Invalid(
-        "ENABLE_ANALYTICS needs a live source (MOCK_DATA or LEDGER_LAKE_URI)");
+        "ENABLE_ANALYTICS needs a live source (MOCK_DATA, LEDGER_LAKE_URI or "
+        "SOURCE_ENDPOINT)");
   }
   auto engine = std::make_shared<analytics::AnalyticsEngine>();
   if (options.enable_analytics) {
@@ -270,7 +347,8 @@ arrow::Status StartArchive(
   if (options.parquet_base_path.empty()) return arrow::Status::OK();
   if (!sources.hub) {
     return arrow::Status::Invalid(
-        "PARQUET_BASE_PATH needs a live source (MOCK_DATA or LEDGER_LAKE_URI)");
+        "PARQUET_BASE_PATH needs a live source (MOCK_DATA, LEDGER_LAKE_URI or "
+        "SOURCE_ENDPOINT)");
   }
   archive::ArchiveOptions archive_options;
   archive_options.base = options.parquet_base_path;
@@ -290,7 +368,7 @@ arrow::Status StartArchive(
   followers->push_back(std::make_unique<pipeline::LedgerFollower>(
       "archive", sources.hub, sources.history, converter, start,
       std::make_shared<archive::ArchiveSink>(
-          std::move(archiver),
+          std::move(archiver), start,
           std::chrono::seconds(int64_t{options.parquet_archive_interval_minutes} * 60))));
   return arrow::Status::OK();
 }
@@ -315,6 +393,7 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
 
   ARROW_ASSIGN_OR_RAISE(Sources sources, OpenSources(options));
   if (sources.hub) RegisterHubMetrics(sources.hub, &metrics);
+  if (sources.upstream_stats) RegisterUpstreamMetrics(sources.upstream_stats, &metrics);
   std::vector<std::unique_ptr<pipeline::LedgerFollower>> followers;
   ARROW_ASSIGN_OR_RAISE(auto engine, StartAnalytics(options, sources, &followers));
   ARROW_RETURN_NOT_OK(StartArchive(options, sources, &followers));

@@ -3,17 +3,20 @@
 #include <charconv>
 
 #include "ingest/lake_source.h"
+#include "ingest/upstream_source.h"
 
 namespace sas::ingest {
 namespace {
 
 constexpr std::string_view kGeneratorScheme = "generator:";
+constexpr std::string_view kGrpcScheme = "grpc://";
+constexpr std::string_view kGrpcTlsScheme = "grpcs://";
 
 arrow::Result<uint32_t> ParseCount(std::string_view key, std::string_view text) {
   uint32_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return arrow::Status::Invalid("generator option ", key, "='", text,
+    return arrow::Status::Invalid("option ", key, "='", text,
                                   "': expected a non-negative integer");
   }
   return value;
@@ -55,6 +58,30 @@ arrow::Status ApplyGeneratorOption(std::string_view key, std::string_view value,
 
 bool IsGeneratorUri(std::string_view uri) { return uri.starts_with(kGeneratorScheme); }
 
+bool IsUpstreamUri(std::string_view uri) {
+  return uri.starts_with(kGrpcScheme) || uri.starts_with(kGrpcTlsScheme);
+}
+
+arrow::Result<UpstreamOptions> ParseUpstreamUri(std::string_view uri) {
+  UpstreamOptions options;
+  options.tls = uri.starts_with(kGrpcTlsScheme);
+  std::string_view endpoint =
+      uri.substr(options.tls ? kGrpcTlsScheme.size() : kGrpcScheme.size());
+  size_t colon = endpoint.rfind(':');
+  if (endpoint.empty() || colon == std::string_view::npos || colon == 0 ||
+      colon + 1 == endpoint.size() || endpoint.find('/') != std::string_view::npos) {
+    return arrow::Status::Invalid("source '", uri,
+                                  "': expected grpc://host:port or grpcs://host:port");
+  }
+  ARROW_ASSIGN_OR_RAISE(uint32_t port, ParseCount("port", endpoint.substr(colon + 1)));
+  if (port == 0 || port > 65535) {
+    return arrow::Status::Invalid("source '", uri, "': port ", port,
+                                  " is not in 1-65535");
+  }
+  options.endpoint = std::string(endpoint);
+  return options;
+}
+
 arrow::Result<GeneratorOptions> ParseGeneratorUri(std::string_view uri,
                                                   GeneratorOptions base) {
   if (!IsGeneratorUri(uri)) {
@@ -90,9 +117,12 @@ arrow::Result<std::unique_ptr<LedgerSource>> OpenLedgerSource(
     options.deliver_from = request.start;
     return std::make_unique<GeneratorLedgerSource>(std::move(options), request.end);
   }
-  if (request.uri.starts_with("grpc://")) {
-    return arrow::Status::NotImplemented("source '", request.uri,
-                                         "': the gRPC upstream is not readable yet");
+  if (IsUpstreamUri(request.uri)) {
+    ARROW_ASSIGN_OR_RAISE(auto options, ParseUpstreamUri(request.uri));
+    options.start = request.start;
+    options.end = request.end;
+    ARROW_ASSIGN_OR_RAISE(auto source, UpstreamLedgerSource::Open(std::move(options)));
+    return source;
   }
   LakeSourceOptions options;
   options.uri = request.uri;

@@ -1,5 +1,6 @@
-// Opening a LedgerSource from a URI: a Galexie lake (file://, s3://, gs://) or the
-// generator (`generator:seed=N,tx=N,rate=R`).
+// Opening a LedgerSource from a URI: a Galexie lake (file://, s3://, gs://), the upstream
+// gRPC stream (grpc://host:port, grpcs://host:port) or the generator
+// (`generator:seed=N,tx=N,rate=R`).
 #pragma once
 
 #include <cstdint>
@@ -12,12 +13,14 @@
 
 #include "ingest/generator.h"
 #include "ingest/ledger_source.h"
+#include "ingest/upstream_source.h"
 
 namespace sas::ingest {
 
 /// What to read and how.
 struct SourceRequest {
-  /// `file://…`, `s3://…`, `gs://…` or `generator:[seed=N][,tx=N][,rate=R][,origin=N]`.
+  /// `file://…`, `s3://…`, `gs://…`, `grpc://host:port` or
+  /// `generator:[seed=N][,tx=N][,rate=R][,origin=N]`.
   std::string uri;
   /// Network of the ledgers; empty: the lake's (checked against it when given).
   std::string network_passphrase;
@@ -32,6 +35,12 @@ struct SourceRequest {
 
 /// True when `uri` names the generator.
 bool IsGeneratorUri(std::string_view uri);
+
+/// True when `uri` names the upstream gRPC stream (`grpc://` or, with TLS, `grpcs://`).
+bool IsUpstreamUri(std::string_view uri);
+
+/// Parses `grpc://host:port` or `grpcs://host:port` (TLS with the system's roots).
+arrow::Result<UpstreamOptions> ParseUpstreamUri(std::string_view uri);
 
 /// Parses the options of a `generator:` URI on top of `base`: seed=N, tx=N (transactions
 /// per ledger), rate=R (ledgers per second, 0 = as fast as possible), origin=N (its

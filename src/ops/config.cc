@@ -80,7 +80,42 @@ constexpr std::array kServerOptions = {
                  if (v.find(':') == std::string_view::npos) {
                    return arrow::Status::Invalid("no port");
                  }
+                 o->source_endpoint_set = true;
                  return ApplyNonEmpty(v, &o->source_endpoint);
+               }},
+    OptionSpec{"--start-ledger", "START_LEDGER", "0", "an integer 0-4294967295",
+               "first ledger asked of SOURCE_ENDPOINT (0: the one after the lake's "
+               "newest; required without a lake)",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 0, 0xFFFFFFFFu));
+                 o->start_ledger = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--source-tls", "SOURCE_TLS", "false", "true or false",
+               "connect to SOURCE_ENDPOINT with TLS",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyBool(v, &o->source_tls);
+               }},
+    OptionSpec{"--source-tls-ca", "SOURCE_TLS_CA_FILE", "", "a PEM file",
+               "root certificates for SOURCE_TLS (default: the system's)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->source_tls_ca_file);
+               }},
+    OptionSpec{"--source-max-message-mb", "SOURCE_MAX_MESSAGE_MB", "64",
+               "an integer 1-2047",
+               "largest upstream message (one ledger) accepted, in MiB",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 2047));
+                 o->source_max_message_mb = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
+    OptionSpec{"--source-keepalive", "SOURCE_KEEPALIVE_SECONDS", "30",
+               "an integer 1-86400",
+               "interval of keepalive pings on the upstream connection",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 86400));
+                 o->source_keepalive_seconds = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
                }},
     OptionSpec{
         "--mock-data", "MOCK_DATA", "false", "true or false",

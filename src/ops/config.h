@@ -23,6 +23,15 @@ struct ServerOptions {
   uint16_t health_port = 8088;
   std::string bind_address = "127.0.0.1";
   std::string source_endpoint = "localhost:50053";
+  /// True when SOURCE_ENDPOINT was given (with a lake, it then serves the live tail).
+  bool source_endpoint_set = false;
+  /// First ledger asked of the upstream (0: after the lake's newest).
+  uint32_t start_ledger = 0;
+  /// TLS to the upstream, its roots, message size cap and keepalive interval.
+  bool source_tls = false;
+  std::string source_tls_ca_file;
+  uint32_t source_max_message_mb = 64;
+  uint32_t source_keepalive_seconds = 30;
   bool mock_data = false;
   uint32_t batch_size = 1000;
   std::string network_passphrase = "Test SDF Network ; September 2015";

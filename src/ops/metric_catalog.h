@@ -102,10 +102,47 @@ inline constexpr MetricSpec kAnalyticsStateBytes{
     "Estimated bytes of partial aggregates held by the analytics engine.",
     {}};
 
+/// Ledgers the upstream gRPC source delivered.
+inline constexpr MetricSpec kUpstreamLedgers{
+    "stellar_arrow_source_upstream_ledgers_total",
+    MetricType::kCounter,
+    "Ledgers the upstream gRPC stream delivered.",
+    {}};
+
+/// XDR bytes the upstream gRPC source delivered.
+inline constexpr MetricSpec kUpstreamBytes{
+    "stellar_arrow_source_upstream_bytes_total",
+    MetricType::kCounter,
+    "LedgerCloseMeta XDR bytes the upstream gRPC stream delivered.",
+    {}};
+
+/// Upstream streams opened again after a break.
+inline constexpr MetricSpec kUpstreamReconnects{
+    "stellar_arrow_source_upstream_reconnects_total",
+    MetricType::kCounter,
+    "Upstream gRPC streams reopened (after a break or a bad ledger).",
+    {}};
+
+/// Ledgers the upstream sent again and that were dropped.
+inline constexpr MetricSpec kUpstreamDuplicates{
+    "stellar_arrow_source_upstream_duplicate_ledgers_total",
+    MetricType::kCounter,
+    "Ledgers the upstream sent again after they were delivered (dropped).",
+    {}};
+
+/// Ledgers of the upstream that were rejected.
+inline constexpr MetricSpec kUpstreamBadLedgers{
+    "stellar_arrow_source_upstream_bad_ledgers_total",
+    MetricType::kCounter,
+    "Upstream ledgers rejected: a skipped sequence, invalid XDR or a broken hash chain.",
+    {}};
+
 /// Returns every metric declaration (for documentation and tests).
 inline constexpr std::array kAllMetrics = {
-    kUptimeSeconds,  kArrowPoolBytes,   kFlightCallsTotal,     kFlightCallSeconds,
-    kFlightRowsSent, kFlightBytesSent,  kFlightDroppedStreams, kFlightActiveStreams,
-    kLiveLedgers,    kLiveNewestLedger, kLiveLagSeconds,       kLiveBufferBytes};
+    kUptimeSeconds,     kArrowPoolBytes,   kFlightCallsTotal,     kFlightCallSeconds,
+    kFlightRowsSent,    kFlightBytesSent,  kFlightDroppedStreams, kFlightActiveStreams,
+    kLiveLedgers,       kLiveNewestLedger, kLiveLagSeconds,       kLiveBufferBytes,
+    kUpstreamLedgers,   kUpstreamBytes,    kUpstreamReconnects,   kUpstreamDuplicates,
+    kUpstreamBadLedgers};
 
 }  // namespace sas::ops::metric

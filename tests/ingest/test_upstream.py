@@ -1,0 +1,149 @@
+"""The upstream gRPC source against a fake RawLedgerService (tools/fake_upstream.py) that
+serves the 320-ledger testnet lake and misbehaves on request: the client must deliver
+exactly the lake's ledgers, resume where it stopped, and name what went wrong."""
+
+import contextlib
+import json
+import subprocess
+import sys
+
+import pyarrow.flight as fl
+import pytest
+
+from conftest import PASSPHRASES, ROOT, SHARED_TESTDATA, Server, binary, free_port, http_get
+
+LAKE = SHARED_TESTDATA / "derived" / "lake-testnet-lighthorizon-32perfile"
+FIRST, LAST = 1410048, 1410367
+
+
+@contextlib.contextmanager
+def fake_upstream(**faults):
+    """Runs the fake upstream; yields (port, requests) where requests() returns the
+    start ledgers asked for so far (read once the fake has stopped)."""
+    port = free_port()
+    args = [sys.executable, str(ROOT / "tools" / "fake_upstream.py"), "--lake", str(LAKE),
+            "--port", str(port)]
+    for name, value in faults.items():
+        args += [f"--{name.replace('_', '-')}", str(value)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["event"] == "serving", first
+        assert (first["first"], first["last"]) == (FIRST, LAST)
+
+        def requests():
+            proc.terminate()
+            proc.wait(10)
+            lines.extend(json.loads(line) for line in proc.stdout)
+            return [line["start_ledger"] for line in lines if line["event"] == "request"]
+
+        yield port, requests
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def ingest(source: str, start: int = FIRST, end: int = LAST, timeout: float = 120):
+    return subprocess.run([str(binary()), "ingest", "--source", source, "--network", "testnet",
+                           "--start", str(start), "--end", str(end), "--print"],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def lake_lines():
+    run = ingest(f"file://{LAKE}")
+    assert run.returncode == 0, run.stderr
+    return run.stdout.splitlines()
+
+
+def log_lines(stderr: str) -> list:
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+def test_a_clean_stream_gives_exactly_the_lake_ledgers(lake_lines):
+    with fake_upstream() as (port, requests):
+        run = ingest(f"grpc://127.0.0.1:{port}")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines() == lake_lines
+        assert requests() == [FIRST]
+
+
+def test_a_dropped_stream_resumes_at_the_next_ledger(lake_lines):
+    with fake_upstream(drop_after=50) as (port, requests):
+        run = ingest(f"grpc://127.0.0.1:{port}")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines() == lake_lines
+        assert requests() == [FIRST, FIRST + 50]
+    warnings = [l for l in log_lines(run.stderr) if l["message"] == "reconnecting"]
+    assert warnings and warnings[0]["resume_at"] == FIRST + 50
+    assert "dropped the stream" in warnings[0]["problem"]
+
+
+def test_a_ledger_sent_twice_is_delivered_once(lake_lines):
+    with fake_upstream(duplicate=FIRST + 10) as (port, requests):
+        run = ingest(f"grpc://127.0.0.1:{port}")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines() == lake_lines
+        assert requests() == [FIRST]
+    dropped = [l for l in log_lines(run.stderr) if l["message"] == "dropped a ledger sent again"]
+    assert [l["sequence"] for l in dropped] == [FIRST + 10]
+
+
+@pytest.mark.parametrize("fault,problem", [
+    ("skip", f"upstream skipped ledger {FIRST + 100}: it sent {FIRST + 101} next"),
+    ("garbage", f"ledger {FIRST + 100} is not a valid LedgerCloseMeta"),
+])
+def test_a_skipped_or_garbled_ledger_is_reported_and_asked_for_again(lake_lines, fault,
+                                                                     problem):
+    with fake_upstream(**{fault: FIRST + 100}) as (port, requests):
+        run = ingest(f"grpc://127.0.0.1:{port}")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.splitlines() == lake_lines
+        assert requests() == [FIRST, FIRST + 100]
+    reports = [l for l in log_lines(run.stderr) if l["message"] == "bad ledger, re-requesting"]
+    assert len(reports) == 1 and problem in reports[0]["problem"]
+    assert reports[0]["resume_at"] == FIRST + 100
+
+
+def test_a_ledger_that_never_comes_fails_clearly_without_a_gap(lake_lines):
+    with fake_upstream(always_skip=FIRST + 5) as (port, requests):
+        run = ingest(f"grpc://127.0.0.1:{port}")
+        assert run.returncode != 0
+        assert run.stdout.splitlines() == lake_lines[:5]
+        assert f"upstream skipped ledger {FIRST + 5}" in run.stderr
+        assert "after 5 attempts" in run.stderr
+        assert requests() == [FIRST] + [FIRST + 5] * 4
+
+
+def test_bad_upstream_uris_are_rejected():
+    run = ingest("grpc://nohost")
+    assert run.returncode != 0
+    assert "expected grpc://host:port" in run.stderr
+
+
+def test_the_server_serves_the_upstream_as_its_live_source():
+    with fake_upstream() as (port, _):
+        server = Server({"SOURCE_ENDPOINT": f"127.0.0.1:{port}", "START_LEDGER": str(FIRST),
+                         "NETWORK_PASSPHRASE": PASSPHRASES["testnet"]}).wait_ready()
+        try:
+            client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
+            table = client.do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 99}".encode())
+                                  ).read_all()
+            assert table["ledger_sequence"].to_pylist() == list(range(FIRST, FIRST + 100))
+            sources = json.loads(next(iter(client.do_action(fl.Action("sources", b"")))).body.to_pybytes())
+            assert sources["live"] == "upstream"
+            assert sources["start_ledger"] == FIRST
+            metrics = http_get(server.health_port, "/metrics")[1]
+            delivered = [line for line in metrics.splitlines()
+                         if line.startswith("stellar_arrow_source_upstream_ledgers_total ")]
+            assert delivered and float(delivered[0].split()[1]) >= 100
+        finally:
+            assert server.stop() == 0
+
+
+def test_the_server_needs_a_start_ledger_for_an_upstream_without_a_lake():
+    server = Server({"SOURCE_ENDPOINT": "127.0.0.1:1"})
+    assert server.proc.wait(20) != 0
+    assert "START_LEDGER" in server.proc.stderr.read()
