@@ -71,16 +71,6 @@ std::optional<std::string> Env(const ops::EnvLookup& env, std::string_view name,
   return env(name);
 }
 
-arrow::Status ParseTables(std::string_view text, std::vector<convert::Table>* tables) {
-  while (!text.empty()) {
-    std::string_view name = text.substr(0, text.find(','));
-    text = name.size() < text.size() ? text.substr(name.size() + 1) : std::string_view();
-    ARROW_ASSIGN_OR_RAISE(auto table, convert::ParseTableName(name));
-    tables->push_back(table);
-  }
-  return arrow::Status::OK();
-}
-
 arrow::Result<ArchiveRequest> ParseRequest(std::span<const std::string> args,
                                            const ops::EnvLookup& env) {
   ARROW_ASSIGN_OR_RAISE(auto line, CommandLine::Parse(args, kArchiveFlags));
@@ -120,8 +110,8 @@ arrow::Result<ArchiveRequest> ParseRequest(std::span<const std::string> args,
                           ParseNumber("PARQUET_ROW_GROUP_ROWS", *value, 1));
     request.archive.row_group_rows = static_cast<int64_t>(rows);
   }
-  if (auto tables = line.Value("--tables")) {
-    ARROW_RETURN_NOT_OK(ParseTables(*tables, &request.archive.tables));
+  if (auto tables = Env(env, "PARQUET_TABLES", line, "--tables")) {
+    ARROW_ASSIGN_OR_RAISE(request.archive.tables, archive::ParseTableList(*tables));
   }
   request.threads = arrow::GetCpuThreadPoolCapacity();
   if (auto threads = line.Value("--threads")) {
@@ -147,6 +137,7 @@ arrow::Status RunArchive(ArchiveRequest request) {
   request.archive.network_passphrase = request.source.network_passphrase;
   ARROW_ASSIGN_OR_RAISE(auto archiver, archive::Archiver::Open(request.archive));
   uint32_t end = *request.source.end;
+  ARROW_RETURN_NOT_OK(archiver->CheckContiguous(request.source.start));
   uint32_t begin = archiver->NextLedger(request.source.start);
   if (begin > end) {
     std::cout << "archive already holds ledgers " << request.source.start << "-" << end

@@ -357,6 +357,14 @@ arrow::Status StartArchive(
   archive_options.partition_format = options.parquet_partition_format;
   archive_options.row_group_rows = options.parquet_archive_buffer_size;
   archive_options.network_passphrase = options.network_passphrase;
+  if (!options.parquet_tables.empty()) {
+    auto tables = archive::ParseTableList(options.parquet_tables);
+    if (!tables.ok()) {
+      return tables.status().WithMessage("PARQUET_TABLES='", options.parquet_tables,
+                                         "': ", tables.status().message());
+    }
+    archive_options.tables = *tables;
+  }
   ARROW_ASSIGN_OR_RAISE(auto archiver, archive::Archiver::Open(archive_options));
   uint32_t resume = archiver->NextLedger(1);
   uint32_t start = resume > 1 ? resume : sources.hub->first_sequence();

@@ -75,6 +75,20 @@ Archiver::Archiver(std::vector<convert::Table> tables,
                    std::vector<std::unique_ptr<TableArchive>> archives)
     : tables_(std::move(tables)), archives_(std::move(archives)) {}
 
+arrow::Result<std::vector<convert::Table>> ParseTableList(std::string_view text) {
+  std::vector<convert::Table> tables;
+  while (!text.empty()) {
+    std::string_view name = text.substr(0, text.find(','));
+    text = name.size() < text.size() ? text.substr(name.size() + 1) : std::string_view();
+    ARROW_ASSIGN_OR_RAISE(auto table, convert::ParseTableName(name));
+    if (std::find(tables.begin(), tables.end(), table) == tables.end()) {
+      tables.push_back(table);
+    }
+  }
+  if (tables.empty()) return arrow::Status::Invalid("no table named");
+  return tables;
+}
+
 uint32_t Archiver::NextLedger(uint32_t start) const {
   uint32_t next = UINT32_MAX;
   for (const auto& archive : archives_) {
@@ -83,6 +97,28 @@ uint32_t Archiver::NextLedger(uint32_t start) const {
     next = std::min(next, needed);
   }
   return next;
+}
+
+arrow::Status Archiver::CheckContiguous(uint32_t start) const {
+  for (size_t i = 0; i < tables_.size(); ++i) {
+    const TableArchive& archive = *archives_[i];
+    std::string_view name = convert::TableName(tables_[i]);
+    if (!archive.files().empty() && start < archive.files().front().first_ledger) {
+      return arrow::Status::Invalid(
+          "the archive of ", name, " starts at ledger ",
+          archive.files().front().first_ledger, "; ledgers ", start, "-",
+          archive.files().front().first_ledger - 1,
+          " cannot go before it (archive them under another base)");
+    }
+    if (archive.checkpoint() && start > *archive.checkpoint() + 1) {
+      return arrow::Status::Invalid("the archive of ", name, " ends at ledger ",
+                                    *archive.checkpoint(), "; starting at ", start,
+                                    " would leave ledgers ", *archive.checkpoint() + 1,
+                                    "-", start - 1, " out (start at ",
+                                    *archive.checkpoint() + 1, " or use another base)");
+    }
+  }
+  return arrow::Status::OK();
 }
 
 arrow::Status Archiver::Append(std::span<const pipeline::LedgerInfo> ledgers,

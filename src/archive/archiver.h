@@ -39,6 +39,9 @@ struct ArchiveOptions {
 arrow::Result<std::pair<arrow::Compression::type, std::optional<int>>> ParseCompression(
     std::string_view text);
 
+/// Parses a comma-separated list of table names (`operations,transactions`).
+arrow::Result<std::vector<convert::Table>> ParseTableList(std::string_view text);
+
 /// Archives converted ledgers into every table's files.
 class Archiver {
  public:
@@ -47,6 +50,10 @@ class Archiver {
 
   /// Returns the first ledger at or after `start` some table still needs.
   uint32_t NextLedger(uint32_t start) const;
+
+  /// Checks that archiving from `start` keeps every table one contiguous range: not
+  /// before a table's first file, not past the ledger after its checkpoint.
+  arrow::Status CheckContiguous(uint32_t start) const;
 
   /// Returns the tables archived.
   const std::vector<convert::Table>& tables() const { return tables_; }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include <arrow/array.h>
 #include <arrow/io/interfaces.h>
@@ -15,6 +16,7 @@
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
 #include <parquet/properties.h>
+#include <parquet/statistics.h>
 #include <nlohmann/json.hpp>
 
 #include "build_info.h"
@@ -167,26 +169,89 @@ static arrow::Result<std::optional<std::string>> ReadIfExists(arrow::fs::FileSys
   return buffer->ToString();
 }
 
-/// Checks that a committed file's footer is readable and records the range its name says.
-static arrow::Status VerifyFile(arrow::fs::FileSystem& fs, const std::string& path,
-                                uint32_t first, uint32_t last) {
+/// Checks that the ledger_sequence statistics of every row group lie in [first, last].
+static arrow::Status CheckLedgerStatistics(const parquet::FileMetaData& metadata,
+                                           const std::string& path, uint32_t first,
+                                           uint32_t last) {
+  int column = metadata.schema()->ColumnIndex("ledger_sequence");
+  if (column < 0) return arrow::Status::IOError(path, ": no ledger_sequence column");
+  for (int group = 0; group < metadata.num_row_groups(); ++group) {
+    auto chunk = metadata.RowGroup(group)->ColumnChunk(column);
+    auto statistics =
+        std::dynamic_pointer_cast<parquet::Int32Statistics>(chunk->statistics());
+    if (!statistics || !statistics->HasMinMax()) {
+      return arrow::Status::IOError(path, ": row group ", group,
+                                    " has no ledger_sequence statistics");
+    }
+    auto min = static_cast<uint32_t>(statistics->min());
+    auto max = static_cast<uint32_t>(statistics->max());
+    if (min < first || max > last) {
+      return arrow::Status::IOError(path, ": row group ", group, " holds ledgers ", min,
+                                    "-", max, ", outside the file's range ", first, "-",
+                                    last);
+    }
+  }
+  return arrow::Status::OK();
+}
+
+/// Checks a file written after the checkpoint before it is trusted: its footer reads,
+/// its metadata names `table` and the range its name says, it holds the row count it
+/// recorded, and its ledger_sequence values lie in that range; returns its row count.
+static arrow::Result<int64_t> VerifyFile(arrow::fs::FileSystem& fs,
+                                         const std::string& path, std::string_view table,
+                                         uint32_t first, uint32_t last) {
   ARROW_ASSIGN_OR_RAISE(auto input, fs.OpenInputFile(path));
-  std::unique_ptr<parquet::ParquetFileReader> reader;
+  std::shared_ptr<parquet::FileMetaData> footer;
   try {
-    reader = parquet::ParquetFileReader::Open(input);
+    footer = parquet::ParquetFileReader::Open(input)->metadata();
   } catch (const std::exception& e) {
     return arrow::Status::IOError(path, ": unreadable Parquet footer: ", e.what());
   }
-  auto metadata = reader->metadata()->key_value_metadata();
+  auto metadata = footer->key_value_metadata();
   if (!metadata) return arrow::Status::IOError(path, ": no key-value metadata");
-  auto recorded_first = metadata->Get("stellar.first_ledger");
-  auto recorded_last = metadata->Get("stellar.last_ledger");
-  if (!recorded_first.ok() || !recorded_last.ok() ||
-      *recorded_first != std::to_string(first) ||
-      *recorded_last != std::to_string(last)) {
+  auto recorded = [&](const std::string& key) {
+    auto value = metadata->Get(key);
+    return value.ok() ? *value : std::string();
+  };
+  if (recorded("stellar.table") != table) {
+    return arrow::Status::IOError(path, ": recorded table '", recorded("stellar.table"),
+                                  "' is not ", table);
+  }
+  if (recorded("stellar.first_ledger") != std::to_string(first) ||
+      recorded("stellar.last_ledger") != std::to_string(last)) {
     return arrow::Status::IOError(path, ": recorded ledger range differs from its name");
   }
-  return arrow::Status::OK();
+  if (recorded("stellar.row_count") != std::to_string(footer->num_rows())) {
+    return arrow::Status::IOError(path, ": holds ", footer->num_rows(),
+                                  " rows, recorded '", recorded("stellar.row_count"),
+                                  "'");
+  }
+  if (footer->num_rows() > 0) {
+    ARROW_RETURN_NOT_OK(CheckLedgerStatistics(*footer, path, first, last));
+  }
+  return footer->num_rows();
+}
+
+/// Parses one manifest line; nullopt for a line that is not a complete entry.
+static std::optional<ArchivedFile> ParseManifestLine(std::string_view line) {
+  auto json = nlohmann::json::parse(line, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  auto text = [&](const char* key) {
+    return json.contains(key) && json[key].is_string();
+  };
+  auto number = [&](const char* key) {
+    return json.contains(key) && json[key].is_number_unsigned();
+  };
+  if (!text("path") || !text("sha256") || !number("first_ledger") ||
+      !number("last_ledger") || !number("rows") || !number("bytes")) {
+    return std::nullopt;
+  }
+  return ArchivedFile{json["path"],
+                      json["first_ledger"].get<uint32_t>(),
+                      json["last_ledger"].get<uint32_t>(),
+                      json["rows"].get<int64_t>(),
+                      json["bytes"].get<int64_t>(),
+                      json["sha256"]};
 }
 
 arrow::Status TableArchive::Recover() {
@@ -205,14 +270,12 @@ arrow::Status TableArchive::Recover() {
     while (begin < manifest->size()) {
       size_t end = manifest->find('\n', begin);
       if (end == std::string::npos) end = manifest->size();
-      auto json =
-          nlohmann::json::parse(manifest->substr(begin, end - begin), nullptr, false);
+      std::optional<ArchivedFile> file =
+          ParseManifestLine(std::string_view(*manifest).substr(begin, end - begin));
       begin = end + 1;
-      if (json.is_discarded() || !json.is_object()) continue;
-      ArchivedFile file{json["path"], json["first_ledger"], json["last_ledger"],
-                        json["rows"], json["bytes"],        json["sha256"]};
-      if (checkpoint_ && file.last_ledger <= *checkpoint_)
-        files_.push_back(std::move(file));
+      if (!file) continue;
+      if (checkpoint_ && file->last_ledger <= *checkpoint_)
+        files_.push_back(std::move(*file));
     }
   }
   arrow::fs::FileSelector selector;
@@ -236,19 +299,19 @@ arrow::Status TableArchive::Recover() {
   bool adopted = false;
   for (const auto& [range, path] : candidates) {
     bool contiguous = !checkpoint_ || range.first == *checkpoint_ + 1;
-    arrow::Status valid = contiguous ? VerifyFile(fs, path, range.first, range.second)
-                                     : arrow::Status::Invalid("not contiguous");
-    if (!valid.ok()) {
+    arrow::Result<int64_t> rows =
+        contiguous
+            ? VerifyFile(fs, path, convert::TableName(table_), range.first, range.second)
+            : arrow::Status::Invalid("not contiguous with the checkpoint");
+    if (!rows.ok()) {
       ops::LogWarn("archive", "replacing a file written after the checkpoint",
-                   {{"path", path}, {"reason", valid.ToString()}});
+                   {{"path", path}, {"reason", rows.status().ToString()}});
       ARROW_RETURN_NOT_OK(fs.DeleteFile(path));
       continue;
     }
     ARROW_ASSIGN_OR_RAISE(auto hashed, HashFile(fs, path));
-    ARROW_ASSIGN_OR_RAISE(auto input, fs.OpenInputFile(path));
-    int64_t rows = parquet::ParquetFileReader::Open(input)->metadata()->num_rows();
     files_.push_back({path.substr(settings_.root.size() + 1), range.first, range.second,
-                      rows, hashed.second, hashed.first});
+                      *rows, hashed.second, hashed.first});
     checkpoint_ = range.second;
     adopted = true;
   }
@@ -342,11 +405,12 @@ arrow::Status TableArchive::CommitFile() {
   OpenFile& file = *open_;
   auto metadata = arrow::key_value_metadata(
       {"stellar.table", "stellar.first_ledger", "stellar.last_ledger",
-       "stellar.schema_version", "stellar.xdr_definitions_hash",
+       "stellar.row_count", "stellar.schema_version", "stellar.xdr_definitions_hash",
        "stellar.network_passphrase", "stellar.writer"},
       {std::string(convert::TableName(table_)), std::to_string(file.first_ledger),
-       std::to_string(file.last_ledger), convert::kSchemaVersion, kXdrDefinitionsHash,
-       settings_.network_passphrase, std::string("stellar-arrow-source ") + kVersion});
+       std::to_string(file.last_ledger), std::to_string(file.rows),
+       convert::kSchemaVersion, kXdrDefinitionsHash, settings_.network_passphrase,
+       std::string("stellar-arrow-source ") + kVersion});
   ARROW_RETURN_NOT_OK(file.writer->AddKeyValueMetadata(metadata));
   ARROW_RETURN_NOT_OK(file.writer->Close());
   ARROW_RETURN_NOT_OK(file.out->Close());

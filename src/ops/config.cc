@@ -268,6 +268,11 @@ constexpr std::array kServerOptions = {
                [](std::string_view v, ServerOptions* o) {
                  return ApplyNonEmpty(v, &o->parquet_partition_format);
                }},
+    OptionSpec{"--parquet-tables", "PARQUET_TABLES", "", "comma-separated table names",
+               "tables the archive writes (default: all five)",
+               [](std::string_view v, ServerOptions* o) {
+                 return ApplyNonEmpty(v, &o->parquet_tables);
+               }},
     OptionSpec{"--parquet-archive-interval-minutes", "PARQUET_ARCHIVE_INTERVAL_MINUTES",
                "5", "an integer 1-1440",
                "open archive files are committed at least this often",

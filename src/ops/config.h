@@ -65,6 +65,8 @@ struct ServerOptions {
   std::string parquet_compression = "zstd";
   int64_t parquet_max_file_size = int64_t{256} << 20;
   std::string parquet_partition_format = "2006/01/02";
+  /// Tables archived, comma-separated; empty: all.
+  std::string parquet_tables;
   uint32_t parquet_archive_interval_minutes = 5;
   uint32_t parquet_archive_buffer_size = 1000;
 };

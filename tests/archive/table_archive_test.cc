@@ -123,6 +123,24 @@ TEST(Archiver, RecoveryRemovesLeftoversAdoptsGoodFilesAndReplacesBadOnes) {
   EXPECT_EQ(archiver->table(convert::Table::kStellarLedger).checkpoint(), 25u);
 }
 
+TEST(Archiver, RecoveryRejectsAFileWhoseContentIsNotWhatItsNameSays) {
+  fs::path dir = FreshDir("impostor");
+  {
+    ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+    ASSERT_OK(ArchiveRange(archiver.get(), 2, 25));
+  }
+  // Past the checkpoint, operations-20-25.parquet holds the stellar_ledger table.
+  fs::path ops = dir / "operations";
+  std::ofstream(ops / "_checkpoint.json") << R"({"table":"operations","last_ledger":19})";
+  fs::path impostor = ops / "ledger_range=20-29" / "operations-20-25.parquet";
+  fs::copy_file(
+      dir / "stellar_ledger" / "ledger_range=20-29" / "stellar_ledger-20-25.parquet",
+      impostor, fs::copy_options::overwrite_existing);
+  ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
+  EXPECT_EQ(archiver->table(convert::Table::kOperations).checkpoint(), 19u);
+  EXPECT_FALSE(fs::exists(impostor));
+}
+
 /// Reads the generator's ledgers first..last as converted chunks of `chunk_ledgers`.
 arrow::Result<std::vector<pipeline::ConvertedLedgers>> GeneratorChunks(
     const Archiver& archiver, uint32_t first, uint32_t last, size_t chunk_ledgers) {
