@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -377,7 +378,8 @@ arrow::Status StartArchive(
       "archive", sources.hub, sources.history, converter, start,
       std::make_shared<archive::ArchiveSink>(
           std::move(archiver), start,
-          std::chrono::seconds(int64_t{options.parquet_archive_interval_minutes} * 60))));
+          std::chrono::milliseconds(
+              std::llround(options.parquet_archive_interval_minutes * 60'000)))));
   return arrow::Status::OK();
 }
 

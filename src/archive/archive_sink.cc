@@ -3,7 +3,7 @@
 namespace sas::archive {
 
 ArchiveSink::ArchiveSink(std::unique_ptr<Archiver> archiver, uint32_t start,
-                         std::chrono::seconds interval)
+                         std::chrono::milliseconds interval)
     : archiver_(std::move(archiver)),
       start_(start),
       interval_(interval),

@@ -15,7 +15,7 @@ class ArchiveSink : public pipeline::LedgerSink {
  public:
   /// Appends to `archiver` from `start`; commits open files every `interval`.
   ArchiveSink(std::unique_ptr<Archiver> archiver, uint32_t start,
-              std::chrono::seconds interval);
+              std::chrono::milliseconds interval);
 
   arrow::Status Consume(const pipeline::ConvertedLedgers& ledgers) override;
   arrow::Status Tick() override;
@@ -28,7 +28,7 @@ class ArchiveSink : public pipeline::LedgerSink {
  private:
   std::unique_ptr<Archiver> archiver_;
   uint32_t start_;
-  std::chrono::seconds interval_;
+  std::chrono::milliseconds interval_;
   std::chrono::steady_clock::time_point last_flush_;
 };
 

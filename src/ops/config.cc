@@ -274,11 +274,17 @@ constexpr std::array kServerOptions = {
                  return ApplyNonEmpty(v, &o->parquet_tables);
                }},
     OptionSpec{"--parquet-archive-interval-minutes", "PARQUET_ARCHIVE_INTERVAL_MINUTES",
-               "5", "an integer 1-1440",
+               "5", "minutes 0.01-1440 (fractions allowed)",
                "open archive files are committed at least this often",
                [](std::string_view v, ServerOptions* o) {
-                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 1440));
-                 o->parquet_archive_interval_minutes = static_cast<uint32_t>(n);
+                 double minutes = 0;
+                 auto [end, error] =
+                     std::from_chars(v.data(), v.data() + v.size(), minutes);
+                 if (v.empty() || error != std::errc() || end != v.data() + v.size() ||
+                     !(minutes >= 0.01 && minutes <= 1440)) {
+                   return arrow::Status::Invalid("out of range");
+                 }
+                 o->parquet_archive_interval_minutes = minutes;
                  return arrow::Status::OK();
                }},
     OptionSpec{"--parquet-archive-buffer-size", "PARQUET_ARCHIVE_BUFFER_SIZE", "1000",

@@ -67,7 +67,7 @@ struct ServerOptions {
   std::string parquet_partition_format = "2006/01/02";
   /// Tables archived, comma-separated; empty: all.
   std::string parquet_tables;
-  uint32_t parquet_archive_interval_minutes = 5;
+  double parquet_archive_interval_minutes = 5;
   uint32_t parquet_archive_buffer_size = 1000;
 };
 

@@ -90,3 +90,18 @@ def test_live_archive_resumes_after_restart_without_gap_or_duplicate(tmp_path):
         f"select count(*), count(distinct (ledger_sequence, application_order)) from "
         f"read_parquet('{tmp_path}/transactions/**/*.parquet')").fetchone()
     assert tx[0] == tx[1] == 20 * n
+
+
+def test_the_live_archive_commits_at_least_every_interval(tmp_path):
+    env = {**FAST, "PARQUET_BASE_PATH": str(tmp_path), "PARQUET_TABLES": "stellar_ledger",
+           "PARQUET_PARTITION_FORMAT": "ledger_range:1000000",
+           "PARQUET_ARCHIVE_INTERVAL_MINUTES": "0.05"}  # 3 s; no partition boundary is met
+    s = Server(env).wait_ready()
+    try:
+        def committed():
+            return sorted(p.name for p in tmp_path.rglob("*.parquet"))
+        first = wait_for(lambda: committed() or None)
+        wait_for(lambda: len(committed()) > len(first) or None)
+        assert [p.name for p in tmp_path.iterdir()] == ["stellar_ledger"]
+    finally:
+        assert s.stop() == 0
