@@ -9,8 +9,11 @@
 #include <arrow/compute/initialize.h>
 #include <arrow/io/file.h>
 #include <arrow/ipc/writer.h>
+#include <arrow/table.h>
 #include <arrow/util/byte_size.h>
 #include <benchmark/benchmark.h>
+#include <parquet/arrow/writer.h>
+#include <parquet/properties.h>
 
 #include "archive/archiver.h"
 #include "ingest/generator.h"
@@ -92,6 +95,39 @@ void BM_ArchiveWritePath(benchmark::State& state) {
   state.counters["arrow_bytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_ArchiveWritePath)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3);
+
+/// Yardstick in the same process: parquet::arrow::WriteTable of the same tables with the
+/// archive's settings, one file per table, nothing else (no hashing, manifest or fsync).
+void BM_ParquetWriteTableYardstick(benchmark::State& state) {
+  (void)arrow::compute::Initialize();
+  const auto& converted = Converted();
+  auto properties = parquet::WriterProperties::Builder()
+                        .compression(arrow::Compression::ZSTD)
+                        ->enable_dictionary()
+                        ->enable_statistics()
+                        ->enable_write_page_index()
+                        ->max_row_group_length(131072)
+                        ->build();
+  auto arrow_properties =
+      parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  auto dir = std::filesystem::temp_directory_path() / "sas-archive-bench-yardstick";
+  std::filesystem::create_directories(dir);
+  for (auto _ : state) {
+    for (auto table : sas::convert::kAllTables) {
+      auto batch = *converted.chunk.batch(table);
+      auto arrow_table = *arrow::Table::FromRecordBatches({batch});
+      auto file = *arrow::io::FileOutputStream::Open(
+          (dir / (std::string(sas::convert::TableName(table)) + ".parquet")).string());
+      (void)parquet::arrow::WriteTable(*arrow_table, arrow::default_memory_pool(), file,
+                                       131072, properties, arrow_properties);
+      (void)file->Close();
+    }
+  }
+}
+BENCHMARK(BM_ParquetWriteTableYardstick)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(3);
 
 }  // namespace
 

@@ -65,6 +65,40 @@ arrow::Result<std::pair<std::string, int64_t>> HashFile(arrow::fs::FileSystem& f
   return std::make_pair(xdr::ToHex(digest), size);
 }
 
+/// An output stream that passes every byte on and keeps their SHA-256 and count, so a
+/// committed file's checksum needs no second read.
+class HashingOutputStream : public arrow::io::OutputStream {
+ public:
+  /// Wraps `inner`.
+  explicit HashingOutputStream(std::shared_ptr<arrow::io::OutputStream> inner)
+      : inner_(std::move(inner)), context_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(context_.get(), EVP_sha256(), nullptr);
+  }
+
+  using arrow::io::OutputStream::Write;
+  arrow::Status Write(const void* data, int64_t nbytes) override {
+    EVP_DigestUpdate(context_.get(), data, static_cast<size_t>(nbytes));
+    bytes_ += nbytes;
+    return inner_->Write(data, nbytes);
+  }
+  arrow::Status Flush() override { return inner_->Flush(); }
+  arrow::Status Close() override { return inner_->Close(); }
+  bool closed() const override { return inner_->closed(); }
+  arrow::Result<int64_t> Tell() const override { return inner_->Tell(); }
+
+  /// Returns the hex SHA-256 of everything written and its size (once, at the end).
+  std::pair<std::string, int64_t> Finish() {
+    xdr::Digest digest{};
+    EVP_DigestFinal_ex(context_.get(), digest.data(), nullptr);
+    return {xdr::ToHex(digest), bytes_};
+  }
+
+ private:
+  std::shared_ptr<arrow::io::OutputStream> inner_;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context_;
+  int64_t bytes_ = 0;
+};
+
 /// Writes `contents` to `path` atomically: temporary name, fsync, rename, folder fsync.
 arrow::Status WriteAtomically(const ArchiveSettings& settings, const std::string& path,
                               const std::string& contents) {
@@ -129,7 +163,7 @@ struct TableArchive::OpenFile {
   std::string temp_path;
   uint32_t first_ledger = 0;
   uint32_t last_ledger = 0;
-  std::shared_ptr<arrow::io::OutputStream> out;
+  std::shared_ptr<HashingOutputStream> out;
   std::unique_ptr<parquet::arrow::FileWriter> writer;
   arrow::RecordBatchVector buffered;
   int64_t buffered_rows = 0;
@@ -378,7 +412,8 @@ arrow::Status TableArchive::StartFile(const pipeline::LedgerInfo& ledger,
   file->last_ledger = ledger.sequence;
   file->temp_path = dir + "/." + std::string(convert::TableName(table_)) + "-" +
                     std::to_string(ledger.sequence) + ".parquet" + kTempSuffix;
-  ARROW_ASSIGN_OR_RAISE(file->out, settings_.fs->OpenOutputStream(file->temp_path));
+  ARROW_ASSIGN_OR_RAISE(auto stream, settings_.fs->OpenOutputStream(file->temp_path));
+  file->out = std::make_shared<HashingOutputStream>(std::move(stream));
   auto arrow_properties =
       parquet::ArrowWriterProperties::Builder().store_schema()->build();
   ARROW_ASSIGN_OR_RAISE(
@@ -421,7 +456,7 @@ arrow::Status TableArchive::CommitFile() {
   std::string dir = TableDir() + "/" + file.folder;
   ARROW_RETURN_NOT_OK(settings_.fs->Move(file.temp_path, dir + "/" + name));
   ARROW_RETURN_NOT_OK(SyncPath(settings_, dir));
-  ARROW_ASSIGN_OR_RAISE(auto hashed, HashFile(*settings_.fs, dir + "/" + name));
+  auto hashed = file.out->Finish();
   files_.push_back(
       {std::string(convert::TableName(table_)) + "/" + file.folder + "/" + name,
        file.first_ledger, file.last_ledger, file.rows, hashed.second, hashed.first});
