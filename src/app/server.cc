@@ -267,13 +267,18 @@ std::string AdvertisedHost(const ops::ServerOptions& options) {
 arrow::Result<arrow::ipc::IpcWriteOptions> IpcOptionsFor(
     const ops::ServerOptions& options) {
   auto ipc = arrow::ipc::IpcWriteOptions::Defaults();
-  if (options.arrow_compression == "zstd") {
-    ARROW_ASSIGN_OR_RAISE(ipc.codec,
-                          arrow::util::Codec::Create(arrow::Compression::ZSTD));
-  } else if (options.arrow_compression == "lz4") {
-    ARROW_ASSIGN_OR_RAISE(ipc.codec,
-                          arrow::util::Codec::Create(arrow::Compression::LZ4_FRAME));
+  if (options.arrow_compression == "none") return ipc;
+  auto type = options.arrow_compression == "zstd" ? arrow::Compression::ZSTD
+                                                  : arrow::Compression::LZ4_FRAME;
+  int level =
+      options.arrow_compression_level.value_or(arrow::util::kUseDefaultCompressionLevel);
+  auto codec = arrow::util::Codec::Create(type, level);
+  if (!codec.ok()) {
+    return codec.status().WithMessage("ARROW_COMPRESSION_LEVEL ", level, " for ",
+                                      options.arrow_compression, ": ",
+                                      codec.status().message());
   }
+  ipc.codec = std::move(*codec);
   return ipc;
 }
 

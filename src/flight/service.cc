@@ -118,8 +118,11 @@ StellarFlightService::StellarFlightService(FlightServiceOptions options,
 
 arrow::Result<int64_t> StellarFlightService::KnownRows(
     const pipeline::TableRange& range) const {
-  if (!hub_ || !range.start || !range.end) return -1;
+  if (!range.start || !range.end) return -1;
   uint32_t count = *range.end - *range.start + 1;
+  // One row per ledger: the size of a bounded stellar_ledger range is known in advance.
+  if (range.table == convert::Table::kStellarLedger) return int64_t{count};
+  if (!hub_) return -1;
   pipeline::HubLookup lookup = hub_->Get(*range.start, count);
   if (lookup.evicted || lookup.ledgers.size() != count) return -1;
   int64_t rows = 0;

@@ -222,6 +222,14 @@ constexpr std::array kServerOptions = {
                  o->arrow_compression = std::string(v);
                  return arrow::Status::OK();
                }},
+    OptionSpec{"--arrow-compression-level", "ARROW_COMPRESSION_LEVEL", "",
+               "an integer (zstd 1-22, lz4 1-12)",
+               "level of ARROW_COMPRESSION (default: the codec's)",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 1, 22));
+                 o->arrow_compression_level = static_cast<int>(n);
+                 return arrow::Status::OK();
+               }},
     OptionSpec{"--advertised-host", "ADVERTISED_HOST", "", "a host name or IP address",
                "host named in Flight endpoint locations (default: the bind address)",
                [](std::string_view v, ServerOptions* o) {

@@ -54,6 +54,8 @@ struct ServerOptions {
   std::string tls_key_file;
   /// IPC body compression of DoGet streams: none, zstd or lz4.
   std::string arrow_compression = "none";
+  /// Its level; nullopt: the codec's default.
+  std::optional<int> arrow_compression_level;
   /// Host named in FlightInfo locations; empty: the bind address.
   std::string advertised_host;
   /// Live analytics: on/off, the built-ins' window, and a definitions file.

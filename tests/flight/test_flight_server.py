@@ -226,3 +226,77 @@ def test_a_slow_client_does_not_delay_the_others():
         reader.cancel()
     finally:
         assert s.stop() == 0
+
+
+@pytest.mark.parametrize("stream", ["stellar_ledger", "transactions", "operations",
+                                    "token_transfers"])
+def test_every_stream_tails_the_generator_with_the_rows_of_a_later_range_read(stream):
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "20",
+                "MOCK_TX_PER_LEDGER": "10"}).wait_ready()
+    try:
+        c = client_of(s)
+        newest = c.do_get(fl.Ticket(b"stellar_ledger")).read_chunk().data["ledger_sequence"][0].as_py()
+        reader = c.do_get(fl.Ticket(f"{stream}:{newest}:".encode()))
+        tailed = []
+        while not tailed or tailed[-1]["ledger_sequence"] < newest + 5:
+            tailed += reader.read_chunk().data.to_pylist()
+        reader.cancel()
+        last = tailed[-1]["ledger_sequence"] - 1  # the last ledger may be incomplete
+        tailed = [r for r in tailed if r["ledger_sequence"] <= last]
+        ranged = c.do_get(fl.Ticket(f"{stream}:{newest}:{last}".encode())).read_all().to_pylist()
+        assert tailed == ranged and {r["ledger_sequence"] for r in ranged} == set(range(newest, last + 1))
+    finally:
+        assert s.stop() == 0
+
+
+def test_a_tail_of_a_table_without_rows_still_sends_its_schema():
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "20",
+                "MOCK_TX_PER_LEDGER": "10"}).wait_ready()
+    try:  # the generator makes no Soroban calls, so contract_events stays empty
+        reader = client_of(s).do_get(fl.Ticket(b"contract_events"))
+        assert "contract_id" in reader.schema.names
+        reader.cancel()
+    finally:
+        assert s.stop() == 0
+
+
+def test_locations_name_the_advertised_host_and_bounded_ledger_ranges_have_totals():
+    s = Server({**LAKE_ENV, "ADVERTISED_HOST": "flight.example.internal"}).wait_ready()
+    try:
+        info = client_of(s).get_flight_info(
+            fl.FlightDescriptor.for_command(f"stellar_ledger:{FIRST}:{FIRST + 99}"))
+        assert info.endpoints[0].locations[0].uri.decode() == \
+            f"grpc+tcp://flight.example.internal:{s.arrow_port}"
+        assert info.total_records == 100
+    finally:
+        assert s.stop() == 0
+
+
+@pytest.mark.parametrize("codec, level", [("zstd", "9"), ("lz4", "4")])
+def test_compressed_streams_with_a_level_read_back_exactly(lake_server, codec, level):
+    s = Server({**LAKE_ENV, "ARROW_COMPRESSION": codec,
+                "ARROW_COMPRESSION_LEVEL": level}).wait_ready()
+    try:
+        ticket = fl.Ticket(f"operations:{FIRST}:{LAST}".encode())
+        compressed = client_of(s).do_get(ticket).read_all()
+        plain = client_of(lake_server).do_get(ticket).read_all()
+        assert compressed.equals(plain)
+    finally:
+        assert s.stop() == 0
+
+
+def test_a_cancelled_tail_frees_its_stream_slot():
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "20", "MOCK_TX_PER_LEDGER": "10",
+                "MAX_CONNECTIONS": "1"}).wait_ready()
+    try:
+        c = client_of(s)
+        for _ in range(3):  # with one slot, each tail can only start once the last one ended
+            reader = c.do_get(fl.Ticket(b"stellar_ledger"))
+            reader.read_chunk()
+            reader.cancel()
+            deadline = time.monotonic() + 5
+            while "active_streams 0" not in http_get(s.health_port, "/metrics")[1]:
+                assert time.monotonic() < deadline, "the cancelled stream kept its slot"
+                time.sleep(0.05)
+    finally:
+        assert s.stop() == 0
