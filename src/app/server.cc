@@ -395,6 +395,7 @@ flight::FlightServiceOptions ServiceOptionsFor(const ops::ServerOptions& options
   service.advertised_host = AdvertisedHost(options);
   service.tls = !options.tls_cert_file.empty();
   service.max_streams = options.max_connections;
+  service.max_lag_bytes = int64_t{options.client_max_lag_mb} << 20;
   service.converter.network_passphrase = options.network_passphrase;
   service.sources_json = sources.description.dump();
   return service;

@@ -49,7 +49,9 @@ class TableBatchReader : public arrow::RecordBatchReader {
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
     auto next = stream_->Next();
     if (!next.ok()) {
-      if (next.status().IsIndexError()) metrics_.dropped_streams->Add(labels_, 1);
+      if (next.status().IsIndexError() || next.status().IsCapacityError()) {
+        metrics_.dropped_streams->Add(labels_, 1);
+      }
       return next.status();
     }
     *batch = std::move(*next);
@@ -200,6 +202,7 @@ arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
   }
   pipeline::TableStreamOptions stream_options;
   stream_options.batch_rows = options_.batch_rows;
+  stream_options.max_lag_bytes = options_.max_lag_bytes;
   stream_options.converter = options_.converter;
   stream_options.cancelled = [&context] { return context.is_cancelled(); };
   auto table_stream = pipeline::TableStream::Make(range, hub_, history_, stream_options);

@@ -29,6 +29,8 @@ struct FlightServiceOptions {
   bool tls = false;
   /// Concurrent DoGet streams allowed (MAX_CONNECTIONS).
   uint32_t max_streams = 100;
+  /// A live tail further behind than this (once it kept up) is ended (0: never).
+  int64_t max_lag_bytes = 0;
   /// Network and XDR-column settings of every stream.
   convert::ConverterOptions converter;
   /// IPC options of DoGet streams (body compression).

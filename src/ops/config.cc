@@ -156,6 +156,14 @@ constexpr std::array kServerOptions = {
                [](std::string_view v, ServerOptions* o) {
                  return ApplyNonEmpty(v, &o->ledger_lake_uri);
                }},
+    OptionSpec{"--client-max-lag-mb", "CLIENT_MAX_LAG_MB", "64", "an integer 0-1000000",
+               "a live-tail client that falls this far behind (MiB of converted ledgers) "
+               "after keeping up is ended with a clear error (0: never)",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 0, 1000000));
+                 o->client_max_lag_mb = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
     OptionSpec{"--live-buffer-mb", "LIVE_BUFFER_MB", "256", "an integer 1-1000000",
                "converted live ledgers kept for readers, in MiB",
                [](std::string_view v, ServerOptions* o) {

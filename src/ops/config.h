@@ -41,6 +41,8 @@ struct ServerOptions {
   std::string ledger_lake_uri;
   /// Bound on converted live ledgers kept for readers.
   uint32_t live_buffer_mb = 256;
+  /// How far (MiB) a live-tail client may fall behind once it kept up.
+  uint32_t client_max_lag_mb = 64;
   /// Generator pace and size (MOCK_DATA=true).
   double mock_ledgers_per_second = 1;
   uint32_t mock_transactions_per_ledger = 300;

@@ -97,6 +97,8 @@ arrow::Status LedgerHub::Publish(const ingest::SourcedLedger& ledger) {
       return arrow::Status::Invalid("live source gave ledger ", ledger.sequence,
                                     " where ", expected, " was due");
     }
+    converted->bytes_before = published_bytes_;
+    published_bytes_ += converted->bytes;
     retained_bytes_ += converted->bytes;
     retained_.push_back(std::move(converted));
     ++converted_;
@@ -163,6 +165,9 @@ HubLookup LedgerHub::Get(uint32_t cursor, size_t max_ledgers) const {
     return lookup;
   }
   size_t index = cursor - lookup.oldest;
+  if (index < retained_.size()) {
+    lookup.bytes_behind = published_bytes_ - retained_[index]->bytes_before;
+  }
   for (; index < retained_.size() && lookup.ledgers.size() < max_ledgers; ++index) {
     lookup.ledgers.push_back(retained_[index]);
   }

@@ -41,6 +41,9 @@ struct ConvertedLedger {
   std::array<std::shared_ptr<arrow::RecordBatch>, convert::kAllTables.size()> tables;
   /// Bytes held by the batches.
   int64_t bytes = 0;
+  /// Bytes of every ledger the hub published before this one (readers' lag is measured
+  /// against it).
+  int64_t bytes_before = 0;
   /// Once compacted: the segment whose slices `tables` are, and the first row of this
   /// ledger in each of its tables.
   std::shared_ptr<const Segment> segment;
@@ -69,6 +72,8 @@ struct HubLookup {
   bool evicted = false;
   /// Oldest ledger retained or still to come (the hub's first ledger before any).
   uint32_t oldest = 0;
+  /// Bytes of converted ledgers published from the cursor on: how far behind it is.
+  int64_t bytes_behind = 0;
   /// Set when the live source failed or was stopped: no ledger will follow.
   arrow::Status status;
 };
@@ -131,6 +136,7 @@ class LedgerHub {
   mutable std::condition_variable published_;
   std::deque<std::shared_ptr<const ConvertedLedger>> retained_;
   int64_t retained_bytes_ = 0;
+  int64_t published_bytes_ = 0;
   uint64_t converted_ = 0;
   arrow::Status status_;
   bool stopping_ = false;

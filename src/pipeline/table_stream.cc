@@ -71,6 +71,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> TableStream::Next() {
       ARROW_RETURN_NOT_OK(TakeFromHistory(limit));
       continue;
     }
+    ARROW_RETURN_NOT_OK(CheckLag(lookup));
     ARROW_ASSIGN_OR_RAISE(bool took, TakeFromHub(&lookup));
     if (took) continue;
     ARROW_RETURN_NOT_OK(lookup.status);
@@ -155,6 +156,21 @@ arrow::Status TableStream::TakeFromHistory(std::optional<uint32_t> limit) {
   ARROW_ASSIGN_OR_RAISE(auto chunk, converter_->Convert(spans));
   for (const auto& batch : chunk.batches(range_.table)) Enqueue(batch);
   return arrow::Status::OK();
+}
+
+arrow::Status TableStream::CheckLag(const HubLookup& lookup) {
+  if (range_.end || options_.max_lag_bytes <= 0) return arrow::Status::OK();
+  if (lookup.bytes_behind <= options_.max_lag_bytes) {
+    within_lag_ = true;
+    return arrow::Status::OK();
+  }
+  if (!within_lag_) return arrow::Status::OK();  // still catching up from its start
+  return arrow::Status::CapacityError(
+      "this ", convert::TableName(range_.table), " stream fell ",
+      lookup.bytes_behind >> 20, " MiB behind the live source (limit ",
+      options_.max_lag_bytes >> 20,
+      " MiB, CLIENT_MAX_LAG_MB): the client reads too slowly; resume with ticket ",
+      convert::TableName(range_.table), ":", cursor_, ":");
 }
 
 void TableStream::Enqueue(const std::shared_ptr<arrow::RecordBatch>& batch) {

@@ -43,6 +43,9 @@ struct TableStreamOptions {
   std::function<bool()> cancelled = [] { return false; };
   /// How long one wait for the live source lasts before `cancelled` is polled again.
   std::chrono::milliseconds poll{100};
+  /// A live tail that was once within this many bytes of converted ledgers of the
+  /// newest one and falls further behind is ended with CapacityError (0: never).
+  int64_t max_lag_bytes = 0;
 };
 
 /// Pull-based stream of one table's rows.
@@ -74,6 +77,8 @@ class TableStream {
   arrow::Result<bool> TakeFromHub(HubLookup* lookup);
   /// Queues rows of up to one chunk of history ledgers before `limit`.
   arrow::Status TakeFromHistory(std::optional<uint32_t> limit);
+  /// Ends a live tail that fell too far behind after it had kept up.
+  arrow::Status CheckLag(const HubLookup& lookup);
   /// Queues `batch` in slices of at most batch_rows rows.
   void Enqueue(const std::shared_ptr<arrow::RecordBatch>& batch);
 
@@ -87,6 +92,8 @@ class TableStream {
   /// Last ledger the open history source delivers (nullopt: it follows forever).
   std::optional<uint32_t> history_end_;
   uint32_t cursor_ = 0;
+  /// A live tail came within max_lag_bytes of the newest ledger.
+  bool within_lag_ = false;
   std::deque<std::shared_ptr<arrow::RecordBatch>> ready_;
 };
 

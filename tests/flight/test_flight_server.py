@@ -300,3 +300,22 @@ def test_a_cancelled_tail_frees_its_stream_slot():
                 time.sleep(0.05)
     finally:
         assert s.stop() == 0
+
+
+def test_a_tail_that_falls_too_far_behind_is_ended_clearly_and_counted():
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "100", "MOCK_TX_PER_LEDGER": "50",
+                "CLIENT_MAX_LAG_MB": "1"}).wait_ready()
+    try:
+        slow = client_of(s).do_get(fl.Ticket(b"transactions"))
+        slow.read_chunk()  # it kept up once...
+        time.sleep(4)      # ...then stalls while 400 ledgers (several MiB) go by
+        with pytest.raises(pa.ArrowException, match="behind the live source") as error:
+            while True:
+                slow.read_chunk()
+        assert "resume with ticket transactions:" in str(error.value)
+        metrics = http_get(s.health_port, "/metrics")[1]
+        assert 'stellar_arrow_source_flight_slow_client_drops_total{stream="transactions"} 1' in metrics
+        fresh = client_of(s).do_get(fl.Ticket(b"stellar_ledger")).read_chunk()  # others go on
+        assert fresh.data.num_rows >= 1
+    finally:
+        assert s.stop() == 0
