@@ -300,7 +300,8 @@ arrow::Result<fl::FlightServerOptions> MakeFlightOptions(
   flight_options.middleware.emplace_back(
       "call-metrics", std::make_shared<flight::CallMetricsMiddlewareFactory>(
                           metrics->Register(ops::metric::kFlightCallsTotal),
-                          metrics->Register(ops::metric::kFlightCallSeconds)));
+                          metrics->Register(ops::metric::kFlightCallSeconds),
+                          metrics->Register(ops::metric::kFlightCallLatency)));
   if (!options.auth_token.empty()) {
     flight_options.middleware.emplace_back(
         "bearer-token",

@@ -74,9 +74,10 @@ class TableBatchReader : public arrow::RecordBatchReader {
 class CallMetricsMiddleware : public fl::ServerMiddleware {
  public:
   CallMetricsMiddleware(ops::MetricFamily* calls, ops::MetricFamily* seconds,
-                        fl::FlightMethod method)
+                        ops::MetricFamily* latency, fl::FlightMethod method)
       : calls_(calls),
         seconds_(seconds),
+        latency_(latency),
         method_(method),
         started_(std::chrono::steady_clock::now()) {}
 
@@ -85,10 +86,12 @@ class CallMetricsMiddleware : public fl::ServerMiddleware {
   void CallCompleted(const arrow::Status& status) override {
     std::array<std::string, 2> labels = {fl::ToString(method_),
                                          status.ok() ? "OK" : status.CodeAsString()};
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
+            .count();
     calls_->Add(labels, 1);
-    seconds_->Add(
-        labels, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
-                    .count());
+    seconds_->Add(labels, seconds);
+    if (latency_) latency_->Observe(labels, seconds);
   }
 
   std::string name() const override { return "CallMetricsMiddleware"; }
@@ -96,6 +99,7 @@ class CallMetricsMiddleware : public fl::ServerMiddleware {
  private:
   ops::MetricFamily* calls_;
   ops::MetricFamily* seconds_;
+  ops::MetricFamily* latency_;
   fl::FlightMethod method_;
   std::chrono::steady_clock::time_point started_;
 };
@@ -304,7 +308,8 @@ arrow::Status StellarFlightService::ListActions(const fl::ServerCallContext&,
 arrow::Status CallMetricsMiddlewareFactory::StartCall(
     const fl::CallInfo& info, const fl::ServerCallContext&,
     std::shared_ptr<fl::ServerMiddleware>* middleware) {
-  *middleware = std::make_shared<CallMetricsMiddleware>(calls_, seconds_, info.method);
+  *middleware =
+      std::make_shared<CallMetricsMiddleware>(calls_, seconds_, latency_, info.method);
   return arrow::Status::OK();
 }
 

@@ -113,9 +113,11 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
 /// Counts completed Flight calls by method and status, and their duration.
 class CallMetricsMiddlewareFactory : public arrow::flight::ServerMiddlewareFactory {
  public:
-  /// Records into `calls` and `seconds`, families labelled (method, status).
-  CallMetricsMiddlewareFactory(ops::MetricFamily* calls, ops::MetricFamily* seconds)
-      : calls_(calls), seconds_(seconds) {}
+  /// Records into `calls`, `seconds` and the histogram `latency` (may be null), families
+  /// labelled (method, status).
+  CallMetricsMiddlewareFactory(ops::MetricFamily* calls, ops::MetricFamily* seconds,
+                               ops::MetricFamily* latency = nullptr)
+      : calls_(calls), seconds_(seconds), latency_(latency) {}
 
   /// Starts tracking one call.
   arrow::Status StartCall(
@@ -126,6 +128,7 @@ class CallMetricsMiddlewareFactory : public arrow::flight::ServerMiddlewareFacto
  private:
   ops::MetricFamily* calls_;
   ops::MetricFamily* seconds_;
+  ops::MetricFamily* latency_;
 };
 
 /// Rejects calls without `authorization: Bearer <token>` (Unauthenticated).

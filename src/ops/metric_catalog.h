@@ -38,6 +38,17 @@ inline constexpr MetricSpec kFlightCallSeconds{
     "Seconds spent in completed Arrow Flight calls, by method and status code.",
     kMethodStatusLabels};
 
+/// Upper bounds (seconds) of the Flight call latency buckets.
+inline constexpr std::array<double, 12> kCallLatencyBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 10, 60};
+
+/// Latency of completed Flight calls, by method and status code.
+inline constexpr MetricSpec kFlightCallLatency{
+    "stellar_arrow_source_flight_call_latency_seconds", MetricType::kHistogram,
+    "Latency of completed Arrow Flight calls (a DoGet lasts as long as its stream), by "
+    "method and status code.",
+    kMethodStatusLabels, kCallLatencyBuckets};
+
 /// Rows sent by DoGet streams, by stream.
 inline constexpr MetricSpec kFlightRowsSent{
     "stellar_arrow_source_flight_rows_sent_total", MetricType::kCounter,
@@ -139,10 +150,10 @@ inline constexpr MetricSpec kUpstreamBadLedgers{
 
 /// Returns every metric declaration (for documentation and tests).
 inline constexpr std::array kAllMetrics = {
-    kUptimeSeconds,     kArrowPoolBytes,   kFlightCallsTotal,     kFlightCallSeconds,
-    kFlightRowsSent,    kFlightBytesSent,  kFlightDroppedStreams, kFlightActiveStreams,
-    kLiveLedgers,       kLiveNewestLedger, kLiveLagSeconds,       kLiveBufferBytes,
-    kUpstreamLedgers,   kUpstreamBytes,    kUpstreamReconnects,   kUpstreamDuplicates,
-    kUpstreamBadLedgers};
+    kUptimeSeconds,      kArrowPoolBytes,   kFlightCallsTotal,     kFlightCallSeconds,
+    kFlightRowsSent,     kFlightBytesSent,  kFlightDroppedStreams, kFlightActiveStreams,
+    kLiveLedgers,        kLiveNewestLedger, kLiveLagSeconds,       kLiveBufferBytes,
+    kUpstreamLedgers,    kUpstreamBytes,    kUpstreamReconnects,   kUpstreamDuplicates,
+    kUpstreamBadLedgers, kFlightCallLatency};
 
 }  // namespace sas::ops::metric

@@ -7,7 +7,15 @@ namespace sas::ops {
 namespace {
 
 std::string_view TypeName(MetricType type) {
-  return type == MetricType::kCounter ? "counter" : "gauge";
+  switch (type) {
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+  }
+  return "untyped";
 }
 
 void AppendHeader(const MetricSpec& spec, std::string* out) {
@@ -41,15 +49,21 @@ std::string FormatValue(double value) {
   return text;
 }
 
+/// Appends one sample line: name (+ suffix), labels (+ an `le` bound), value.
 void AppendSample(const MetricSpec& spec, std::span<const std::string> label_values,
-                  double value, std::string* out) {
-  out->append(spec.name);
-  if (!label_values.empty()) {
+                  double value, std::string* out, std::string_view suffix = {},
+                  std::string_view le = {}) {
+  out->append(spec.name).append(suffix);
+  if (!label_values.empty() || !le.empty()) {
     out->push_back('{');
     for (size_t i = 0; i < label_values.size() && i < spec.labels.size(); ++i) {
       if (i > 0) out->push_back(',');
       out->append(spec.labels[i]).append("=\"").append(EscapeLabel(label_values[i]));
       out->push_back('"');
+    }
+    if (!le.empty()) {
+      if (!label_values.empty()) out->push_back(',');
+      out->append("le=\"").append(le).push_back('"');
     }
     out->push_back('}');
   }
@@ -70,14 +84,43 @@ void MetricFamily::Set(std::span<const std::string> label_values, double value) 
 
 double MetricFamily::Value(std::span<const std::string> label_values) const {
   std::lock_guard lock(mutex_);
-  auto it = values_.find({label_values.begin(), label_values.end()});
+  std::vector<std::string> key(label_values.begin(), label_values.end());
+  if (auto histogram = histograms_.find(key); histogram != histograms_.end()) {
+    return static_cast<double>(histogram->second.count);
+  }
+  auto it = values_.find(key);
   return it == values_.end() ? 0.0 : it->second;
+}
+
+void MetricFamily::Observe(std::span<const std::string> label_values, double value) {
+  size_t bucket = 0;
+  while (bucket < spec_.buckets.size() && value > spec_.buckets[bucket]) ++bucket;
+  std::lock_guard lock(mutex_);
+  Histogram& histogram = histograms_[{label_values.begin(), label_values.end()}];
+  histogram.counts.resize(spec_.buckets.size() + 1);
+  ++histogram.counts[bucket];
+  histogram.sum += value;
+  ++histogram.count;
+}
+
+void MetricFamily::RenderHistograms(std::string* out) const {
+  for (const auto& [labels, histogram] : histograms_) {
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < histogram.counts.size(); ++i) {
+      cumulative += histogram.counts[i];
+      std::string le = i < spec_.buckets.size() ? FormatValue(spec_.buckets[i]) : "+Inf";
+      AppendSample(spec_, labels, static_cast<double>(cumulative), out, "_bucket", le);
+    }
+    AppendSample(spec_, labels, histogram.sum, out, "_sum");
+    AppendSample(spec_, labels, static_cast<double>(histogram.count), out, "_count");
+  }
 }
 
 void MetricFamily::Render(std::string* out) const {
   AppendHeader(spec_, out);
   std::lock_guard lock(mutex_);
   for (const auto& [labels, value] : values_) AppendSample(spec_, labels, value, out);
+  RenderHistograms(out);
 }
 
 MetricFamily* MetricsRegistry::Register(const MetricSpec& spec) {

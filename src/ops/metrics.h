@@ -14,7 +14,7 @@
 namespace sas::ops {
 
 /// Kind of a Prometheus metric.
-enum class MetricType { kCounter, kGauge };
+enum class MetricType { kCounter, kGauge, kHistogram };
 
 /// Declaration of one metric family.
 struct MetricSpec {
@@ -22,6 +22,8 @@ struct MetricSpec {
   MetricType type;
   std::string_view help;
   std::span<const std::string_view> labels;
+  /// Upper bounds of a histogram's buckets, ascending (+Inf is implied).
+  std::span<const double> buckets = {};
 };
 
 /// A metric family holding one value per combination of label values; thread-safe.
@@ -36,8 +38,11 @@ class MetricFamily {
   /// Sets the value for `label_values`.
   void Set(std::span<const std::string> label_values, double value);
 
-  /// Returns the value for `label_values` (0 when never set).
+  /// Returns the value for `label_values` (0 when never set; a histogram's count).
   double Value(std::span<const std::string> label_values) const;
+
+  /// Records one observation of a histogram.
+  void Observe(std::span<const std::string> label_values, double value);
 
   /// Appends the family in Prometheus text format.
   void Render(std::string* out) const;
@@ -46,9 +51,18 @@ class MetricFamily {
   const MetricSpec& spec() const { return spec_; }
 
  private:
+  /// Observations of one histogram series.
+  struct Histogram {
+    std::vector<uint64_t> counts;  // per bucket, not cumulative; last = +Inf
+    double sum = 0;
+    uint64_t count = 0;
+  };
+  void RenderHistograms(std::string* out) const;
+
   MetricSpec spec_;
   mutable std::mutex mutex_;
   std::map<std::vector<std::string>, double> values_;
+  std::map<std::vector<std::string>, Histogram> histograms_;
 };
 
 /// Owns metric families and gauges computed at scrape time.

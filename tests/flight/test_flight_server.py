@@ -116,6 +116,10 @@ def test_actions_health_and_sources(lake_server):
 def test_stream_metrics_are_exported(lake_server):
     client_of(lake_server).do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 3}".encode())).read_all()
     metrics = http_get(lake_server.health_port, "/metrics")[1]
+    assert "# TYPE stellar_arrow_source_flight_call_latency_seconds histogram" in metrics
+    assert 'stellar_arrow_source_flight_call_latency_seconds_bucket{method="DoGet",status="OK",le="+Inf"}' in metrics
+    assert 'stellar_arrow_source_flight_bytes_sent_total{stream="stellar_ledger"}' in metrics
+    assert "stellar_arrow_source_flight_active_streams " in metrics
     assert 'stellar_arrow_source_flight_rows_sent_total{stream="stellar_ledger"}' in metrics
     assert "stellar_arrow_source_live_newest_ledger_sequence 1410367" in metrics
 

@@ -54,6 +54,30 @@ TEST(Metrics, ConcurrentAddsAreNotLost) {
   EXPECT_EQ(calls->Value(labels), 4000.0);
 }
 
+TEST(Metrics, HistogramsRenderCumulativeBucketsSumAndCount) {
+  static constexpr std::array<std::string_view, 1> kLabels = {"method"};
+  static constexpr std::array<double, 2> kBuckets = {0.01, 0.1};
+  MetricsRegistry registry;
+  MetricFamily* latency = registry.Register(
+      {"test_latency_seconds", MetricType::kHistogram, "Latency.", kLabels, kBuckets});
+  std::array<std::string, 1> labels = {"DoGet"};
+  for (double seconds : {0.005, 0.05, 0.07, 3.0}) latency->Observe(labels, seconds);
+  std::string text = registry.RenderPrometheus();
+  EXPECT_NE(text.find("# TYPE test_latency_seconds histogram"), std::string::npos);
+  EXPECT_NE(text.find("test_latency_seconds_bucket{method=\"DoGet\",le=\"0.01\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("test_latency_seconds_bucket{method=\"DoGet\",le=\"0.1\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("test_latency_seconds_bucket{method=\"DoGet\",le=\"+Inf\"} 4\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("test_latency_seconds_sum{method=\"DoGet\"} 3.125\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("test_latency_seconds_count{method=\"DoGet\"} 4\n"),
+            std::string::npos);
+  EXPECT_EQ(latency->Value(labels), 4.0);
+}
+
 TEST(Metrics, CatalogNamesCarryUnitsOrTotals) {
   for (const MetricSpec& spec : metric::kAllMetrics) {
     std::string_view name = spec.name;
