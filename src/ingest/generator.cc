@@ -109,10 +109,11 @@ class Changes {
     sx::LedgerEntry entry;
     entry.lastModifiedLedgerSeq = ledger_;
     entry.data.type = sx::LedgerEntryType::ACCOUNT;
-    entry.data.account.accountID = AccountOf(key);
-    entry.data.account.balance = balance;
-    entry.data.account.seqNum = sequence;
-    entry.data.account.thresholds = {1, 0, 0, 0};
+    sx::AccountEntry& account = *entry.data.account;
+    account.accountID = AccountOf(key);
+    account.balance = balance;
+    account.seqNum = sequence;
+    account.thresholds = {1, 0, 0, 0};
     return entry;
   }
 
@@ -121,12 +122,13 @@ class Changes {
     sx::LedgerEntry entry;
     entry.lastModifiedLedgerSeq = ledger_;
     entry.data.type = sx::LedgerEntryType::TRUSTLINE;
-    entry.data.trustLine.accountID = AccountOf(key);
-    entry.data.trustLine.asset.type = asset.type;
-    entry.data.trustLine.asset.alphaNum4 = asset.alphaNum4;
-    entry.data.trustLine.balance = balance;
-    entry.data.trustLine.limit = kTrustLineLimit;
-    entry.data.trustLine.flags = 1;  // AUTHORIZED_FLAG
+    sx::TrustLineEntry& line = *entry.data.trustLine;
+    line.accountID = AccountOf(key);
+    line.asset.type = asset.type;
+    line.asset.alphaNum4 = asset.alphaNum4;
+    line.balance = balance;
+    line.limit = kTrustLineLimit;
+    line.flags = 1;  // AUTHORIZED_FLAG
     return entry;
   }
 
@@ -171,7 +173,7 @@ std::vector<uint8_t> LedgerGenerator::Next() {
 
     GeneratedTransaction tx;
     tx.envelope.type = sx::EnvelopeType::ENVELOPE_TYPE_TX;
-    sx::Transaction& body = tx.envelope.v1.tx;
+    sx::Transaction& body = tx.envelope.v1->tx;
     body.sourceAccount = MuxedOf(s.accounts[source]);
     body.fee = kBaseFee * op_count;
     body.seqNum = s.sequence_numbers[source] + 1;
@@ -191,7 +193,7 @@ std::vector<uint8_t> LedgerGenerator::Next() {
     sx::TransactionMeta& meta = processing.txApplyProcessing;
     meta.v = 4;
     Changes::Update(
-        &meta.v4.txChangesBefore,
+        &meta.v4->txChangesBefore,
         changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
         changes.Account(s.accounts[source], s.native[source], body.seqNum));
     s.sequence_numbers[source] = body.seqNum;
@@ -208,17 +210,17 @@ std::vector<uint8_t> LedgerGenerator::Next() {
 
       sx::Operation op;
       op.body.type = sx::OperationType::PAYMENT;
-      op.body.paymentOp.destination = MuxedOf(s.accounts[destination]);
-      op.body.paymentOp.asset = s.assets[asset];
-      op.body.paymentOp.amount = amount;
+      op.body.paymentOp->destination = MuxedOf(s.accounts[destination]);
+      op.body.paymentOp->asset = s.assets[asset];
+      op.body.paymentOp->amount = amount;
       body.operations.push_back(op);
 
       sx::OperationResult op_result;
       op_result.code = sx::OperationResultCode::opINNER;
-      op_result.tr.type = sx::OperationType::PAYMENT;
-      op_result.tr.paymentResult.code = failed
-                                            ? sx::PaymentResultCode::PAYMENT_UNDERFUNDED
-                                            : sx::PaymentResultCode::PAYMENT_SUCCESS;
+      op_result.tr->type = sx::OperationType::PAYMENT;
+      op_result.tr->paymentResult.code = failed
+                                             ? sx::PaymentResultCode::PAYMENT_UNDERFUNDED
+                                             : sx::PaymentResultCode::PAYMENT_SUCCESS;
       result.result.results.push_back(op_result);
 
       sx::OperationMetaV2 op_meta;
@@ -252,7 +254,7 @@ std::vector<uint8_t> LedgerGenerator::Next() {
           to += amount;
         }
       }
-      if (!failed) meta.v4.operations.push_back(std::move(op_meta));
+      if (!failed) meta.v4->operations.push_back(std::move(op_meta));
     }
 
     std::vector<uint8_t> payload(s.network_id.begin(), s.network_id.end());
@@ -268,7 +270,7 @@ std::vector<uint8_t> LedgerGenerator::Next() {
 
   sx::LedgerCloseMeta lcm;
   lcm.v = 2;
-  sx::LedgerCloseMetaV2& v2 = lcm.v2;
+  sx::LedgerCloseMetaV2& v2 = *lcm.v2;
   // The set is in hash order; processing in apply order (the order generated).
   std::vector<const GeneratedTransaction*> by_hash;
   for (const auto& tx : transactions) by_hash.push_back(&tx);
@@ -276,15 +278,15 @@ std::vector<uint8_t> LedgerGenerator::Next() {
             [](const auto* a, const auto* b) { return a->hash < b->hash; });
   sx::TxSetComponent component;
   component.type = sx::TxSetComponentType::TXSET_COMP_TXS_MAYBE_DISCOUNTED_FEE;
-  component.txsMaybeDiscountedFee.baseFee = sx::Box<sx::int64>(int64_t{kBaseFee});
+  component.txsMaybeDiscountedFee->baseFee = sx::Box<sx::int64>(int64_t{kBaseFee});
   for (const auto* tx : by_hash)
-    component.txsMaybeDiscountedFee.txs.push_back(tx->envelope);
+    component.txsMaybeDiscountedFee->txs.push_back(tx->envelope);
   sx::TransactionPhase phase;
   phase.v = 0;
   phase.v0Components.push_back(std::move(component));
   v2.txSet.v = 1;
-  v2.txSet.v1TxSet.previousLedgerHash = s.previous_hash;
-  v2.txSet.v1TxSet.phases.push_back(std::move(phase));
+  v2.txSet.v1TxSet->previousLedgerHash = s.previous_hash;
+  v2.txSet.v1TxSet->phases.push_back(std::move(phase));
 
   std::vector<uint8_t> result_set;  // TransactionResultSet: count, then the pairs
   uint32_t count = static_cast<uint32_t>(transactions.size());
