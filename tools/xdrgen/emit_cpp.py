@@ -212,8 +212,8 @@ class Emitter:
     def is_lazy_arm(self, decl):
         """Whether a union arm is held in an ``Arm<T>`` (out of line, empty until
         written). Arms that cost nothing to hold stay direct members: numbers, enums,
-        opaque data, strings, vectors, optional data, and fixed-size types (nothing
-        variable inside) whose owning form takes at most MAX_DIRECT_ARM_SIZE bytes."""
+        variable-length opaque data, strings, vectors, optional data, and fixed-size
+        types whose owning form takes at most MAX_DIRECT_ARM_SIZE bytes."""
         decl = self.m.expand(decl)
         if decl.kind in (xp.OPTIONAL, xp.VAR_ARRAY, xp.VAR_OPAQUE, xp.STRING):
             return False
