@@ -51,6 +51,28 @@ xdr::Digest Sha256OfXdr(const std::vector<uint8_t>& bytes) {
   return xdr::Sha256Of(bytes);
 }
 
+/// Returns the hash of a transaction in the network `network_id` (the SHA-256 of its
+/// TransactionSignaturePayload), built in `*payload`, a buffer reused across calls.
+xdr::Digest TransactionHash(const xdr::Digest& network_id, const sx::Transaction& tx,
+                            std::vector<uint8_t>* payload) {
+  payload->assign(network_id.begin(), network_id.end());
+  sx::Writer writer(payload);
+  writer.PutU32(kEnvelopeTypeTx);
+  sx::Encode(tx, writer);
+  return xdr::Sha256Of(*payload);
+}
+
+/// Returns the encoding of `lcm` in a buffer reserved from `*size_hint` (the size of the
+/// previous ledger, updated), so that a ledger is written without regrowing the buffer.
+std::vector<uint8_t> EncodeLedger(const sx::LedgerCloseMeta& lcm, size_t* size_hint) {
+  std::vector<uint8_t> out;
+  out.reserve(*size_hint + *size_hint / 8);
+  sx::Writer writer(&out);
+  sx::Encode(lcm, writer);
+  *size_hint = out.size();
+  return out;
+}
+
 }  // namespace
 
 /// Accounts, assets and balances the generator keeps consistent across ledgers.
@@ -66,6 +88,10 @@ struct LedgerGenerator::State {
   xdr::Digest previous_hash{};
   int64_t fee_pool = 0;
   uint64_t close_time = 0;
+  /// Reused buffer of transaction signature payloads.
+  std::vector<uint8_t> payload;
+  /// Encoded size of the previous ledger.
+  size_t ledger_size_hint = 0;
 };
 
 LedgerGenerator::LedgerGenerator(GeneratorOptions options)
@@ -109,10 +135,11 @@ class Changes {
     sx::LedgerEntry entry;
     entry.lastModifiedLedgerSeq = ledger_;
     entry.data.type = sx::LedgerEntryType::ACCOUNT;
-    entry.data.account.accountID = AccountOf(key);
-    entry.data.account.balance = balance;
-    entry.data.account.seqNum = sequence;
-    entry.data.account.thresholds = {1, 0, 0, 0};
+    sx::AccountEntry& account = *entry.data.account;
+    account.accountID = AccountOf(key);
+    account.balance = balance;
+    account.seqNum = sequence;
+    account.thresholds = {1, 0, 0, 0};
     return entry;
   }
 
@@ -121,12 +148,13 @@ class Changes {
     sx::LedgerEntry entry;
     entry.lastModifiedLedgerSeq = ledger_;
     entry.data.type = sx::LedgerEntryType::TRUSTLINE;
-    entry.data.trustLine.accountID = AccountOf(key);
-    entry.data.trustLine.asset.type = asset.type;
-    entry.data.trustLine.asset.alphaNum4 = asset.alphaNum4;
-    entry.data.trustLine.balance = balance;
-    entry.data.trustLine.limit = kTrustLineLimit;
-    entry.data.trustLine.flags = 1;  // AUTHORIZED_FLAG
+    sx::TrustLineEntry& line = *entry.data.trustLine;
+    line.accountID = AccountOf(key);
+    line.asset.type = asset.type;
+    line.asset.alphaNum4 = asset.alphaNum4;
+    line.balance = balance;
+    line.limit = kTrustLineLimit;
+    line.flags = 1;  // AUTHORIZED_FLAG
     return entry;
   }
 
@@ -163,6 +191,7 @@ std::vector<uint8_t> LedgerGenerator::Next() {
     sx::TransactionResultMetaV1 processing;
   };
   std::vector<GeneratedTransaction> transactions;
+  transactions.reserve(options_.transactions_per_ledger);
   int64_t fees = 0;
   for (uint32_t t = 0; t < options_.transactions_per_ledger; ++t) {
     size_t source = pick(s.accounts.size());
@@ -171,7 +200,7 @@ std::vector<uint8_t> LedgerGenerator::Next() {
 
     GeneratedTransaction tx;
     tx.envelope.type = sx::EnvelopeType::ENVELOPE_TYPE_TX;
-    sx::Transaction& body = tx.envelope.v1.tx;
+    sx::Transaction& body = tx.envelope.v1->tx;
     body.sourceAccount = MuxedOf(s.accounts[source]);
     body.fee = kBaseFee * op_count;
     body.seqNum = s.sequence_numbers[source] + 1;
@@ -191,7 +220,7 @@ std::vector<uint8_t> LedgerGenerator::Next() {
     sx::TransactionMeta& meta = processing.txApplyProcessing;
     meta.v = 4;
     Changes::Update(
-        &meta.v4.txChangesBefore,
+        &meta.v4->txChangesBefore,
         changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
         changes.Account(s.accounts[source], s.native[source], body.seqNum));
     s.sequence_numbers[source] = body.seqNum;
@@ -208,18 +237,18 @@ std::vector<uint8_t> LedgerGenerator::Next() {
 
       sx::Operation op;
       op.body.type = sx::OperationType::PAYMENT;
-      op.body.paymentOp.destination = MuxedOf(s.accounts[destination]);
-      op.body.paymentOp.asset = s.assets[asset];
-      op.body.paymentOp.amount = amount;
-      body.operations.push_back(op);
+      op.body.paymentOp->destination = MuxedOf(s.accounts[destination]);
+      op.body.paymentOp->asset = s.assets[asset];
+      op.body.paymentOp->amount = amount;
+      body.operations.push_back(std::move(op));
 
       sx::OperationResult op_result;
       op_result.code = sx::OperationResultCode::opINNER;
-      op_result.tr.type = sx::OperationType::PAYMENT;
-      op_result.tr.paymentResult.code = failed
-                                            ? sx::PaymentResultCode::PAYMENT_UNDERFUNDED
-                                            : sx::PaymentResultCode::PAYMENT_SUCCESS;
-      result.result.results.push_back(op_result);
+      op_result.tr->type = sx::OperationType::PAYMENT;
+      op_result.tr->paymentResult.code = failed
+                                             ? sx::PaymentResultCode::PAYMENT_UNDERFUNDED
+                                             : sx::PaymentResultCode::PAYMENT_SUCCESS;
+      result.result.results.push_back(std::move(op_result));
 
       sx::OperationMetaV2 op_meta;
       if (!failed) {
@@ -252,39 +281,35 @@ std::vector<uint8_t> LedgerGenerator::Next() {
           to += amount;
         }
       }
-      if (!failed) meta.v4.operations.push_back(std::move(op_meta));
+      if (!failed) meta.v4->operations.push_back(std::move(op_meta));
     }
 
-    std::vector<uint8_t> payload(s.network_id.begin(), s.network_id.end());
-    for (int shift = 24; shift >= 0; shift -= 8) {
-      payload.push_back(static_cast<uint8_t>(kEnvelopeTypeTx >> shift));
-    }
-    std::vector<uint8_t> tx_bytes = sx::EncodeXdr(body);
-    payload.insert(payload.end(), tx_bytes.begin(), tx_bytes.end());
-    tx.hash = xdr::Sha256Of(payload);
+    tx.hash = TransactionHash(s.network_id, body, &s.payload);
     processing.result.transactionHash = tx.hash;
     transactions.push_back(std::move(tx));
   }
 
   sx::LedgerCloseMeta lcm;
   lcm.v = 2;
-  sx::LedgerCloseMetaV2& v2 = lcm.v2;
+  sx::LedgerCloseMetaV2& v2 = *lcm.v2;
   // The set is in hash order; processing in apply order (the order generated).
-  std::vector<const GeneratedTransaction*> by_hash;
-  for (const auto& tx : transactions) by_hash.push_back(&tx);
+  std::vector<GeneratedTransaction*> by_hash;
+  by_hash.reserve(transactions.size());
+  for (auto& tx : transactions) by_hash.push_back(&tx);
   std::sort(by_hash.begin(), by_hash.end(),
             [](const auto* a, const auto* b) { return a->hash < b->hash; });
   sx::TxSetComponent component;
   component.type = sx::TxSetComponentType::TXSET_COMP_TXS_MAYBE_DISCOUNTED_FEE;
-  component.txsMaybeDiscountedFee.baseFee = sx::Box<sx::int64>(int64_t{kBaseFee});
-  for (const auto* tx : by_hash)
-    component.txsMaybeDiscountedFee.txs.push_back(tx->envelope);
+  component.txsMaybeDiscountedFee->baseFee = sx::Box<sx::int64>(int64_t{kBaseFee});
+  for (auto* tx : by_hash) {
+    component.txsMaybeDiscountedFee->txs.push_back(std::move(tx->envelope));
+  }
   sx::TransactionPhase phase;
   phase.v = 0;
   phase.v0Components.push_back(std::move(component));
   v2.txSet.v = 1;
-  v2.txSet.v1TxSet.previousLedgerHash = s.previous_hash;
-  v2.txSet.v1TxSet.phases.push_back(std::move(phase));
+  v2.txSet.v1TxSet->previousLedgerHash = s.previous_hash;
+  v2.txSet.v1TxSet->phases.push_back(std::move(phase));
 
   std::vector<uint8_t> result_set;  // TransactionResultSet: count, then the pairs
   uint32_t count = static_cast<uint32_t>(transactions.size());
@@ -316,7 +341,7 @@ std::vector<uint8_t> LedgerGenerator::Next() {
   s.previous_hash = v2.ledgerHeader.hash;
   s.close_time += options_.close_interval_seconds;
   ++sequence_;
-  return sx::EncodeXdr(lcm);
+  return EncodeLedger(lcm, &s.ledger_size_hint);
 }
 
 GeneratorLedgerSource::GeneratorLedgerSource(GeneratorOptions options,

@@ -1,6 +1,7 @@
 // Runtime support for the XDR code that tools/xdrgen generates: big-endian loads and
-// stores, the checked Reader, the Writer, the copyable Box, zero-copy views over
-// validated bytes and the typed entry points (ParseView, DecodeXdr, EncodeXdr).
+// stores, the checked Reader, the Writer, the copyable Box (optional data) and Arm (lazy
+// union arms), zero-copy views over validated bytes and the typed entry points
+// (ParseView, DecodeXdr, EncodeXdr).
 //
 // Error messages name the path to the failing value, collected only on the error path
 // while the checked walk unwinds, and the byte offset:
@@ -395,6 +396,74 @@ class Box {
   }
 
  private:
+  std::unique_ptr<T> ptr_;
+};
+
+/// A union arm of an owning union, held out of line and empty until first written, so
+/// that the inactive arms cost one null pointer each. An empty arm reads as a
+/// default-constructed T; writing through it creates that default value first.
+template <class T>
+class Arm {
+ public:
+  /// Make an empty arm (it reads as a default T).
+  Arm() = default;
+  /// Deep-copy `other`.
+  Arm(const Arm& other) : ptr_(other.ptr_ ? std::make_unique<T>(*other.ptr_) : nullptr) {}
+  /// Move from `other`, leaving it empty.
+  Arm(Arm&& other) noexcept = default;
+  /// Deep-copy `other`, reusing the held value if there is one.
+  Arm& operator=(const Arm& other) {
+    if (this == &other) return *this;
+    if (!other.ptr_) {
+      ptr_.reset();
+    } else if (ptr_) {
+      *ptr_ = *other.ptr_;
+    } else {
+      ptr_ = std::make_unique<T>(*other.ptr_);
+    }
+    return *this;
+  }
+  /// Move from `other`, leaving it empty.
+  Arm& operator=(Arm&& other) noexcept = default;
+  /// Replace the value with `value`.
+  Arm& operator=(T value) {
+    if (ptr_) {
+      *ptr_ = std::move(value);
+    } else {
+      ptr_ = std::make_unique<T>(std::move(value));
+    }
+    return *this;
+  }
+
+  /// Return whether the arm holds a value of its own (else it reads as a default T).
+  bool has_value() const { return ptr_ != nullptr; }
+  /// Return the value, creating a default one if the arm is empty.
+  T& operator*() { return ptr_ ? *ptr_ : emplace(); }
+  /// Return the value, or a shared default T if the arm is empty.
+  const T& operator*() const { return ptr_ ? *ptr_ : Default(); }
+  /// Access the value, creating a default one if the arm is empty.
+  T* operator->() { return &**this; }
+  /// Access the value, or a shared default T if the arm is empty.
+  const T* operator->() const { return &**this; }
+  /// Replace the content with a default-constructed value and return it.
+  T& emplace() {
+    ptr_ = std::make_unique<T>();
+    return *ptr_;
+  }
+  /// Empty the arm.
+  void reset() { ptr_.reset(); }
+  /// Compare the values read (an empty arm equals an arm holding a default T).
+  bool operator==(const Arm& other) const {
+    return ptr_ == other.ptr_ || **this == *other;
+  }
+
+ private:
+  /// Return the value an empty arm reads as.
+  static const T& Default() {
+    static const T value{};
+    return value;
+  }
+
   std::unique_ptr<T> ptr_;
 };
 

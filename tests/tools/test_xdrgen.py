@@ -298,6 +298,53 @@ def test_emitted_code_shapes():
     assert 'XDR_CHECK_FIELD(r, r.SkipOpaque(3), "odd");' in cc
 
 
+def test_union_arms_are_direct_or_lazy():
+    files = render_test_x()
+    types = files["xdrgen_test_types.h"]
+    assert "using ::stellar::xdr::Arm;" in files["xdrgen_test_views.h"]
+    # Numbers, vectors, strings and small fixed-size types are direct members...
+    assert "  Point dot;  // RED\n" in types
+    assert "  std::vector<Point> corners;  // GREEN, BLUE\n" in types
+    assert "  Name label;  // 1\n" in types
+    assert "  Pixel pixel;  // 0\n" in types
+    assert "  Hash hash{};  // 4\n" in types
+    # ... the others are lazy: variable-size, too big, or arrays of those.
+    assert "  Arm<EverythingV1> v1;  // 1\n" in types
+    assert "  Arm<Wide> wide;  // 1\n" in types
+    assert "  Arm<Shape> shape;  // 2\n" in types
+    assert "  Arm<std::array<Version, 2>> versions;  // 3\n" in types
+    cc = "".join(text for name, text in files.items() if name.endswith(".cc"))
+    assert 'XDR_CHECK_FIELD(r, DecodeWide(r, &*out->wide), "wide");' in cc
+    assert 'XDR_CHECK_FIELD(r, DecodePixel(r, &out->pixel), "pixel");' in cc
+    assert "      EncodeWide(*v.wide, w);" in cc
+    assert "      EncodePixel(v.pixel, w);" in cc
+
+
+def test_lazy_arm_rule():
+    spec = xp.parse(SIZES_X + """
+        struct Big { hyper words[9]; };
+        union Arms switch (int v) {
+        case 0: int i;
+        case 1: PublicKey key;
+        case 2: Big big;
+        case 3: Node node;
+        case 4: Int128Parts pair[4];
+        case 5: Int128Parts pairs[5];
+        case 6: opaque small[64];
+        case 7: opaque large[65];
+        case 8: Node* maybe;
+        case 9: Node many<>;
+        };""")
+    model = xdr_model.Model(spec, ["Arms"])
+    emitter = emit_cpp.Emitter(model, "ns", "p", "in.x")
+    arms = {arm.decl.name: arm.decl for arm in spec.types["Arms"].arms}
+    lazy = {name for name, decl in arms.items() if emitter.is_lazy_arm(decl)}
+    # PublicKey encodes in 36 bytes, but its owning form holds both of its 32-byte arms.
+    assert emitter.owning_size(arms["key"]) == 4 + 32 + 32
+    assert lazy == {"key", "big", "node", "pairs", "large"}
+    assert emitter.owning_size(arms["pair"]) == 64
+
+
 def test_cli_generates_hash_and_lists_outputs(tmp_path):
     script = os.path.join(XDRGEN_DIR, "xdrgen.py")
     args = [sys.executable, script, "--input", TEST_X, "--namespace", "xdrgen_test",
@@ -387,3 +434,8 @@ def test_stellar_roots_generate(stellar_text):
     assert "class LedgerCloseMetaView" in files["stellar_xdr_views.h"]
     assert "std::string_view ToString(TransactionResultCode v);" in \
         files["stellar_xdr_views.h"]
+    types = files["stellar_xdr_types.h"]
+    assert "  Arm<AccountEntry> account;  // ACCOUNT\n" in types
+    assert "  Arm<LedgerEntry> updated;  // LEDGER_ENTRY_UPDATED\n" in types
+    assert "  AccountID accountId;  // SC_ADDRESS_TYPE_ACCOUNT\n" in types
+    assert "  SCSymbol sym;  // SCV_SYMBOL\n" in types

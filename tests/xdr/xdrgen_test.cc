@@ -2,11 +2,12 @@
 // (--namespace xdrgen_test --prefix xdrgen_test --roots Everything,Tree): owning types
 // round trip through Encode and Decode, views read the values back, SkipX agrees with
 // the validated size, and Validate / Decode reject malformed input with messages that
-// name the path and byte offset.
+// name the path and byte offset. Lazy union arms (Arm<T>) read as defaults until written.
 
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -32,7 +33,7 @@ constexpr size_t kColorOffset = 136;
 constexpr size_t kMaybePointOffset = 140;
 constexpr size_t kResultsOffset = 152;
 constexpr size_t kExtOffset = 156;
-constexpr size_t kDefaultSize = 200;
+constexpr size_t kDefaultSize = 220;
 
 /// Return a value with every field set away from its default.
 Everything Filled() {
@@ -75,13 +76,17 @@ Everything Filled() {
   bad.code = Code::CODE_WORSE;
   e.results = {ok, bad};
   e.ext.v = 1;
-  e.ext.v1.count = 77;
-  e.ext.v1.blob = {9, 9};
+  e.ext.v1->count = 77;
+  e.ext.v1->blob = {9, 9};
   e.names = {"x", "yy", "zzz"};
   e.class_ = 123;
   e.which.which = 1;
   e.toggle.on = false;
   e.small = {-5, 6};
+  e.choice.k = 1;
+  for (size_t i = 0; i < e.choice.wide->words.size(); ++i) {
+    e.choice.wide->words[i] = static_cast<int64_t>(i) - 4;
+  }
   return e;
 }
 
@@ -212,6 +217,8 @@ TEST(XdrgenTest, ViewsReadValuesBack) {
   EXPECT_FALSE(v.toggle().on());
   EXPECT_EQ(v.small()[0], -5);
   EXPECT_EQ(v.small()[1], 6);
+  EXPECT_EQ(v.choice().k(), 1);
+  EXPECT_EQ(v.choice().wide().words()[8], 4);
 }
 
 TEST(XdrgenTest, SkipAgreesWithValidatedSize) {
@@ -267,7 +274,7 @@ TEST(XdrgenTest, RejectsCountsTheInputCannotHold) {
   StoreU32(bytes.data() + kShapesOffset, 0x7FFFFFFF);
   ExpectRejected(bytes,
                  "Everything.shapes: truncated: need 17179869176 bytes at offset 116, "
-                 "have 84");
+                 "have 104");
 }
 
 TEST(XdrgenTest, RejectsErrorsInsideArrayElements) {
@@ -338,7 +345,86 @@ TEST(XdrgenTest, RejectsUnknownEnumValuesAndDiscriminants) {
 TEST(XdrgenTest, RejectsTrailingBytes) {
   std::vector<uint8_t> bytes = EncodeXdr(Everything{});
   bytes.resize(bytes.size() + 4);
-  ExpectRejected(bytes, "4 trailing bytes after Everything at offset 200");
+  ExpectRejected(bytes, "4 trailing bytes after Everything at offset 220");
+}
+
+TEST(XdrgenTest, LazyArmsAreEmptyUntilWritten) {
+  // Small fixed-size arms are direct members; the others hold a pointer.
+  Choice choice;
+  EXPECT_EQ(sizeof(choice.wide), sizeof(void*));
+  EXPECT_EQ(sizeof(choice.versions), sizeof(void*));
+  EXPECT_EQ(sizeof(choice.pixel), sizeof(Pixel));
+  EXPECT_FALSE(choice.wide.has_value());
+  EXPECT_FALSE(choice.shape.has_value());
+  // Reading an empty arm gives a default value and does not fill the arm.
+  const Choice& read = choice;
+  EXPECT_EQ(read.wide->words[8], 0);
+  EXPECT_EQ(read.shape->kind, Color::RED);
+  EXPECT_TRUE(read.versions->at(1).label.empty());
+  EXPECT_FALSE(choice.wide.has_value());
+  // Writing through an empty arm creates its default value first.
+  choice.k = 2;
+  choice.shape->corners.push_back(Point{1, 2});
+  EXPECT_TRUE(choice.shape.has_value());
+  EXPECT_EQ(choice.shape->kind, Color::RED);
+  // A whole value can be assigned.
+  Shape corners;
+  corners.kind = Color::BLUE;
+  corners.corners = {Point{3, 4}};
+  choice.shape = corners;
+  EXPECT_EQ(*choice.shape, corners);
+}
+
+TEST(XdrgenTest, LazyArmsCopyDeeplyAndCompareEmptyAsDefault) {
+  Choice a;
+  Choice b;
+  b.wide.emplace();
+  EXPECT_EQ(a, b);  // an empty arm equals one holding a default value
+  b.wide->words[0] = 1;
+  EXPECT_NE(a, b);
+  EXPECT_NE(b, a);
+
+  Choice copy = b;
+  copy.wide->words[0] = 2;
+  EXPECT_EQ(b.wide->words[0], 1);
+  copy = b;
+  EXPECT_EQ(copy, b);
+  copy = a;
+  EXPECT_FALSE(copy.wide.has_value());
+
+  Choice moved = std::move(b);
+  EXPECT_EQ(moved.wide->words[0], 1);
+  moved.wide.reset();
+  EXPECT_EQ(moved, a);
+}
+
+TEST(XdrgenTest, LazyArmsDecodeOnlyTheActiveArm) {
+  Choice choice;
+  choice.k = 3;
+  choice.versions->at(1).v = 1;
+  choice.versions->at(1).label = "b";
+  std::vector<uint8_t> bytes = EncodeXdr(choice);
+  auto decoded = DecodeXdr<Choice>(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, choice);
+  EXPECT_TRUE(decoded->versions.has_value());
+  EXPECT_FALSE(decoded->wide.has_value());
+  EXPECT_FALSE(decoded->shape.has_value());
+  EXPECT_EQ(EncodeXdr(*decoded), bytes);
+
+  // An empty lazy arm encodes as its default value.
+  Choice empty;
+  empty.k = 1;
+  EXPECT_EQ(EncodeXdr(empty).size(), 4u + 72u);
+  EXPECT_TRUE(ParseView<Choice>(EncodeXdr(empty)).ok());
+
+  // Errors inside a lazy arm name it.
+  Choice shape;
+  shape.k = 2;
+  bytes = EncodeXdr(shape);
+  StoreU32(bytes.data() + 4, 3);
+  EXPECT_EQ(MessageOf(DecodeXdr<Choice>(bytes)),
+            "Choice.shape: unknown union discriminant 3 at offset 4");
 }
 
 TEST(XdrgenTest, BoundsRecursionDepth) {

@@ -6,7 +6,8 @@ Two headers and their .cc parts come out:
   view classes, ``ValidateX`` (checked walk of untrusted bytes) and ``SkipX``
   (unchecked walk of validated bytes).
 * ``<prefix>_types.h`` / ``<prefix>_types_<i>.cc``: owning structs and
-  ``DecodeX`` / ``EncodeX``.
+  ``DecodeX`` / ``EncodeX``. Union arms that are costly to hold (structs, unions)
+  are lazy ``Arm<T>`` members (see ``Emitter.is_lazy_arm``).
 
 The per-type walks (``ValidateX``, ``DecodeX``) return ``bool``: a failing
 step records its error in the ``Reader`` and every enclosing field, arm or
@@ -61,7 +62,7 @@ PRIMITIVE_LOAD = {xp.INT: "LoadI32({})", xp.UINT: "LoadU32({})", xp.HYPER: "Load
 
 # Runtime names the generated headers use unqualified.
 RUNTIME_NAMES = [
-    "ArrayCodec", "ArrayView", "BoolCodec", "Box", "DecodeEnum", "EnumCodec",
+    "Arm", "ArrayCodec", "ArrayView", "BoolCodec", "Box", "DecodeEnum", "EnumCodec",
     "FixedArrayCodec", "FixedOpaqueCodec", "I32Codec", "I64Codec", "LoadI32", "LoadI64",
     "LoadU32", "LoadU64", "OptionalCodec", "OptionalView", "Reader", "StringCodec",
     "U32Codec", "U64Codec", "ValidateEnum", "VarOpaqueCodec", "ViewBase", "Writer",
@@ -69,6 +70,10 @@ RUNTIME_NAMES = [
 ]
 
 LINE_WIDTH = 90
+
+# Largest owning size (bytes, estimated) of a fixed-size union arm that stays a direct
+# member of its union; bigger arms and arms of variable-size types are Arm<T>s.
+MAX_DIRECT_ARM_SIZE = 64
 
 INTERNAL = "xdr_internal"  # alias of stellar::xdr::internal in the .cc files
 
@@ -203,6 +208,41 @@ class Emitter:
     def elem_cpp(self, type_name):
         """Owning C++ type of a named or primitive type."""
         return PRIMITIVE_CPP.get(type_name, type_name)
+
+    def is_lazy_arm(self, decl):
+        """Whether a union arm is held in an ``Arm<T>`` (out of line, empty until
+        written). Arms that cost nothing to hold stay direct members: numbers, enums,
+        variable-length opaque data, strings, vectors, optional data, and fixed-size
+        types whose owning form takes at most MAX_DIRECT_ARM_SIZE bytes."""
+        decl = self.m.expand(decl)
+        if decl.kind in (xp.OPTIONAL, xp.VAR_ARRAY, xp.VAR_OPAQUE, xp.STRING):
+            return False
+        if self.m.decl_size(decl) is None:
+            return True
+        return self.owning_size(decl) > MAX_DIRECT_ARM_SIZE
+
+    def owning_size(self, decl):
+        """Estimated bytes of the owning form of a fixed-size declaration: a union
+        takes its discriminant, its direct arms and a pointer per lazy arm."""
+        decl = self.m.expand(decl)
+        if decl.kind == xp.FIXED_OPAQUE:
+            return self.m.resolve(decl.bound)
+        count = self.m.resolve(decl.bound) if decl.kind == xp.FIXED_ARRAY else 1
+        definition = self.m.definition(decl.type)
+        if isinstance(definition, xp.Struct):
+            size = sum(self.owning_size(field) for field in definition.fields)
+        elif isinstance(definition, xp.UnionDef):
+            size = 4 + sum(8 if self.is_lazy_arm(arm.decl) else self.owning_size(arm.decl)
+                           for arm in self.value_arms(definition))
+        else:
+            size = self.m.type_size(decl.type)  # a primitive or an enum
+        return count * size
+
+    def arm_member(self, arm, owner):
+        """Expression naming the value of a union arm in the owning union ``owner``
+        (``out->`` or ``v.``): lazy arms are dereferenced."""
+        member = f"{owner}{self.member(arm.decl.name)}"
+        return f"*{member}" if self.is_lazy_arm(arm.decl) else member
 
     def codec(self, decl):
         """View codec of a declaration (typedefs expanded)."""
@@ -830,7 +870,8 @@ class Emitter:
         return lines
 
     def union_def(self, union):
-        """Owning struct of an XDR union: the discriminant and one member per arm."""
+        """Owning struct of an XDR union: the discriminant and one member per arm
+        (an ``Arm<T>`` for the lazy ones)."""
         disc = union.discriminant
         lines = [doc(f"XDR union {union.name}: `{self.member(disc.name)}` selects the "
                      "member that is encoded."),
@@ -839,8 +880,12 @@ class Emitter:
                  f"{self.default_discriminant(union)};"]
         for arm in self.value_arms(union):
             cases = ", ".join(str(l) for l in arm.labels) or "default"
-            lines.append(f"  {self.cpp_type(arm.decl)} {self.member(arm.decl.name)}"
-                         f"{self.default_init(arm.decl)};  // {cases}")
+            if self.is_lazy_arm(arm.decl):
+                lines.append(f"  Arm<{self.cpp_type(arm.decl)}> "
+                             f"{self.member(arm.decl.name)};  // {cases}")
+            else:
+                lines.append(f"  {self.cpp_type(arm.decl)} {self.member(arm.decl.name)}"
+                             f"{self.default_init(arm.decl)};  // {cases}")
         lines += ["", doc("Compare the discriminant and all members.", "  "),
                   f"  bool operator==(const {union.name}&) const = default;", "};", ""]
         return lines
@@ -949,7 +994,7 @@ class Emitter:
         for arm in union.arms:
             lines += self.case_lines(union, arm, "    ")
             if arm.decl.kind != xp.VOID:
-                target = f"&out->{self.member(arm.decl.name)}"
+                target = f"&{self.arm_member(arm, 'out->')}"
                 lines += field_check(self.decode_expr(arm.decl, target), arm.decl.name,
                                      "      ")
             lines.append("      break;")
@@ -967,7 +1012,7 @@ class Emitter:
         for arm in union.arms:
             lines += self.case_lines(union, arm, "    ")
             if arm.decl.kind != xp.VOID:
-                value = f"v.{self.member(arm.decl.name)}"
+                value = self.arm_member(arm, "v.")
                 lines.append("      " + self.encode_stmt(arm.decl, value))
             lines.append("      break;")
         if union.default_arm is None:
