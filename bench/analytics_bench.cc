@@ -10,6 +10,7 @@
 
 #include "analytics/engine.h"
 #include "ingest/generator.h"
+#include "xdr/ledger_close_meta.h"
 
 namespace {
 
@@ -31,11 +32,9 @@ const std::vector<ConvertedLedgers>& Ledgers() {
       std::vector<uint8_t> bytes = generator.Next();
       std::span<const uint8_t> span(bytes);
       ConvertedLedgers ledger;
+      auto frame = *sas::xdr::LedgerCloseMetaFrame::Parse(span);
       ledger.ledgers.push_back(
-          {sequence,
-           static_cast<int64_t>(options.first_close_time +
-                                uint64_t{options.close_interval_seconds} *
-                                    static_cast<uint64_t>(i)),
+          {sequence, static_cast<int64_t>(frame.header().scpValue().closeTime()),
            static_cast<int64_t>(bytes.size())});
       ledger.chunk = *converter->Convert({&span, 1});
       out.push_back(std::move(ledger));

@@ -17,6 +17,7 @@
 
 #include "archive/archiver.h"
 #include "ingest/generator.h"
+#include "xdr/ledger_close_meta.h"
 
 namespace {
 
@@ -30,13 +31,11 @@ const sas::pipeline::ConvertedLedgers& Converted() {
     std::vector<std::vector<uint8_t>> ledgers;
     sas::pipeline::ConvertedLedgers out;
     for (int i = 0; i < kLedgers; ++i) {
-      out.ledgers.push_back(
-          {generator.next_sequence(),
-           static_cast<int64_t>(options.first_close_time +
-                                uint64_t{options.close_interval_seconds} *
-                                    static_cast<uint64_t>(i)),
-           0});
+      uint32_t sequence = generator.next_sequence();
       ledgers.push_back(generator.Next());
+      auto frame = *sas::xdr::LedgerCloseMetaFrame::Parse(ledgers.back());
+      out.ledgers.push_back(
+          {sequence, static_cast<int64_t>(frame.header().scpValue().closeTime()), 0});
     }
     std::vector<std::span<const uint8_t>> spans(ledgers.begin(), ledgers.end());
     sas::convert::ConverterOptions converter_options;

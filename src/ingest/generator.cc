@@ -21,8 +21,13 @@ constexpr int64_t kTotalCoins = 1'000'000'000'000'000'000;
 constexpr int64_t kInitialNative = 1'000'000'000'000;
 constexpr int64_t kInitialTrustLine = 10'000'000'000;
 constexpr int64_t kTrustLineLimit = INT64_MAX;
+constexpr int64_t kMakerBalance = 1'000'000'000'000'000;
+constexpr int64_t kMakerOfferAmount = 100'000'000'000'000;
+constexpr int64_t kFirstUserOfferId = 1'000'000;
 constexpr uint32_t kEnvelopeTypeTx =
     static_cast<uint32_t>(sx::EnvelopeType::ENVELOPE_TYPE_TX);
+constexpr uint32_t kEnvelopeTypeFeeBump =
+    static_cast<uint32_t>(sx::EnvelopeType::ENVELOPE_TYPE_TX_FEE_BUMP);
 constexpr std::array<const char*, 3> kAssetCodes = {"USDC", "EURC", "BTC"};
 
 using Key = std::array<uint8_t, 32>;
@@ -62,6 +67,16 @@ xdr::Digest TransactionHash(const xdr::Digest& network_id, const sx::Transaction
   return xdr::Sha256Of(*payload);
 }
 
+/// Returns the hash of a fee-bump transaction (its signature payload's SHA-256).
+xdr::Digest FeeBumpHash(const xdr::Digest& network_id, const sx::FeeBumpTransaction& tx,
+                        std::vector<uint8_t>* payload) {
+  payload->assign(network_id.begin(), network_id.end());
+  sx::Writer writer(payload);
+  writer.PutU32(kEnvelopeTypeFeeBump);
+  sx::Encode(tx, writer);
+  return xdr::Sha256Of(*payload);
+}
+
 /// Returns the encoding of `lcm` in a buffer reserved from `*size_hint` (the size of the
 /// previous ledger, updated), so that a ledger is written without regrowing the buffer.
 std::vector<uint8_t> EncodeLedger(const sx::LedgerCloseMeta& lcm, size_t* size_hint) {
@@ -85,6 +100,18 @@ struct LedgerGenerator::State {
   std::vector<int64_t> sequence_numbers;
   /// Balance of (account, issued asset index >= 1).
   std::vector<std::array<int64_t, kAssetCodes.size() + 1>> trust_lines;
+  /// Accounts [0, users) send and receive; the rest are market makers.
+  size_t users = 0;
+  /// A market maker's standing offer selling `selling` for `buying` at 1:1.
+  struct MakerOffer {
+    size_t account;
+    int64_t offer_id;
+    size_t selling;
+    size_t buying;
+    int64_t amount;
+  };
+  std::vector<MakerOffer> maker_offers;
+  int64_t next_offer_id = kFirstUserOfferId;
   xdr::Digest previous_hash{};
   int64_t fee_pool = 0;
   uint64_t close_time = 0;
@@ -111,6 +138,7 @@ LedgerGenerator::LedgerGenerator(GeneratorOptions options)
     lines.fill(kInitialTrustLine);
     s.trust_lines.push_back(lines);
   }
+  s.users = count;
   s.assets.emplace_back();  // native
   for (size_t i = 0; i < kAssetCodes.size(); ++i) {
     sx::Asset asset;
@@ -119,6 +147,21 @@ LedgerGenerator::LedgerGenerator(GeneratorOptions options)
     std::copy(code.begin(), code.end(), asset.alphaNum4.assetCode.begin());
     asset.alphaNum4.issuer = AccountOf(DeriveKey(options_.seed, "issuer", i));
     s.assets.push_back(asset);
+  }
+  // One maker offer per ordered pair of assets, each from its own maker account.
+  for (size_t selling = 0; selling < s.assets.size(); ++selling) {
+    for (size_t buying = 0; buying < s.assets.size(); ++buying) {
+      if (selling == buying) continue;
+      size_t maker = s.accounts.size();
+      s.accounts.push_back(DeriveKey(options_.seed, "maker", s.maker_offers.size()));
+      s.native.push_back(kMakerBalance);
+      s.sequence_numbers.push_back(static_cast<int64_t>(options_.start) << 32);
+      std::array<int64_t, kAssetCodes.size() + 1> lines{};
+      lines.fill(kMakerBalance);
+      s.trust_lines.push_back(lines);
+      s.maker_offers.push_back({maker, static_cast<int64_t>(s.maker_offers.size() + 1),
+                                selling, buying, kMakerOfferAmount});
+    }
   }
 }
 
@@ -158,6 +201,29 @@ class Changes {
     return entry;
   }
 
+  sx::LedgerEntry Offer(const Key& seller, int64_t offer_id, const sx::Asset& selling,
+                        const sx::Asset& buying, int64_t amount) const {
+    sx::LedgerEntry entry;
+    entry.lastModifiedLedgerSeq = ledger_;
+    entry.data.type = sx::LedgerEntryType::OFFER;
+    sx::OfferEntry& offer = *entry.data.offer;
+    offer.sellerID = AccountOf(seller);
+    offer.offerID = offer_id;
+    offer.selling = selling;
+    offer.buying = buying;
+    offer.amount = amount;
+    offer.price = {1, 1};
+    return entry;
+  }
+
+  /// Appends the CREATED change of a new entry.
+  static void Create(sx::LedgerEntryChanges* out, sx::LedgerEntry entry) {
+    sx::LedgerEntryChange created;
+    created.type = sx::LedgerEntryChangeType::LEDGER_ENTRY_CREATED;
+    created.created = std::move(entry);
+    out->push_back(std::move(created));
+  }
+
   /// Appends the STATE/UPDATED pair of an entry change.
   static void Update(sx::LedgerEntryChanges* out, sx::LedgerEntry before,
                      sx::LedgerEntry after) {
@@ -177,116 +243,278 @@ class Changes {
 
 }  // namespace
 
+namespace {
+
+using State = LedgerGenerator::State;
+
+/// One transaction being generated.
+struct GeneratedTransaction {
+  sx::TransactionEnvelope envelope;
+  xdr::Digest hash;
+  sx::TransactionResultMetaV1 processing;
+};
+
+/// Where one transaction's operations go while they are generated.
+struct OpContext {
+  State& s;
+  const Changes& changes;
+  std::mt19937_64& random;
+  size_t source;
+  bool failed;
+  std::vector<sx::Operation>* operations;
+  std::vector<sx::OperationResult>* results;
+  /// Null when the transaction failed (no operation meta then).
+  std::vector<sx::OperationMetaV2>* metas;
+};
+
+size_t Pick(std::mt19937_64& random, size_t n) {
+  return std::uniform_int_distribution<size_t>(0, n - 1)(random);
+}
+
+/// Records a balance change of `account` in `asset` (0 = XLM) as a STATE/UPDATED pair.
+void MoveBalance(State& s, const Changes& changes, size_t account, size_t asset,
+                 int64_t delta, sx::LedgerEntryChanges* out) {
+  const Key& key = s.accounts[account];
+  if (asset == 0) {
+    int64_t& balance = s.native[account];
+    Changes::Update(out, changes.Account(key, balance, s.sequence_numbers[account]),
+                    changes.Account(key, balance + delta, s.sequence_numbers[account]));
+    balance += delta;
+    return;
+  }
+  int64_t& balance = s.trust_lines[account][asset];
+  Changes::Update(out, changes.TrustLine(key, s.assets[asset], balance),
+                  changes.TrustLine(key, s.assets[asset], balance + delta));
+  balance += delta;
+}
+
+/// Returns an operation result of `type` with the opINNER code.
+sx::OperationResult InnerResult(sx::OperationType type) {
+  sx::OperationResult result;
+  result.code = sx::OperationResultCode::opINNER;
+  result.tr->type = type;
+  return result;
+}
+
+/// A payment of `amount` in `asset` to `destination`.
+void AddPayment(OpContext& op, size_t destination, size_t asset, int64_t amount) {
+  sx::Operation operation;
+  operation.body.type = sx::OperationType::PAYMENT;
+  operation.body.paymentOp->destination = MuxedOf(op.s.accounts[destination]);
+  operation.body.paymentOp->asset = op.s.assets[asset];
+  operation.body.paymentOp->amount = amount;
+  op.operations->push_back(std::move(operation));
+  sx::OperationResult result = InnerResult(sx::OperationType::PAYMENT);
+  result.tr->paymentResult.code = op.failed ? sx::PaymentResultCode::PAYMENT_UNDERFUNDED
+                                            : sx::PaymentResultCode::PAYMENT_SUCCESS;
+  op.results->push_back(std::move(result));
+  if (!op.metas) return;
+  sx::OperationMetaV2 meta;
+  MoveBalance(op.s, op.changes, op.source, asset, -amount, &meta.changes);
+  MoveBalance(op.s, op.changes, destination, asset, amount, &meta.changes);
+  op.metas->push_back(std::move(meta));
+}
+
+/// A strict-send path payment from `send` to `receive` that crosses the maker offer
+/// selling `receive` for `send` at 1:1 (one claim atom).
+void AddPathPayment(OpContext& op, size_t destination, size_t send, size_t receive,
+                    int64_t amount) {
+  State& s = op.s;
+  auto maker = std::find_if(s.maker_offers.begin(), s.maker_offers.end(), [&](auto& o) {
+    return o.selling == receive && o.buying == send;
+  });
+  sx::Operation operation;
+  operation.body.type = sx::OperationType::PATH_PAYMENT_STRICT_SEND;
+  sx::PathPaymentStrictSendOp& body = *operation.body.pathPaymentStrictSendOp;
+  body.sendAsset = s.assets[send];
+  body.sendAmount = amount;
+  body.destination = MuxedOf(s.accounts[destination]);
+  body.destAsset = s.assets[receive];
+  body.destMin = amount;
+  op.operations->push_back(std::move(operation));
+
+  sx::OperationResult result = InnerResult(sx::OperationType::PATH_PAYMENT_STRICT_SEND);
+  sx::PathPaymentStrictSendResult& outcome = *result.tr->pathPaymentStrictSendResult;
+  if (op.failed) {
+    outcome.code =
+        sx::PathPaymentStrictSendResultCode::PATH_PAYMENT_STRICT_SEND_UNDERFUNDED;
+    op.results->push_back(std::move(result));
+    return;
+  }
+  sx::ClaimAtom atom;
+  atom.type = sx::ClaimAtomType::CLAIM_ATOM_TYPE_ORDER_BOOK;
+  atom.orderBook->sellerID = AccountOf(s.accounts[maker->account]);
+  atom.orderBook->offerID = maker->offer_id;
+  atom.orderBook->assetSold = s.assets[receive];
+  atom.orderBook->amountSold = amount;
+  atom.orderBook->assetBought = s.assets[send];
+  atom.orderBook->amountBought = amount;
+  outcome.success->offers.push_back(std::move(atom));
+  outcome.success->last.destination = AccountOf(s.accounts[destination]);
+  outcome.success->last.asset = s.assets[receive];
+  outcome.success->last.amount = amount;
+  op.results->push_back(std::move(result));
+
+  sx::OperationMetaV2 meta;
+  MoveBalance(s, op.changes, op.source, send, -amount, &meta.changes);
+  MoveBalance(s, op.changes, maker->account, send, amount, &meta.changes);
+  MoveBalance(s, op.changes, maker->account, receive, -amount, &meta.changes);
+  const Key& seller = s.accounts[maker->account];
+  Changes::Update(&meta.changes,
+                  op.changes.Offer(seller, maker->offer_id, s.assets[receive],
+                                   s.assets[send], maker->amount),
+                  op.changes.Offer(seller, maker->offer_id, s.assets[receive],
+                                   s.assets[send], maker->amount - amount));
+  maker->amount -= amount;
+  MoveBalance(s, op.changes, destination, receive, amount, &meta.changes);
+  op.metas->push_back(std::move(meta));
+}
+
+/// A new sell offer of `amount` of `selling` for `buying` at 1:1 that crosses nothing.
+void AddSellOffer(OpContext& op, size_t selling, size_t buying, int64_t amount) {
+  State& s = op.s;
+  sx::Operation operation;
+  operation.body.type = sx::OperationType::MANAGE_SELL_OFFER;
+  sx::ManageSellOfferOp& body = *operation.body.manageSellOfferOp;
+  body.selling = s.assets[selling];
+  body.buying = s.assets[buying];
+  body.amount = amount;
+  body.price = {1, 1};
+  op.operations->push_back(std::move(operation));
+
+  sx::OperationResult result = InnerResult(sx::OperationType::MANAGE_SELL_OFFER);
+  sx::ManageSellOfferResult& outcome = *result.tr->manageSellOfferResult;
+  if (op.failed) {
+    outcome.code = sx::ManageSellOfferResultCode::MANAGE_SELL_OFFER_UNDERFUNDED;
+    op.results->push_back(std::move(result));
+    return;
+  }
+  int64_t offer_id = s.next_offer_id++;
+  sx::LedgerEntry offer = op.changes.Offer(s.accounts[op.source], offer_id,
+                                           s.assets[selling], s.assets[buying], amount);
+  outcome.success->offer.effect = sx::ManageOfferEffect::MANAGE_OFFER_CREATED;
+  *outcome.success->offer.offer = *offer.data.offer;
+  op.results->push_back(std::move(result));
+  sx::OperationMetaV2 meta;
+  Changes::Create(&meta.changes, std::move(offer));
+  op.metas->push_back(std::move(meta));
+}
+
+/// Appends one operation of a random kind.
+void AddOperation(OpContext& op, const GeneratorOptions& options) {
+  State& s = op.s;
+  size_t destination = Pick(op.random, s.users - 1);
+  if (destination >= op.source) ++destination;
+  size_t asset = Pick(op.random, 2) == 0 ? 0 : 1 + Pick(op.random, kAssetCodes.size());
+  int64_t amount = 1 + static_cast<int64_t>(Pick(op.random, 10'000'000));
+  double kind = std::uniform_real_distribution<double>(0, 1)(op.random);
+  size_t other = (asset + 1 + Pick(op.random, s.assets.size() - 1)) % s.assets.size();
+  if (kind < options.path_payment_fraction) {
+    AddPathPayment(op, destination, asset, other, amount);
+  } else if (kind < options.path_payment_fraction + options.sell_offer_fraction) {
+    AddSellOffer(op, asset, other, amount);
+  } else {
+    AddPayment(op, destination, asset, amount);
+  }
+}
+
+/// Charges `fee` to `payer` in the fee-processing changes of `processing`.
+void ChargeFee(State& s, const Changes& changes, size_t payer, int64_t fee,
+               sx::TransactionResultMetaV1* processing) {
+  MoveBalance(s, changes, payer, 0, -fee, &processing->feeProcessing);
+}
+
+/// Wraps the transaction of `tx` (already hashed as `inner_hash`) in a fee bump paid by
+/// `fee_source`, moving its operation results inside the inner result.
+void WrapInFeeBump(State& s, size_t fee_source, int64_t fee,
+                   const xdr::Digest& inner_hash, GeneratedTransaction* tx) {
+  sx::TransactionEnvelope outer;
+  outer.type = sx::EnvelopeType::ENVELOPE_TYPE_TX_FEE_BUMP;
+  sx::FeeBumpTransaction& bump = outer.feeBump->tx;
+  bump.feeSource = MuxedOf(s.accounts[fee_source]);
+  bump.fee = fee;
+  bump.innerTx.type = sx::EnvelopeType::ENVELOPE_TYPE_TX;
+  *bump.innerTx.v1 = std::move(*tx->envelope.v1);
+  tx->envelope = std::move(outer);
+
+  sx::TransactionResult& result = tx->processing.result.result;
+  bool failed = result.result.code == sx::TransactionResultCode::txFAILED;
+  sx::InnerTransactionResultPair& inner = *result.result.innerResultPair;
+  inner.transactionHash = inner_hash;
+  inner.result.feeCharged = 0;
+  inner.result.result.code =
+      failed ? sx::TransactionResultCode::txFAILED : sx::TransactionResultCode::txSUCCESS;
+  inner.result.result.results = std::move(result.result.results);
+  result.result.results.clear();
+  result.result.code = failed ? sx::TransactionResultCode::txFEE_BUMP_INNER_FAILED
+                              : sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS;
+  tx->hash = FeeBumpHash(s.network_id, bump, &s.payload);
+}
+
+/// Generates one transaction: fee charged, sequence bumped, its operations applied.
+GeneratedTransaction MakeTransaction(State& s, const Changes& changes,
+                                     const GeneratorOptions& options, int64_t* fees) {
+  size_t source = Pick(s.random, s.users);
+  uint32_t op_count = 1 + static_cast<uint32_t>(Pick(s.random, 3));
+  bool failed = std::bernoulli_distribution(options.failed_fraction)(s.random);
+  bool fee_bump = std::bernoulli_distribution(options.fee_bump_fraction)(s.random);
+  size_t fee_source = source;
+  if (fee_bump) {
+    fee_source = Pick(s.random, s.users - 1);
+    if (fee_source >= source) ++fee_source;
+  }
+
+  GeneratedTransaction tx;
+  tx.envelope.type = sx::EnvelopeType::ENVELOPE_TYPE_TX;
+  sx::Transaction& body = tx.envelope.v1->tx;
+  body.sourceAccount = MuxedOf(s.accounts[source]);
+  body.fee = kBaseFee * op_count;
+  body.seqNum = s.sequence_numbers[source] + 1;
+  body.memo.type = sx::MemoType::MEMO_NONE;
+
+  // Fee first: the fee account pays before anything is applied.
+  int64_t fee = fee_bump ? int64_t{kBaseFee} * (op_count + 1) : body.fee;
+  *fees += fee;
+  ChargeFee(s, changes, fee_source, fee, &tx.processing);
+
+  sx::TransactionMeta& meta = tx.processing.txApplyProcessing;
+  meta.v = 4;
+  Changes::Update(
+      &meta.v4->txChangesBefore,
+      changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
+      changes.Account(s.accounts[source], s.native[source], body.seqNum));
+  s.sequence_numbers[source] = body.seqNum;
+
+  sx::TransactionResult& result = tx.processing.result.result;
+  result.feeCharged = fee;
+  result.result.code =
+      failed ? sx::TransactionResultCode::txFAILED : sx::TransactionResultCode::txSUCCESS;
+  OpContext op{s,
+               changes,
+               s.random,
+               source,
+               failed,
+               &body.operations,
+               &result.result.results,
+               failed ? nullptr : &meta.v4->operations};
+  for (uint32_t o = 0; o < op_count; ++o) AddOperation(op, options);
+
+  tx.hash = TransactionHash(s.network_id, body, &s.payload);
+  if (fee_bump) WrapInFeeBump(s, fee_source, fee, tx.hash, &tx);
+  tx.processing.result.transactionHash = tx.hash;
+  return tx;
+}
+
+}  // namespace
+
 std::vector<uint8_t> LedgerGenerator::Next() {
   State& s = *state_;
   Changes changes(sequence_);
-  auto pick = [&s](size_t n) {
-    return static_cast<size_t>(std::uniform_int_distribution<size_t>(0, n - 1)(s.random));
-  };
-  std::bernoulli_distribution fails(options_.failed_fraction);
-
-  struct GeneratedTransaction {
-    sx::TransactionEnvelope envelope;
-    xdr::Digest hash;
-    sx::TransactionResultMetaV1 processing;
-  };
   std::vector<GeneratedTransaction> transactions;
   transactions.reserve(options_.transactions_per_ledger);
   int64_t fees = 0;
   for (uint32_t t = 0; t < options_.transactions_per_ledger; ++t) {
-    size_t source = pick(s.accounts.size());
-    uint32_t op_count = 1 + static_cast<uint32_t>(pick(3));
-    bool failed = fails(s.random);
-
-    GeneratedTransaction tx;
-    tx.envelope.type = sx::EnvelopeType::ENVELOPE_TYPE_TX;
-    sx::Transaction& body = tx.envelope.v1->tx;
-    body.sourceAccount = MuxedOf(s.accounts[source]);
-    body.fee = kBaseFee * op_count;
-    body.seqNum = s.sequence_numbers[source] + 1;
-    body.memo.type = sx::MemoType::MEMO_NONE;
-
-    // Fee first: the fee account pays before anything is applied.
-    int64_t fee = body.fee;
-    fees += fee;
-    sx::TransactionResultMetaV1& processing = tx.processing;
-    Changes::Update(
-        &processing.feeProcessing,
-        changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
-        changes.Account(s.accounts[source], s.native[source] - fee,
-                        s.sequence_numbers[source]));
-    s.native[source] -= fee;
-
-    sx::TransactionMeta& meta = processing.txApplyProcessing;
-    meta.v = 4;
-    Changes::Update(
-        &meta.v4->txChangesBefore,
-        changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
-        changes.Account(s.accounts[source], s.native[source], body.seqNum));
-    s.sequence_numbers[source] = body.seqNum;
-
-    sx::TransactionResult& result = processing.result.result;
-    result.feeCharged = fee;
-    result.result.code = failed ? sx::TransactionResultCode::txFAILED
-                                : sx::TransactionResultCode::txSUCCESS;
-    for (uint32_t o = 0; o < op_count; ++o) {
-      size_t destination = pick(s.accounts.size() - 1);
-      if (destination >= source) ++destination;
-      size_t asset = pick(2) == 0 ? 0 : 1 + pick(kAssetCodes.size());
-      int64_t amount = 1 + static_cast<int64_t>(pick(10'000'000));
-
-      sx::Operation op;
-      op.body.type = sx::OperationType::PAYMENT;
-      op.body.paymentOp->destination = MuxedOf(s.accounts[destination]);
-      op.body.paymentOp->asset = s.assets[asset];
-      op.body.paymentOp->amount = amount;
-      body.operations.push_back(std::move(op));
-
-      sx::OperationResult op_result;
-      op_result.code = sx::OperationResultCode::opINNER;
-      op_result.tr->type = sx::OperationType::PAYMENT;
-      op_result.tr->paymentResult.code = failed
-                                             ? sx::PaymentResultCode::PAYMENT_UNDERFUNDED
-                                             : sx::PaymentResultCode::PAYMENT_SUCCESS;
-      result.result.results.push_back(std::move(op_result));
-
-      sx::OperationMetaV2 op_meta;
-      if (!failed) {
-        if (asset == 0) {
-          Changes::Update(
-              &op_meta.changes,
-              changes.Account(s.accounts[source], s.native[source], body.seqNum),
-              changes.Account(s.accounts[source], s.native[source] - amount,
-                              body.seqNum));
-          s.native[source] -= amount;
-          Changes::Update(
-              &op_meta.changes,
-              changes.Account(s.accounts[destination], s.native[destination],
-                              s.sequence_numbers[destination]),
-              changes.Account(s.accounts[destination], s.native[destination] + amount,
-                              s.sequence_numbers[destination]));
-          s.native[destination] += amount;
-        } else {
-          int64_t& from = s.trust_lines[source][asset];
-          int64_t& to = s.trust_lines[destination][asset];
-          Changes::Update(
-              &op_meta.changes,
-              changes.TrustLine(s.accounts[source], s.assets[asset], from),
-              changes.TrustLine(s.accounts[source], s.assets[asset], from - amount));
-          from -= amount;
-          Changes::Update(
-              &op_meta.changes,
-              changes.TrustLine(s.accounts[destination], s.assets[asset], to),
-              changes.TrustLine(s.accounts[destination], s.assets[asset], to + amount));
-          to += amount;
-        }
-      }
-      if (!failed) meta.v4->operations.push_back(std::move(op_meta));
-    }
-
-    tx.hash = TransactionHash(s.network_id, body, &s.payload);
-    processing.result.transactionHash = tx.hash;
-    transactions.push_back(std::move(tx));
+    transactions.push_back(MakeTransaction(s, changes, options_, &fees));
   }
 
   sx::LedgerCloseMeta lcm;
@@ -339,7 +567,9 @@ std::vector<uint8_t> LedgerGenerator::Next() {
   v2.ledgerHeader.hash = Sha256OfXdr(sx::EncodeXdr(header));
 
   s.previous_hash = v2.ledgerHeader.hash;
-  s.close_time += options_.close_interval_seconds;
+  bool slow =
+      options_.slow_close_one_in > 0 && Pick(s.random, options_.slow_close_one_in) == 0;
+  s.close_time += options_.close_interval_seconds + (slow ? 1 : 0);
   ++sequence_;
   return EncodeLedger(lcm, &s.ledger_size_hint);
 }

@@ -1,7 +1,8 @@
 // The built-in ledger generator (MOCK_DATA=true, `generator:` sources): valid,
 // hash-chained LedgerCloseMeta V2 XDR encoded by the codec, deterministic from a seed,
-// with pubnet-like payment traffic (XLM and issued assets, failed transactions) whose
-// ledger-entry changes keep every balance consistent.
+// with pubnet-like traffic (payments in XLM and issued assets, path payments crossing
+// market makers' offers, new sell offers, fee bumps, failed transactions) whose
+// ledger-entry changes keep every balance consistent; ledgers close 5-6 s apart.
 #pragma once
 
 #include <chrono>
@@ -26,11 +27,19 @@ struct GeneratorOptions {
   uint32_t transactions_per_ledger = 300;
   /// Share of transactions that fail (underfunded payments).
   double failed_fraction = 0.1;
+  /// Share of transactions wrapped in a fee bump paid by another account.
+  double fee_bump_fraction = 0.08;
+  /// Shares of operations that are path payments and new sell offers (the rest are
+  /// payments).
+  double path_payment_fraction = 0.15;
+  double sell_offer_fraction = 0.1;
   uint32_t accounts = 1000;
   std::string network_passphrase = "Standalone Network ; February 2017";
-  /// Close time of the first ledger (unix seconds) and the spacing of ledgers.
+  /// Close time of the first ledger (unix seconds) and the spacing of ledgers: 5 s, or
+  /// 6 s for one ledger in `slow_close_one_in`.
   uint64_t first_close_time = 1'700'000'000;
   uint32_t close_interval_seconds = 5;
+  uint32_t slow_close_one_in = 4;
   /// First ledger GeneratorLedgerSource delivers (earlier ones are generated and
   /// dropped, so ledger N is the same ledger whatever the start); 0: `start`.
   uint32_t deliver_from = 0;
@@ -52,9 +61,10 @@ class LedgerGenerator {
   /// Returns the sequence the next call produces.
   uint32_t next_sequence() const { return sequence_; }
 
- private:
+  /// Accounts, balances, offers and the chain (defined in generator.cc).
   struct State;
 
+ private:
   GeneratorOptions options_;
   uint32_t sequence_;
   std::unique_ptr<State> state_;
