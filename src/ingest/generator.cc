@@ -77,6 +77,19 @@ xdr::Digest FeeBumpHash(const xdr::Digest& network_id, const sx::FeeBumpTransact
   return xdr::Sha256Of(*payload);
 }
 
+/// Returns the contract id of the native asset's Stellar Asset Contract: the SHA-256 of
+/// the HashIDPreimage (ENVELOPE_TYPE_CONTRACT_ID, network id, FROM_ASSET native).
+xdr::Digest NativeAssetContract(const xdr::Digest& network_id) {
+  std::vector<uint8_t> preimage;
+  sx::Writer writer(&preimage);
+  writer.PutU32(static_cast<uint32_t>(sx::EnvelopeType::ENVELOPE_TYPE_CONTRACT_ID));
+  preimage.insert(preimage.end(), network_id.begin(), network_id.end());
+  writer.PutU32(
+      static_cast<uint32_t>(sx::ContractIDPreimageType::CONTRACT_ID_PREIMAGE_FROM_ASSET));
+  sx::Encode(sx::Asset{}, writer);
+  return xdr::Sha256Of(preimage);
+}
+
 /// Returns the encoding of `lcm` in a buffer reserved from `*size_hint` (the size of the
 /// previous ledger, updated), so that a ledger is written without regrowing the buffer.
 std::vector<uint8_t> EncodeLedger(const sx::LedgerCloseMeta& lcm, size_t* size_hint) {
@@ -112,6 +125,8 @@ struct LedgerGenerator::State {
   };
   std::vector<MakerOffer> maker_offers;
   int64_t next_offer_id = kFirstUserOfferId;
+  /// Contract id of the native asset's Stellar Asset Contract on this network.
+  xdr::Digest native_contract{};
   xdr::Digest previous_hash{};
   int64_t fee_pool = 0;
   uint64_t close_time = 0;
@@ -139,6 +154,7 @@ LedgerGenerator::LedgerGenerator(GeneratorOptions options)
     s.trust_lines.push_back(lines);
   }
   s.users = count;
+  s.native_contract = NativeAssetContract(s.network_id);
   s.assets.emplace_back();  // native
   for (size_t i = 0; i < kAssetCodes.size(); ++i) {
     sx::Asset asset;
@@ -451,6 +467,134 @@ void WrapInFeeBump(State& s, size_t fee_source, int64_t fee,
   tx->hash = FeeBumpHash(s.network_id, bump, &s.payload);
 }
 
+/// A fee refund owed to `payer`, applied once every transaction of the ledger ran.
+struct PendingRefund {
+  size_t transaction;
+  size_t payer;
+  int64_t amount;
+};
+
+sx::SCVal AddressValue(const Key& account) {
+  sx::SCVal value;
+  value.type = sx::SCValType::SCV_ADDRESS;
+  value.address->type = sx::SCAddressType::SC_ADDRESS_TYPE_ACCOUNT;
+  value.address->accountId = AccountOf(account);
+  return value;
+}
+
+sx::SCVal TextValue(sx::SCValType type, std::string text) {
+  sx::SCVal value;
+  value.type = type;
+  (type == sx::SCValType::SCV_SYMBOL ? value.sym : value.str) = std::move(text);
+  return value;
+}
+
+sx::SCVal AmountValue(int64_t amount) {
+  sx::SCVal value;
+  value.type = sx::SCValType::SCV_I128;
+  value.i128.lo = static_cast<uint64_t>(amount);
+  return value;
+}
+
+/// The `transfer` event of the native asset contract, as CAP-67 defines it.
+sx::ContractEvent TransferEvent(const State& s, size_t from, size_t to, int64_t amount) {
+  sx::ContractEvent event;
+  event.contractID = sx::Box<sx::ContractID>(s.native_contract);
+  event.type = sx::ContractEventType::CONTRACT;
+  event.body.v = 0;
+  event.body.v0->topics = {TextValue(sx::SCValType::SCV_SYMBOL, "transfer"),
+                           AddressValue(s.accounts[from]), AddressValue(s.accounts[to]),
+                           TextValue(sx::SCValType::SCV_STRING, "native")};
+  event.body.v0->data = AmountValue(amount);
+  return event;
+}
+
+/// The envelope body of a Soroban call of the native asset contract's transfer.
+void InvokeTransfer(const State& s, size_t source, size_t destination, int64_t amount,
+                    int64_t resource_fee, sx::Transaction* body) {
+  body->fee = static_cast<uint32_t>(kBaseFee + resource_fee);
+  body->ext.v = 1;
+  sx::SorobanTransactionData& data = *body->ext.sorobanData;
+  data.resourceFee = resource_fee;
+  data.resources.instructions = 2'000'000;
+  data.resources.diskReadBytes = 2'000;
+  data.resources.writeBytes = 500;
+  for (size_t account : {source, destination}) {
+    sx::LedgerKey key;
+    key.type = sx::LedgerEntryType::ACCOUNT;
+    key.account.accountID = AccountOf(s.accounts[account]);
+    data.resources.footprint.readWrite.push_back(std::move(key));
+  }
+  sx::Operation operation;
+  operation.body.type = sx::OperationType::INVOKE_HOST_FUNCTION;
+  sx::HostFunction& function = operation.body.invokeHostFunctionOp->hostFunction;
+  function.type = sx::HostFunctionType::HOST_FUNCTION_TYPE_INVOKE_CONTRACT;
+  function.invokeContract->contractAddress.type =
+      sx::SCAddressType::SC_ADDRESS_TYPE_CONTRACT;
+  function.invokeContract->contractAddress.contractId = s.native_contract;
+  function.invokeContract->functionName = "transfer";
+  function.invokeContract->args = {AddressValue(s.accounts[source]),
+                                   AddressValue(s.accounts[destination]),
+                                   AmountValue(amount)};
+  body->operations.push_back(std::move(operation));
+}
+
+/// Generates a Soroban transfer of XLM through the native asset contract: the full fee
+/// is charged first and part of the resource fee is refunded after all transactions.
+GeneratedTransaction MakeSorobanTransaction(State& s, const Changes& changes, bool failed,
+                                            size_t index, int64_t* fees,
+                                            std::vector<PendingRefund>* refunds) {
+  size_t source = Pick(s.random, s.users);
+  size_t destination = Pick(s.random, s.users - 1);
+  if (destination >= source) ++destination;
+  int64_t amount = 1 + static_cast<int64_t>(Pick(s.random, 10'000'000));
+  int64_t resource_fee = 50'000 + static_cast<int64_t>(Pick(s.random, 50'000));
+  int64_t refund = 1 + static_cast<int64_t>(Pick(s.random, 20'000));
+
+  GeneratedTransaction tx;
+  tx.envelope.type = sx::EnvelopeType::ENVELOPE_TYPE_TX;
+  sx::Transaction& body = tx.envelope.v1->tx;
+  body.sourceAccount = MuxedOf(s.accounts[source]);
+  body.seqNum = s.sequence_numbers[source] + 1;
+  body.memo.type = sx::MemoType::MEMO_NONE;
+  InvokeTransfer(s, source, destination, amount, resource_fee, &body);
+  ChargeFee(s, changes, source, body.fee, &tx.processing);
+  *fees += body.fee - refund;
+  refunds->push_back({index, source, refund});
+
+  sx::TransactionMeta& meta = tx.processing.txApplyProcessing;
+  meta.v = 4;
+  Changes::Update(
+      &meta.v4->txChangesBefore,
+      changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
+      changes.Account(s.accounts[source], s.native[source], body.seqNum));
+  s.sequence_numbers[source] = body.seqNum;
+  meta.v4->sorobanMeta =
+      sx::Box<sx::SorobanTransactionMetaV2>(sx::SorobanTransactionMetaV2{});
+
+  sx::TransactionResult& result = tx.processing.result.result;
+  result.feeCharged = body.fee - refund;
+  result.result.code =
+      failed ? sx::TransactionResultCode::txFAILED : sx::TransactionResultCode::txSUCCESS;
+  sx::OperationResult op_result = InnerResult(sx::OperationType::INVOKE_HOST_FUNCTION);
+  sx::InvokeHostFunctionResult& outcome = *op_result.tr->invokeHostFunctionResult;
+  outcome.code = failed ? sx::InvokeHostFunctionResultCode::INVOKE_HOST_FUNCTION_TRAPPED
+                        : sx::InvokeHostFunctionResultCode::INVOKE_HOST_FUNCTION_SUCCESS;
+  if (!failed) {
+    outcome.success = xdr::Sha256Of(sx::EncodeXdr(sx::SCVal{}));
+    sx::OperationMetaV2 op_meta;
+    MoveBalance(s, changes, source, 0, -amount, &op_meta.changes);
+    MoveBalance(s, changes, destination, 0, amount, &op_meta.changes);
+    op_meta.events.push_back(TransferEvent(s, source, destination, amount));
+    meta.v4->operations.push_back(std::move(op_meta));
+  }
+  result.result.results.push_back(std::move(op_result));
+
+  tx.hash = TransactionHash(s.network_id, body, &s.payload);
+  tx.processing.result.transactionHash = tx.hash;
+  return tx;
+}
+
 /// Generates one transaction: fee charged, sequence bumped, its operations applied.
 GeneratedTransaction MakeTransaction(State& s, const Changes& changes,
                                      const GeneratorOptions& options, int64_t* fees) {
@@ -513,8 +657,20 @@ std::vector<uint8_t> LedgerGenerator::Next() {
   std::vector<GeneratedTransaction> transactions;
   transactions.reserve(options_.transactions_per_ledger);
   int64_t fees = 0;
+  std::vector<PendingRefund> refunds;
   for (uint32_t t = 0; t < options_.transactions_per_ledger; ++t) {
-    transactions.push_back(MakeTransaction(s, changes, options_, &fees));
+    if (std::bernoulli_distribution(options_.soroban_fraction)(s.random)) {
+      bool failed = std::bernoulli_distribution(options_.failed_fraction)(s.random);
+      transactions.push_back(
+          MakeSorobanTransaction(s, changes, failed, t, &fees, &refunds));
+    } else {
+      transactions.push_back(MakeTransaction(s, changes, options_, &fees));
+    }
+  }
+  // From protocol 23, refunds are applied after every transaction of the ledger.
+  for (const PendingRefund& refund : refunds) {
+    MoveBalance(s, changes, refund.payer, 0, refund.amount,
+                &transactions[refund.transaction].processing.postTxApplyFeeProcessing);
   }
 
   sx::LedgerCloseMeta lcm;

@@ -1,7 +1,8 @@
 // The built-in ledger generator (MOCK_DATA=true, `generator:` sources): valid,
 // hash-chained LedgerCloseMeta V2 XDR encoded by the codec, deterministic from a seed,
 // with pubnet-like traffic (payments in XLM and issued assets, path payments crossing
-// market makers' offers, new sell offers, fee bumps, failed transactions) whose
+// market makers' offers, new sell offers, fee bumps, Soroban transfers of the native asset
+// contract with their contract events and fee refunds, failed transactions) whose
 // ledger-entry changes keep every balance consistent; ledgers close 5-6 s apart.
 #pragma once
 
@@ -33,6 +34,9 @@ struct GeneratorOptions {
   /// payments).
   double path_payment_fraction = 0.15;
   double sell_offer_fraction = 0.1;
+  /// Share of transactions that are Soroban calls of the native asset contract's
+  /// `transfer` (a contract event, resource fees and a refund after all transactions).
+  double soroban_fraction = 0.04;
   uint32_t accounts = 1000;
   std::string network_passphrase = "Standalone Network ; February 2017";
   /// Close time of the first ledger (unix seconds) and the spacing of ledgers: 5 s, or

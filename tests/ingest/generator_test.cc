@@ -93,6 +93,7 @@ TEST(LedgerGenerator, LedgersAreValidChainedAndBalanced) {
             content.operations["PATH_PAYMENT_STRICT_SEND"]);
   EXPECT_GT(content.operations["PATH_PAYMENT_STRICT_SEND"], 50u);
   EXPECT_GT(content.operations["MANAGE_SELL_OFFER"], 50u);
+  EXPECT_GT(content.operations["INVOKE_HOST_FUNCTION"], 20u);
 }
 
 TEST(LedgerGenerator, DeterministicFromTheSeed) {
@@ -115,7 +116,7 @@ TEST(LedgerGenerator, LedgersArePinned) {
   xdr::Sha256 digest;
   for (int i = 0; i < 3; ++i) digest.Update(generator.Next());
   EXPECT_EQ(xdr::ToHex(digest.Finish()),
-            "aa4f5320169ee8839586ec47db2c1b9114ebe9b66e13f39f3abba8f41a008a1d");
+            "e3f0562332a024d38bd3646e2cd3096fb495ae309a3538b52565812081693597");
 }
 
 TEST(GeneratorLedgerSource, StopsAfterTheEnd) {
