@@ -106,6 +106,8 @@ def main() -> int:
     parser.add_argument("--skip", type=int, help="leave this ledger out, once")
     parser.add_argument("--garbage", type=int, help="send garbage for this ledger, once")
     parser.add_argument("--always-skip", type=int, help="never send this ledger")
+    parser.add_argument("--tls-cert", type=Path, help="serve TLS with this PEM certificate")
+    parser.add_argument("--tls-key", type=Path, help="and this PEM private key")
     args = parser.parse_args()
 
     pb2, pb2_grpc = load_stubs()
@@ -114,7 +116,12 @@ def main() -> int:
                          options=[("grpc.max_send_message_length", 64 << 20)])
     pb2_grpc.add_RawLedgerServiceServicer_to_server(
         make_servicer(pb2, pb2_grpc, ledgers, Faults(args)), server)
-    server.add_insecure_port(f"127.0.0.1:{args.port}")
+    if args.tls_cert:
+        credentials = grpc.ssl_server_credentials(
+            [(args.tls_key.read_bytes(), args.tls_cert.read_bytes())])
+        server.add_secure_port(f"127.0.0.1:{args.port}", credentials)
+    else:
+        server.add_insecure_port(f"127.0.0.1:{args.port}")
     server.start()
     print(json.dumps({"event": "serving", "port": args.port, "ledgers": len(ledgers),
                       "first": min(ledgers), "last": max(ledgers)}), flush=True)

@@ -147,3 +147,21 @@ def test_the_server_needs_a_start_ledger_for_an_upstream_without_a_lake():
     server = Server({"SOURCE_ENDPOINT": "127.0.0.1:1"})
     assert server.proc.wait(20) != 0
     assert "START_LEDGER" in server.proc.stderr.read()
+
+
+def test_the_server_reads_the_upstream_over_tls(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    with fake_upstream(tls_cert=cert, tls_key=key) as (port, _):
+        server = Server({"SOURCE_ENDPOINT": f"localhost:{port}", "START_LEDGER": str(FIRST),
+                         "SOURCE_TLS": "true", "SOURCE_TLS_CA_FILE": str(cert),
+                         "NETWORK_PASSPHRASE": PASSPHRASES["testnet"]}).wait_ready()
+        try:
+            client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
+            table = client.do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 9}".encode())
+                                  ).read_all()
+            assert table["ledger_sequence"].to_pylist() == list(range(FIRST, FIRST + 10))
+        finally:
+            assert server.stop() == 0
