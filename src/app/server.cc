@@ -79,6 +79,9 @@ void RegisterHubMetrics(const std::shared_ptr<pipeline::LedgerHub>& hub,
                                   read([](const pipeline::HubStats& s) {
                                     return static_cast<double>(s.ledgers_converted);
                                   }));
+  registry->RegisterCallbackGauge(
+      ops::metric::kLiveSourceBytes,
+      read([](const pipeline::HubStats& s) { return static_cast<double>(s.xdr_bytes); }));
   registry->RegisterCallbackGauge(ops::metric::kLiveNewestLedger,
                                   read([](const pipeline::HubStats& s) {
                                     return static_cast<double>(s.newest.value_or(0));

@@ -148,12 +148,20 @@ inline constexpr MetricSpec kUpstreamBadLedgers{
     "Upstream ledgers rejected: a skipped sequence, invalid XDR or a broken hash chain.",
     {}};
 
+/// XDR bytes the live pipeline received from its source.
+inline constexpr MetricSpec kLiveSourceBytes{
+    "stellar_arrow_source_live_source_bytes_total",
+    MetricType::kCounter,
+    "LedgerCloseMeta XDR bytes the live pipeline received from its source (rate: "
+    "bytes/s).",
+    {}};
+
 /// Returns every metric declaration (for documentation and tests).
 inline constexpr std::array kAllMetrics = {
-    kUptimeSeconds,      kArrowPoolBytes,   kFlightCallsTotal,     kFlightCallSeconds,
-    kFlightRowsSent,     kFlightBytesSent,  kFlightDroppedStreams, kFlightActiveStreams,
-    kLiveLedgers,        kLiveNewestLedger, kLiveLagSeconds,       kLiveBufferBytes,
-    kUpstreamLedgers,    kUpstreamBytes,    kUpstreamReconnects,   kUpstreamDuplicates,
-    kUpstreamBadLedgers, kFlightCallLatency};
+    kUptimeSeconds,      kArrowPoolBytes,    kFlightCallsTotal,     kFlightCallSeconds,
+    kFlightRowsSent,     kFlightBytesSent,   kFlightDroppedStreams, kFlightActiveStreams,
+    kLiveLedgers,        kLiveNewestLedger,  kLiveLagSeconds,       kLiveBufferBytes,
+    kUpstreamLedgers,    kUpstreamBytes,     kUpstreamReconnects,   kUpstreamDuplicates,
+    kUpstreamBadLedgers, kFlightCallLatency, kLiveSourceBytes};
 
 }  // namespace sas::ops::metric

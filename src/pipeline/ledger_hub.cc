@@ -102,6 +102,7 @@ arrow::Status LedgerHub::Publish(const ingest::SourcedLedger& ledger) {
     retained_bytes_ += converted->bytes;
     retained_.push_back(std::move(converted));
     ++converted_;
+    xdr_bytes_ += static_cast<int64_t>(ledger.bytes.size());
     Evict();
   }
   published_.notify_all();
@@ -192,6 +193,7 @@ HubStats LedgerHub::stats() const {
   std::lock_guard lock(mutex_);
   HubStats stats;
   stats.ledgers_converted = converted_;
+  stats.xdr_bytes = xdr_bytes_;
   stats.ledgers_retained = retained_.size();
   stats.bytes_retained = retained_bytes_;
   if (!retained_.empty()) {

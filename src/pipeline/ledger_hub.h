@@ -81,6 +81,8 @@ struct HubLookup {
 /// Counters of the hub, for metrics.
 struct HubStats {
   uint64_t ledgers_converted = 0;
+  /// LedgerCloseMeta XDR bytes received from the live source.
+  int64_t xdr_bytes = 0;
   uint64_t ledgers_retained = 0;
   int64_t bytes_retained = 0;
   std::optional<uint32_t> newest;
@@ -137,6 +139,7 @@ class LedgerHub {
   std::deque<std::shared_ptr<const ConvertedLedger>> retained_;
   int64_t retained_bytes_ = 0;
   int64_t published_bytes_ = 0;
+  int64_t xdr_bytes_ = 0;
   uint64_t converted_ = 0;
   arrow::Status status_;
   bool stopping_ = false;

@@ -139,6 +139,8 @@ def test_the_server_serves_the_upstream_as_its_live_source():
             delivered = [line for line in metrics.splitlines()
                          if line.startswith("stellar_arrow_source_upstream_ledgers_total ")]
             assert delivered and float(delivered[0].split()[1]) >= 100
+            assert "stellar_arrow_source_live_source_bytes_total " in metrics
+            assert "stellar_arrow_source_live_lag_seconds " in metrics
         finally:
             assert server.stop() == 0
 
