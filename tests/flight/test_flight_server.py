@@ -323,3 +323,60 @@ def test_a_tail_that_falls_too_far_behind_is_ended_clearly_and_counted():
         assert fresh.data.num_rows >= 1
     finally:
         assert s.stop() == 0
+
+
+def test_64_live_clients_with_a_stalled_one_get_exact_rows_in_time():
+    """On the generator: 40 range readers, 23 live tails of every stream and one client
+    that stalls. Every reader gets exactly the rows a later single read of the same
+    ledgers gives, the tails keep pace with the generator (20 ledgers/s) despite the
+    stalled client, and the server's peak RSS stays under 1 GiB."""
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "20", "MOCK_TX_PER_LEDGER": "50",
+                "MAX_CONNECTIONS": "100"}).wait_ready()
+    try:
+        c = client_of(s)
+        start = c.do_get(fl.Ticket(b"stellar_ledger")).read_chunk().data["ledger_sequence"][0].as_py()
+        stalled = client_of(s).do_get(fl.Ticket(f"operations:{start}:".encode()))
+        stalled.read_chunk()  # and never again
+        results, errors, waits = {}, [], []
+
+        def read_range(i):
+            ticket = f"{STREAMS[i % 4]}:{start}:{start + 10 + i % 10}"
+            try:
+                results[i] = (ticket, client_of(s).do_get(fl.Ticket(ticket.encode())).read_all())
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(repr(e))
+
+        def read_tail(i):
+            stream = STREAMS[i % 4]
+            try:
+                began = time.monotonic()
+                reader = client_of(s).do_get(fl.Ticket(f"{stream}:{start}:".encode()))
+                rows = []
+                while not rows or rows[-1]["ledger_sequence"] < start + 30:
+                    rows += reader.read_chunk().data.to_pylist()
+                reader.cancel()
+                waits.append(time.monotonic() - began)
+                results[i] = (f"{stream}:{start}:{start + 29}",
+                              [r for r in rows if r["ledger_sequence"] < start + 30])
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=read_range, args=(i,)) for i in range(40)]
+        threads += [threading.Thread(target=read_tail, args=(100 + i,)) for i in range(23)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors[:3]
+        for i, (ticket, got) in results.items():
+            want = c.do_get(fl.Ticket(ticket.encode())).read_all()
+            # Rows, not chunks: batches cut at other ledgers carry other dictionaries.
+            assert (got if isinstance(got, list) else got.to_pylist()) == want.to_pylist(), ticket
+        # 30 ledgers at 20/s take 1.5 s from the start ledger; the bound allows a loaded CI.
+        assert max(waits) < 10, f"slowest tail took {max(waits):.1f} s"
+        rss_kib = int(next(l for l in open(f"/proc/{s.proc.pid}/status")
+                           if l.startswith("VmHWM")).split()[1])
+        assert rss_kib < 1024 * 1024, f"server peak RSS {rss_kib} KiB over the 1 GiB cap"
+        stalled.cancel()
+    finally:
+        assert s.stop() == 0
