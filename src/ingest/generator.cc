@@ -56,25 +56,29 @@ xdr::Digest Sha256OfXdr(const std::vector<uint8_t>& bytes) {
   return xdr::Sha256Of(bytes);
 }
 
-/// Returns the hash of a transaction in the network `network_id` (the SHA-256 of its
-/// TransactionSignaturePayload), built in `*payload`, a buffer reused across calls.
-xdr::Digest TransactionHash(const xdr::Digest& network_id, const sx::Transaction& tx,
-                            std::vector<uint8_t>* payload) {
+/// Returns the hash of a transaction of `envelope_type` (a Transaction or a
+/// FeeBumpTransaction) in the network `network_id`: the SHA-256 of its signature payload,
+/// built in `*payload`, a buffer reused across calls.
+template <typename Tx>
+xdr::Digest SignaturePayloadHash(const xdr::Digest& network_id, uint32_t envelope_type,
+                                 const Tx& tx, std::vector<uint8_t>* payload) {
   payload->assign(network_id.begin(), network_id.end());
   sx::Writer writer(payload);
-  writer.PutU32(kEnvelopeTypeTx);
+  writer.PutU32(envelope_type);
   sx::Encode(tx, writer);
   return xdr::Sha256Of(*payload);
 }
 
-/// Returns the hash of a fee-bump transaction (its signature payload's SHA-256).
+/// Returns the hash of a transaction (ENVELOPE_TYPE_TX).
+xdr::Digest TransactionHash(const xdr::Digest& network_id, const sx::Transaction& tx,
+                            std::vector<uint8_t>* payload) {
+  return SignaturePayloadHash(network_id, kEnvelopeTypeTx, tx, payload);
+}
+
+/// Returns the hash of a fee-bump transaction (ENVELOPE_TYPE_TX_FEE_BUMP).
 xdr::Digest FeeBumpHash(const xdr::Digest& network_id, const sx::FeeBumpTransaction& tx,
                         std::vector<uint8_t>* payload) {
-  payload->assign(network_id.begin(), network_id.end());
-  sx::Writer writer(payload);
-  writer.PutU32(kEnvelopeTypeFeeBump);
-  sx::Encode(tx, writer);
-  return xdr::Sha256Of(*payload);
+  return SignaturePayloadHash(network_id, kEnvelopeTypeFeeBump, tx, payload);
 }
 
 /// Returns the contract id of the native asset's Stellar Asset Contract: the SHA-256 of
