@@ -24,6 +24,14 @@ arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
        {"group_by", {"asset"}},
        {"measures", {{{"type", "sum"}, {"field", "amount"}}, {{"type", "count"}}}},
        {"window", window}},
+      {{"name", "payment_volume_usdc"},
+       {"table", "token_transfers"},
+       {"filters",
+        {{{"field", "event_type"}, {"op", "eq"}, {"value", "transfer"}},
+         {{"field", "asset_code"}, {"op", "eq"}, {"value", "USDC"}}}},
+       {"group_by", {"asset"}},
+       {"measures", {{{"type", "sum"}, {"field", "amount"}}, {{"type", "count"}}}},
+       {"window", window}},
       {{"name", "tx_stats"},
        {"table", "transactions"},
        {"group_by", {"successful"}},
@@ -128,12 +136,28 @@ int64_t AnalyticsEngine::StateBytes() const {
 }
 
 arrow::Status AnalyticsEngine::Consume(const pipeline::ConvertedLedgers& ledgers) {
-  std::lock_guard lock(mutex_);
-  for (const auto& [name, aggregation] : aggregations_) {
-    ARROW_ASSIGN_OR_RAISE(auto rows, ledgers.chunk.batch(aggregation->def().table));
-    ARROW_RETURN_NOT_OK(aggregation->Update(ledgers.ledgers, rows));
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, aggregation] : aggregations_) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, ledgers.chunk.batch(aggregation->def().table));
+      ARROW_RETURN_NOT_OK(aggregation->Update(ledgers.ledgers, rows));
+    }
+    ++version_;
   }
+  updated_.notify_all();
   return arrow::Status::OK();
+}
+
+uint64_t AnalyticsEngine::version() const {
+  std::lock_guard lock(mutex_);
+  return version_;
+}
+
+uint64_t AnalyticsEngine::WaitForUpdate(uint64_t seen,
+                                        std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  updated_.wait_for(lock, timeout, [&] { return version_ > seen; });
+  return version_;
 }
 
 }  // namespace sas::analytics

@@ -2,6 +2,9 @@
 // sink), queried at any time, created and dropped at run time.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,7 +20,8 @@
 
 namespace sas::analytics {
 
-/// Returns the built-in aggregations (payment_volume, tx_stats, fee_stats, ledger_rate)
+/// Returns the built-in aggregations (payment_volume, payment_volume_usdc, tx_stats,
+/// fee_stats, ledger_rate)
 /// with tumbling windows of `window_size` (e.g. "1h").
 arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
     const std::string& window_size);
@@ -47,9 +51,17 @@ class AnalyticsEngine : public pipeline::LedgerSink {
 
   arrow::Status Consume(const pipeline::ConvertedLedgers& ledgers) override;
 
+  /// Returns the number of chunks consumed so far (the version of every result).
+  uint64_t version() const;
+
+  /// Waits until the version passes `seen` or `timeout` elapses; returns the version.
+  uint64_t WaitForUpdate(uint64_t seen, std::chrono::milliseconds timeout) const;
+
  private:
   mutable std::mutex mutex_;
+  mutable std::condition_variable updated_;
   std::map<std::string, std::unique_ptr<Aggregation>> aggregations_;
+  uint64_t version_ = 0;
 };
 
 }  // namespace sas::analytics

@@ -104,6 +104,48 @@ class CallMetricsMiddleware : public fl::ServerMiddleware {
   std::chrono::steady_clock::time_point started_;
 };
 
+/// The windows of one aggregation, sent again each time the engine consumed new
+/// ledgers, until the client cancels (the `analytics:<name>:live` ticket).
+class LiveAnalyticsReader : public arrow::RecordBatchReader {
+ public:
+  LiveAnalyticsReader(std::shared_ptr<analytics::AnalyticsEngine> engine,
+                      std::string name, std::shared_ptr<arrow::Schema> schema,
+                      std::function<bool()> cancelled,
+                      std::shared_ptr<std::atomic<int64_t>> active)
+      : engine_(std::move(engine)),
+        name_(std::move(name)),
+        schema_(std::move(schema)),
+        cancelled_(std::move(cancelled)),
+        active_(std::move(active)) {}
+
+  ~LiveAnalyticsReader() override { active_->fetch_sub(1); }
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    if (sent_) {
+      uint64_t version = seen_;
+      while (version == seen_) {
+        if (cancelled_()) return arrow::Status::Cancelled("stream cancelled");
+        version = engine_->WaitForUpdate(seen_, std::chrono::milliseconds(100));
+      }
+    }
+    seen_ = engine_->version();
+    sent_ = true;
+    ARROW_ASSIGN_OR_RAISE(*batch, engine_->Results(name_));
+    return arrow::Status::OK();
+  }
+
+ private:
+  std::shared_ptr<analytics::AnalyticsEngine> engine_;
+  std::string name_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::function<bool()> cancelled_;
+  std::shared_ptr<std::atomic<int64_t>> active_;
+  uint64_t seen_ = 0;
+  bool sent_ = false;
+};
+
 arrow::Result<std::unique_ptr<fl::ResultStream>> JsonResult(const nlohmann::json& json) {
   std::vector<fl::Result> results(1);
   results[0].body = arrow::Buffer::FromString(json.dump());
@@ -195,7 +237,7 @@ arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
                                           std::unique_ptr<fl::FlightDataStream>* stream) {
   constexpr std::string_view kAnalytics = "analytics:";
   if (std::string_view(request.ticket).starts_with(kAnalytics)) {
-    return DoGetAnalytics(request.ticket.substr(kAnalytics.size()), stream);
+    return DoGetAnalytics(request.ticket.substr(kAnalytics.size()), context, stream);
   }
   ARROW_ASSIGN_OR_RAISE(auto range, ParseTicket(request.ticket));
   if (active_streams_->fetch_add(1) >= options_.max_streams) {
@@ -222,11 +264,28 @@ arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
 }
 
 arrow::Status StellarFlightService::DoGetAnalytics(
-    const std::string& name, std::unique_ptr<fl::FlightDataStream>* stream) {
+    const std::string& ticket, const fl::ServerCallContext& context,
+    std::unique_ptr<fl::FlightDataStream>* stream) {
   if (!analytics_) {
     return arrow::Status::Invalid("analytics are off (set ENABLE_ANALYTICS=true)");
   }
+  constexpr std::string_view kLive = ":live";
+  bool live = std::string_view(ticket).ends_with(kLive);
+  std::string name = live ? ticket.substr(0, ticket.size() - kLive.size()) : ticket;
   ARROW_ASSIGN_OR_RAISE(auto results, analytics_->Results(name));
+  if (live) {
+    if (active_streams_->fetch_add(1) >= options_.max_streams) {
+      active_streams_->fetch_sub(1);
+      return fl::MakeFlightError(fl::FlightStatusCode::Unavailable,
+                                 "too many concurrent streams: MAX_CONNECTIONS is " +
+                                     std::to_string(options_.max_streams));
+    }
+    auto reader = std::make_shared<LiveAnalyticsReader>(
+        analytics_, name, results->schema(),
+        [&context] { return context.is_cancelled(); }, active_streams_);
+    *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);
+    return arrow::Status::OK();
+  }
   ARROW_ASSIGN_OR_RAISE(auto reader,
                         arrow::RecordBatchReader::Make({results}, results->schema()));
   *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);

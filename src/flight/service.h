@@ -98,7 +98,10 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
       const pipeline::TableRange& range, std::string description);
   arrow::Result<int64_t> KnownRows(const pipeline::TableRange& range) const;
   std::string HealthJson() const;
-  arrow::Status DoGetAnalytics(const std::string& name,
+  /// Serves `analytics:<name>` (the current windows) and `analytics:<name>:live` (them
+  /// again after every update).
+  arrow::Status DoGetAnalytics(const std::string& ticket,
+                               const arrow::flight::ServerCallContext& context,
                                std::unique_ptr<arrow::flight::FlightDataStream>* stream);
   arrow::Result<nlohmann::json> AnalyticsAction(const arrow::flight::Action& action);
 

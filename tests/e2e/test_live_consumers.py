@@ -40,7 +40,10 @@ def test_live_analytics_over_http_and_flight(tmp_path):
         rows = wait_for(ten_ledgers)
         assert sum(r["count"] for r in rows) == sum(r["rows"] for r in rows) == 200
         everything = json.loads(http_get(s.health_port, "/analytics")[1])
-        assert {"payment_volume", "tx_stats", "fee_stats", "ledger_rate", "tx_by_result"} <= set(everything)
+        assert {"payment_volume", "payment_volume_usdc", "tx_stats", "fee_stats", "ledger_rate",
+                "tx_by_result"} <= set(everything)
+        usdc = everything["payment_volume_usdc"]
+        assert usdc and all(w["asset"].startswith("USDC:") for w in usdc)
         assert http_get(s.health_port, "/analytics/nope")[0] == 404
 
         c = fl.FlightClient(f"grpc://127.0.0.1:{s.arrow_port}")
@@ -103,5 +106,23 @@ def test_the_live_archive_commits_at_least_every_interval(tmp_path):
         first = wait_for(lambda: committed() or None)
         wait_for(lambda: len(committed()) > len(first) or None)
         assert [p.name for p in tmp_path.iterdir()] == ["stellar_ledger"]
+    finally:
+        assert s.stop() == 0
+
+
+def test_a_live_analytics_ticket_streams_window_updates():
+    s = Server({**FAST, "ENABLE_ANALYTICS": "true", "ANALYTICS_WINDOW_SIZE": "1h"}).wait_ready()
+    try:
+        c = fl.FlightClient(f"grpc://127.0.0.1:{s.arrow_port}")
+        reader = c.do_get(fl.Ticket(b"analytics:ledger_rate:live"))
+        counts = []
+        while len(counts) < 4:
+            update = reader.read_chunk().data
+            assert {"window_start", "window_end", "count", "rows", "final"} <= set(update.schema.names)
+            counts.append(sum(update["count"].to_pylist()))
+        reader.cancel()
+        assert counts == sorted(counts) and counts[-1] > counts[0]  # each update saw more ledgers
+        with pytest.raises(Exception, match="nope"):
+            c.do_get(fl.Ticket(b"analytics:nope:live")).read_all()
     finally:
         assert s.stop() == 0
