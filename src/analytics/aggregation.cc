@@ -172,8 +172,11 @@ arrow::Result<MeasureDef> ParseMeasure(const nlohmann::json& json,
     bool numeric_needed =
         measure.type == MeasureType::kSum || measure.type == MeasureType::kAvg ||
         measure.type == MeasureType::kPercentile || measure.type == MeasureType::kStddev;
+    // avg of a boolean column is the share of true values (e.g. a success rate).
+    bool rate =
+        measure.type == MeasureType::kAvg && field->type()->id() == arrow::Type::BOOL;
     if (!IsSupportedType(*field->type()) ||
-        (numeric_needed && !IsNumericType(*ValueType(field->type())))) {
+        (numeric_needed && !rate && !IsNumericType(*ValueType(field->type())))) {
       return arrow::Status::Invalid("measure ", type, " cannot use column '",
                                     measure.field, "' of type ",
                                     field->type()->ToString());
@@ -392,6 +395,8 @@ struct Aggregation::MeasureState {
       sum += arrow::Decimal128(0, *u);
     } else if (const auto* dec = std::get_if<arrow::Decimal128>(&value)) {
       sum += *dec;
+    } else if (const auto* flag = std::get_if<bool>(&value)) {
+      sum += arrow::Decimal128(*flag ? 1 : 0);
     } else {
       sum_double += ToDouble(value);
     }

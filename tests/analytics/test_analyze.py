@@ -24,6 +24,7 @@ MEASURES = [
     ({"type": "distinct", "field": "source_account"}, "distinct_source_account",
      "count(distinct source_account)"),
     ({"type": "avg", "field": "amount"}, "avg_amount", "avg(amount::double)"),
+    ({"type": "avg", "field": "successful"}, "avg_successful", "avg(successful::int)"),
     ({"type": "stddev", "field": "price_n"}, "stddev_price_n", "stddev_samp(price_n)"),
     ({"type": "stddev", "field": "price_n", "population": True}, "stddev_pop_price_n",
      "stddev_pop(price_n)"),
