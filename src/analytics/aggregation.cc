@@ -305,6 +305,7 @@ arrow::Result<AggregationDef> ParseAggregationFields(const nlohmann::json& json)
     def.measures.push_back(*measure);
   }
   if (def.measures.empty()) return fail(arrow::Status::Invalid("no measures"));
+  def.export_metrics = json.value("export", false);
   auto window = ParseWindow(json.value("window", nlohmann::json::object()));
   if (!window.ok()) return fail(window.status());
   def.window = *window;

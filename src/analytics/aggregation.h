@@ -69,6 +69,8 @@ struct AggregationDef {
   std::vector<std::string> group_by;
   std::vector<MeasureDef> measures;
   WindowDef window;
+  /// Export the newest window's measures as Prometheus gauges (`"export": true`).
+  bool export_metrics = false;
   /// The definition as given.
   nlohmann::json source;
 };

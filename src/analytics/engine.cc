@@ -1,5 +1,10 @@
 #include "analytics/engine.h"
 
+#include <algorithm>
+
+#include <arrow/array.h>
+#include <arrow/scalar.h>
+
 #include "convert/batch_writer.h"
 
 namespace sas::analytics {
@@ -23,7 +28,8 @@ arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
        {"filters", {{{"field", "event_type"}, {"op", "eq"}, {"value", "transfer"}}}},
        {"group_by", {"asset"}},
        {"measures", {{{"type", "sum"}, {"field", "amount"}}, {{"type", "count"}}}},
-       {"window", window}},
+       {"window", window},
+       {"export", true}},
       {{"name", "payment_volume_usdc"},
        {"table", "token_transfers"},
        {"filters",
@@ -31,7 +37,8 @@ arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
          {{"field", "asset_code"}, {"op", "eq"}, {"value", "USDC"}}}},
        {"group_by", {"asset"}},
        {"measures", {{{"type", "sum"}, {"field", "amount"}}, {{"type", "count"}}}},
-       {"window", window}},
+       {"window", window},
+       {"export", true}},
       {{"name", "tx_stats"},
        {"table", "transactions"},
        {"measures",
@@ -39,7 +46,8 @@ arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
          {{"type", "avg"}, {"field", "successful"}},
          {{"type", "sum"}, {"field", "operation_count"}},
          {{"type", "avg"}, {"field", "operation_count"}}}},
-       {"window", window}},
+       {"window", window},
+       {"export", true}},
       {{"name", "fee_stats"},
        {"table", "transactions"},
        {"measures",
@@ -47,14 +55,16 @@ arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
          {{"type", "percentile"}, {"field", "fee_charged"}, {"p", 90}},
          {{"type", "percentile"}, {"field", "fee_charged"}, {"p", 99}},
          {{"type", "max"}, {"field", "fee_charged"}}}},
-       {"window", window}},
+       {"window", window},
+       {"export", true}},
       {{"name", "ledger_rate"},
        {"table", "stellar_ledger"},
        {"measures",
         {{{"type", "count"}},
          {{"type", "min"}, {"field", "ledger_sequence"}},
          {{"type", "max"}, {"field", "ledger_sequence"}}}},
-       {"window", window}},
+       {"window", window},
+       {"export", true}},
   });
   std::vector<AggregationDef> parsed;
   for (const auto& def : defs) {
@@ -99,6 +109,89 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> AnalyticsEngine::Results(
     return arrow::Status::KeyError("no aggregation named '", name, "'");
   }
   return found->second->Results(true);
+}
+
+namespace {
+
+/// The value of a numeric cell as a double; nullopt for null or non-numeric cells.
+std::optional<double> NumericCell(const arrow::Array& column, int64_t row) {
+  if (column.IsNull(row)) return std::nullopt;
+  switch (column.type_id()) {
+    case arrow::Type::INT64:
+      return static_cast<double>(
+          static_cast<const arrow::Int64Array&>(column).Value(row));
+    case arrow::Type::UINT64:
+      return static_cast<double>(
+          static_cast<const arrow::UInt64Array&>(column).Value(row));
+    case arrow::Type::UINT32:
+      return static_cast<double>(
+          static_cast<const arrow::UInt32Array&>(column).Value(row));
+    case arrow::Type::DOUBLE:
+      return static_cast<const arrow::DoubleArray&>(column).Value(row);
+    case arrow::Type::DECIMAL128: {
+      const auto& decimals = static_cast<const arrow::Decimal128Array&>(column);
+      return arrow::Decimal128(decimals.GetValue(row)).ToDouble(0);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+/// The group-by values of a result row, joined by ','.
+std::string GroupLabel(const arrow::RecordBatch& results,
+                       const std::vector<std::string>& group_by, int64_t row) {
+  std::string label;
+  for (const auto& name : group_by) {
+    if (!label.empty()) label += ",";
+    auto scalar = results.GetColumnByName(name)->GetScalar(row);
+    if (scalar.ok() && (*scalar)->is_valid) label += (*scalar)->ToString();
+  }
+  return label;
+}
+
+/// Adds the measures of the rows of `results` in its newest window to `out`.
+void ExportNewestWindow(const AggregationDef& def, const arrow::RecordBatch& results,
+                        std::vector<AnalyticsEngine::ExportedValue>* out) {
+  auto starts = std::static_pointer_cast<arrow::TimestampArray>(
+      results.GetColumnByName("window_start"));
+  if (!starts || starts->length() == 0) return;
+  int64_t newest = starts->Value(0);
+  for (int64_t row = 1; row < starts->length(); ++row) {
+    newest = std::max(newest, starts->Value(row));
+  }
+  for (int64_t row = 0; row < starts->length(); ++row) {
+    if (starts->Value(row) != newest) continue;
+    std::string group = GroupLabel(results, def.group_by, row);
+    for (const MeasureDef& measure : def.measures) {
+      auto column = results.GetColumnByName(measure.column);
+      if (!column) continue;
+      if (auto value = NumericCell(*column, row)) {
+        out->push_back({def.name, measure.column, group, *value});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<AnalyticsEngine::ExportedValue> AnalyticsEngine::ExportedValues() const {
+  std::vector<std::string> names;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, aggregation] : aggregations_) {
+      if (aggregation->def().export_metrics) names.push_back(name);
+    }
+  }
+  std::vector<ExportedValue> out;
+  for (const auto& name : names) {
+    auto results = Results(name);
+    if (!results.ok()) continue;  // dropped meanwhile
+    std::lock_guard lock(mutex_);
+    auto found = aggregations_.find(name);
+    if (found == aggregations_.end()) continue;
+    ExportNewestWindow(found->second->def(), **results, &out);
+  }
+  return out;
 }
 
 std::optional<std::string> AnalyticsEngine::ResultsJson(const std::string& name) const {

@@ -46,6 +46,19 @@ class AnalyticsEngine : public pipeline::LedgerSink {
   /// empty; nullopt for an unknown name.
   std::optional<std::string> ResultsJson(const std::string& name) const;
 
+  /// One exported measure: aggregation, measure column, group-by values (joined by ','),
+  /// and its value in the newest window.
+  struct ExportedValue {
+    std::string aggregation;
+    std::string measure;
+    std::string group;
+    double value = 0;
+  };
+
+  /// Returns the measures of the newest window of every aggregation defined with
+  /// `"export": true` (numeric measures only; one per group).
+  std::vector<ExportedValue> ExportedValues() const;
+
   /// Returns the bytes of state held by every aggregation.
   int64_t StateBytes() const;
 

@@ -427,6 +427,15 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
     metrics.RegisterCallbackGauge(ops::metric::kAnalyticsStateBytes, [engine] {
       return static_cast<double>(engine->StateBytes());
     });
+    metrics.RegisterCallbackFamily(ops::metric::kAnalyticsValue, [engine] {
+      std::vector<ops::MetricsRegistry::LabelledSample> samples;
+      for (auto& exported : engine->ExportedValues()) {
+        samples.push_back({{std::move(exported.aggregation), std::move(exported.measure),
+                            std::move(exported.group)},
+                           exported.value});
+      }
+      return samples;
+    });
   }
 
   flight::FlightServiceOptions service_options = ServiceOptionsFor(options, sources);

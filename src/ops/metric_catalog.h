@@ -156,12 +156,22 @@ inline constexpr MetricSpec kLiveSourceBytes{
     "bytes/s).",
     {}};
 
+inline constexpr std::array<std::string_view, 3> kAnalyticsValueLabels = {
+    "aggregation", "measure", "group"};
+
+/// Measures of the newest window of aggregations defined with "export": true.
+inline constexpr MetricSpec kAnalyticsValue{
+    "stellar_arrow_source_analytics_value", MetricType::kGauge,
+    "A measure of the newest window of an exported aggregation, by aggregation, measure "
+    "and group (group-by values joined by ','; amounts in stroops).",
+    kAnalyticsValueLabels};
+
 /// Returns every metric declaration (for documentation and tests).
 inline constexpr std::array kAllMetrics = {
     kUptimeSeconds,      kArrowPoolBytes,    kFlightCallsTotal,     kFlightCallSeconds,
     kFlightRowsSent,     kFlightBytesSent,   kFlightDroppedStreams, kFlightActiveStreams,
     kLiveLedgers,        kLiveNewestLedger,  kLiveLagSeconds,       kLiveBufferBytes,
     kUpstreamLedgers,    kUpstreamBytes,     kUpstreamReconnects,   kUpstreamDuplicates,
-    kUpstreamBadLedgers, kFlightCallLatency, kLiveSourceBytes};
+    kUpstreamBadLedgers, kFlightCallLatency, kLiveSourceBytes,      kAnalyticsValue};
 
 }  // namespace sas::ops::metric

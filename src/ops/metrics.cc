@@ -135,12 +135,24 @@ void MetricsRegistry::RegisterCallbackGauge(const MetricSpec& spec,
   callbacks_.push_back({spec, std::move(read)});
 }
 
+void MetricsRegistry::RegisterCallbackFamily(
+    const MetricSpec& spec, std::function<std::vector<LabelledSample>()> read) {
+  std::lock_guard lock(mutex_);
+  callback_families_.push_back({spec, std::move(read)});
+}
+
 std::string MetricsRegistry::RenderPrometheus() const {
   std::string out;
   std::lock_guard lock(mutex_);
   for (const CallbackGauge& gauge : callbacks_) {
     AppendHeader(gauge.spec, &out);
     AppendSample(gauge.spec, {}, gauge.read(), &out);
+  }
+  for (const CallbackFamily& family : callback_families_) {
+    AppendHeader(family.spec, &out);
+    for (const auto& [labels, value] : family.read()) {
+      AppendSample(family.spec, labels, value, &out);
+    }
   }
   for (const auto& family : families_) family->Render(&out);
   return out;

@@ -74,6 +74,13 @@ class MetricsRegistry {
   /// Registers an unlabelled gauge whose value `read` computes at each scrape.
   void RegisterCallbackGauge(const MetricSpec& spec, std::function<double()> read);
 
+  /// One sample of a labelled callback family: label values (one per label) and value.
+  using LabelledSample = std::pair<std::vector<std::string>, double>;
+
+  /// Registers a labelled gauge family whose samples `read` computes at each scrape.
+  void RegisterCallbackFamily(const MetricSpec& spec,
+                              std::function<std::vector<LabelledSample>()> read);
+
   /// Renders every metric in the Prometheus text exposition format (version 0.0.4).
   std::string RenderPrometheus() const;
 
@@ -85,6 +92,11 @@ class MetricsRegistry {
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<MetricFamily>> families_;
   std::vector<CallbackGauge> callbacks_;
+  struct CallbackFamily {
+    MetricSpec spec;
+    std::function<std::vector<LabelledSample>()> read;
+  };
+  std::vector<CallbackFamily> callback_families_;
 };
 
 }  // namespace sas::ops

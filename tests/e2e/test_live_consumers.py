@@ -65,6 +65,12 @@ def test_live_analytics_over_http_and_flight(tmp_path):
         list(c.do_action(fl.Action("drop_aggregation", b"ops")))
         metrics = http_get(s.health_port, "/metrics")[1]
         assert "stellar_arrow_source_analytics_state_bytes" in metrics
+        exported = {line.split(" ")[0]: float(line.split(" ")[1]) for line in metrics.splitlines()
+                    if line.startswith("stellar_arrow_source_analytics_value{")}
+        rate = 'stellar_arrow_source_analytics_value{aggregation="tx_stats",measure="avg_successful",group=""}'
+        assert 0 < exported[rate] < 1  # the generator's failed transactions
+        assert any('aggregation="payment_volume",measure="sum_amount",group="USDC:' in k
+                   for k in exported)
     finally:
         assert s.stop() == 0
 
