@@ -18,6 +18,7 @@
 #include "build_info.h"
 #include "ops/config.h"
 #include "ops/log.h"
+#include "ops/metric_catalog.h"
 
 namespace sas::app {
 namespace {
@@ -32,6 +33,7 @@ constexpr const char* kUsage =
     "[--out BASE]\n"
     "       stellar-arrow-source analyze --source URI [--network N] --start S --end E "
     "--config FILE [--format F] [--out PATH]\n"
+    "       stellar-arrow-source docs configuration|metrics   (docs/*.md, generated)\n"
     "       stellar-arrow-source --version | --help\n\n";
 
 void PrintVersion() {
@@ -78,6 +80,14 @@ int RunCommand(std::vector<std::string> args) {
   }
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kUsage << ops::FormatOptionsHelp();
+    return kExitOk;
+  }
+  if (args.size() == 2 && args[0] == "docs" && args[1] == "configuration") {
+    std::cout << ops::FormatOptionsMarkdown();
+    return kExitOk;
+  }
+  if (args.size() == 2 && args[0] == "docs" && args[1] == "metrics") {
+    std::cout << ops::metric::FormatMetricsMarkdown();
     return kExitOk;
   }
   if (!args.empty() && args[0] == "--version") {

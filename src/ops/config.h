@@ -104,4 +104,7 @@ arrow::Result<ServerOptions> ParseServerOptions(std::span<const std::string> arg
 /// Renders the option table for --help: flag, environment variable, default, meaning.
 std::string FormatOptionsHelp();
 
+/// Returns docs/CONFIGURATION.md: every option as a Markdown table row.
+std::string FormatOptionsMarkdown();
+
 }  // namespace sas::ops

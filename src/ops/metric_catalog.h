@@ -3,6 +3,7 @@
 
 #include <array>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "ops/metrics.h"
@@ -168,10 +169,14 @@ inline constexpr MetricSpec kAnalyticsValue{
 
 /// Returns every metric declaration (for documentation and tests).
 inline constexpr std::array kAllMetrics = {
-    kUptimeSeconds,      kArrowPoolBytes,    kFlightCallsTotal,     kFlightCallSeconds,
-    kFlightRowsSent,     kFlightBytesSent,   kFlightDroppedStreams, kFlightActiveStreams,
-    kLiveLedgers,        kLiveNewestLedger,  kLiveLagSeconds,       kLiveBufferBytes,
-    kUpstreamLedgers,    kUpstreamBytes,     kUpstreamReconnects,   kUpstreamDuplicates,
-    kUpstreamBadLedgers, kFlightCallLatency, kLiveSourceBytes,      kAnalyticsValue};
+    kUptimeSeconds,       kArrowPoolBytes,    kFlightCallsTotal, kFlightCallSeconds,
+    kFlightCallLatency,   kFlightRowsSent,    kFlightBytesSent,  kFlightDroppedStreams,
+    kFlightActiveStreams, kLiveLedgers,       kLiveNewestLedger, kLiveLagSeconds,
+    kLiveBufferBytes,     kLiveSourceBytes,   kArchiveCursor,    kAnalyticsStateBytes,
+    kAnalyticsValue,      kUpstreamLedgers,   kUpstreamBytes,    kUpstreamReconnects,
+    kUpstreamDuplicates,  kUpstreamBadLedgers};
+
+/// Returns docs/METRICS.md: every metric as a Markdown table row.
+std::string FormatMetricsMarkdown();
 
 }  // namespace sas::ops::metric
