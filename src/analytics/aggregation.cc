@@ -9,6 +9,8 @@
 #include <arrow/compute/exec.h>
 #include <arrow/scalar.h>
 
+#include "analytics/tdigest.h"
+
 namespace sas::analytics {
 namespace {
 
@@ -188,6 +190,12 @@ arrow::Result<MeasureDef> ParseMeasure(const nlohmann::json& json,
       return arrow::Status::Invalid("percentile needs \"p\" in (0, 100]");
     }
     measure.p = json["p"].get<double>();
+    std::string mode = json.value("mode", "tdigest");
+    if (mode != "tdigest" && mode != "exact") {
+      return arrow::Status::Invalid("percentile mode '", mode,
+                                    "' (expected tdigest or exact)");
+    }
+    measure.exact = mode == "exact";
   }
   measure.population = json.value("population", false);
   std::string prefix = measure.type == MeasureType::kPercentile
@@ -354,6 +362,7 @@ struct Aggregation::MeasureState {
   Value max;
   std::set<Value> distinct;
   std::vector<double> values;
+  TDigest digest;
   double mean = 0;
   double m2 = 0;
 
@@ -375,7 +384,11 @@ struct Aggregation::MeasureState {
         distinct.insert(value);
         break;
       case MeasureType::kPercentile:
-        values.push_back(ToDouble(value));
+        if (def.exact) {
+          values.push_back(ToDouble(value));
+        } else {
+          digest.Add(ToDouble(value));
+        }
         break;
       case MeasureType::kStddev: {
         double x = ToDouble(value);
@@ -425,6 +438,7 @@ struct Aggregation::MeasureState {
     }
     distinct.insert(other.distinct.begin(), other.distinct.end());
     values.insert(values.end(), other.values.begin(), other.values.end());
+    if (def.type == MeasureType::kPercentile && !def.exact) digest.Merge(other.digest);
   }
 
   Value Result(const MeasureDef& def, int64_t rows, bool floating) const {
@@ -445,6 +459,10 @@ struct Aggregation::MeasureState {
       case MeasureType::kDistinct:
         return static_cast<int64_t>(distinct.size());
       case MeasureType::kPercentile: {
+        if (!def.exact) {
+          if (digest.count() == 0) return std::monostate{};
+          return digest.Quantile(def.p / 100.0);
+        }
         if (values.empty()) return std::monostate{};
         std::vector<double> sorted = values;
         std::sort(sorted.begin(), sorted.end());
@@ -463,7 +481,8 @@ struct Aggregation::MeasureState {
 
   int64_t Bytes() const {
     return static_cast<int64_t>(sizeof(*this) + distinct.size() * 64 +
-                                values.capacity() * sizeof(double));
+                                values.capacity() * sizeof(double)) +
+           digest.Bytes() - static_cast<int64_t>(sizeof(digest));
   }
 };
 

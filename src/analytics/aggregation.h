@@ -43,6 +43,8 @@ struct MeasureDef {
   std::string field;
   /// Percentile in (0, 100].
   double p = 50;
+  /// Percentiles: exact (every value kept, nearest rank) or a t-digest (the default).
+  bool exact = false;
   /// Population (not sample) standard deviation.
   bool population = false;
   /// Result column name (`sum_amount`, `count`, `p99_amount`, ...).
