@@ -536,6 +536,19 @@ Aggregation::Aggregation(AggregationDef def, std::shared_ptr<arrow::Schema> inpu
     measure_columns_.push_back(
         measure.field.empty() ? -1 : input_->GetFieldIndex(measure.field));
   }
+  // Only these columns are filtered and read (the XDR columns would cost the most).
+  auto position = [this](int column) {
+    if (column < 0) return -1;
+    auto found = std::find(used_columns_.begin(), used_columns_.end(), column);
+    if (found == used_columns_.end()) {
+      used_columns_.push_back(column);
+      return static_cast<int>(used_columns_.size()) - 1;
+    }
+    return static_cast<int>(found - used_columns_.begin());
+  };
+  position(input_->GetFieldIndex("ledger_sequence"));
+  for (int column : group_columns_) group_positions_.push_back(position(column));
+  for (int column : measure_columns_) measure_positions_.push_back(position(column));
 }
 
 Aggregation::~Aggregation() = default;
@@ -548,12 +561,12 @@ int64_t Aggregation::PaneOf(const pipeline::LedgerInfo& ledger) const {
 void Aggregation::AddRow(int64_t pane, const arrow::RecordBatch& rows, int64_t row) {
   std::vector<Value> key;
   key.reserve(group_columns_.size());
-  for (int column : group_columns_) key.push_back(CellValue(*rows.column(column), row));
+  for (int column : group_positions_) key.push_back(CellValue(*rows.column(column), row));
   GroupState& group = panes_[pane][std::move(key)];
   if (group.measures.empty()) group.measures.resize(def_.measures.size());
   ++group.rows;
   for (size_t m = 0; m < def_.measures.size(); ++m) {
-    int column = measure_columns_[m];
+    int column = measure_positions_[m];
     Value value = column < 0 ? Value(true) : CellValue(*rows.column(column), row);
     group.measures[m].Add(def_.measures[m], value);
   }
@@ -562,11 +575,12 @@ void Aggregation::AddRow(int64_t pane, const arrow::RecordBatch& rows, int64_t r
 arrow::Status Aggregation::Update(std::span<const pipeline::LedgerInfo> ledgers,
                                   const std::shared_ptr<arrow::RecordBatch>& rows) {
   if (ledgers.empty()) return arrow::Status::OK();
-  std::shared_ptr<arrow::RecordBatch> kept = rows;
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::RecordBatch> kept,
+                        rows->SelectColumns(used_columns_));
   if (def_.filter && rows->num_rows() > 0) {
     ARROW_ASSIGN_OR_RAISE(
         auto mask, cp::ExecuteScalarExpression(*def_.filter, cp::ExecBatch(*rows)));
-    ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(rows, mask));
+    ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(kept, mask));
     kept = filtered.record_batch();
   }
   auto sequences = std::static_pointer_cast<arrow::UInt32Array>(

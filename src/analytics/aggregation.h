@@ -141,6 +141,10 @@ class Aggregation {
   std::shared_ptr<arrow::Schema> schema_;
   std::vector<int> group_columns_;
   std::vector<int> measure_columns_;
+  /// Input columns an update reads, and where the group and measure columns are in them.
+  std::vector<int> used_columns_;
+  std::vector<int> group_positions_;
+  std::vector<int> measure_positions_;
   size_t max_final_windows_;
   /// Partial aggregates per pane (slide period, or ledger for kLedgers windows).
   std::map<int64_t, Groups> panes_;
