@@ -240,12 +240,7 @@ arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
     return DoGetAnalytics(request.ticket.substr(kAnalytics.size()), context, stream);
   }
   ARROW_ASSIGN_OR_RAISE(auto range, ParseTicket(request.ticket));
-  if (active_streams_->fetch_add(1) >= options_.max_streams) {
-    active_streams_->fetch_sub(1);
-    return fl::MakeFlightError(fl::FlightStatusCode::Unavailable,
-                               "too many concurrent streams: MAX_CONNECTIONS is " +
-                                   std::to_string(options_.max_streams));
-  }
+  ARROW_RETURN_NOT_OK(TakeStreamSlot());
   pipeline::TableStreamOptions stream_options;
   stream_options.batch_rows = options_.batch_rows;
   stream_options.max_lag_bytes = options_.max_lag_bytes;
@@ -263,6 +258,14 @@ arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
   return arrow::Status::OK();
 }
 
+arrow::Status StellarFlightService::TakeStreamSlot() {
+  if (active_streams_->fetch_add(1) < options_.max_streams) return arrow::Status::OK();
+  active_streams_->fetch_sub(1);
+  return fl::MakeFlightError(fl::FlightStatusCode::Unavailable,
+                             "too many concurrent streams: MAX_CONNECTIONS is " +
+                                 std::to_string(options_.max_streams));
+}
+
 arrow::Status StellarFlightService::DoGetAnalytics(
     const std::string& ticket, const fl::ServerCallContext& context,
     std::unique_ptr<fl::FlightDataStream>* stream) {
@@ -274,12 +277,7 @@ arrow::Status StellarFlightService::DoGetAnalytics(
   std::string name = live ? ticket.substr(0, ticket.size() - kLive.size()) : ticket;
   ARROW_ASSIGN_OR_RAISE(auto results, analytics_->Results(name));
   if (live) {
-    if (active_streams_->fetch_add(1) >= options_.max_streams) {
-      active_streams_->fetch_sub(1);
-      return fl::MakeFlightError(fl::FlightStatusCode::Unavailable,
-                                 "too many concurrent streams: MAX_CONNECTIONS is " +
-                                     std::to_string(options_.max_streams));
-    }
+    ARROW_RETURN_NOT_OK(TakeStreamSlot());
     auto reader = std::make_shared<LiveAnalyticsReader>(
         analytics_, name, results->schema(),
         [&context] { return context.is_cancelled(); }, active_streams_);

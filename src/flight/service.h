@@ -98,6 +98,9 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
       const pipeline::TableRange& range, std::string description);
   arrow::Result<int64_t> KnownRows(const pipeline::TableRange& range) const;
   std::string HealthJson() const;
+  /// Counts one more stream against MAX_CONNECTIONS (Unavailable past it); the stream's
+  /// reader gives the slot back when it is destroyed.
+  arrow::Status TakeStreamSlot();
   /// Serves `analytics:<name>` (the current windows) and `analytics:<name>:live` (them
   /// again after every update).
   arrow::Status DoGetAnalytics(const std::string& ticket,

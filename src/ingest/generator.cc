@@ -150,12 +150,7 @@ LedgerGenerator::LedgerGenerator(GeneratorOptions options)
   s.close_time = options_.first_close_time;
   uint32_t count = std::max<uint32_t>(options_.accounts, 2);
   for (uint32_t i = 0; i < count; ++i) {
-    s.accounts.push_back(DeriveKey(options_.seed, "account", i));
-    s.native.push_back(kInitialNative);
-    s.sequence_numbers.push_back(static_cast<int64_t>(options_.start) << 32);
-    std::array<int64_t, kAssetCodes.size() + 1> lines{};
-    lines.fill(kInitialTrustLine);
-    s.trust_lines.push_back(lines);
+    AddAccount(DeriveKey(options_.seed, "account", i), kInitialNative, kInitialTrustLine);
   }
   s.users = count;
   s.native_contract = NativeAssetContract(s.network_id);
@@ -173,12 +168,8 @@ LedgerGenerator::LedgerGenerator(GeneratorOptions options)
     for (size_t buying = 0; buying < s.assets.size(); ++buying) {
       if (selling == buying) continue;
       size_t maker = s.accounts.size();
-      s.accounts.push_back(DeriveKey(options_.seed, "maker", s.maker_offers.size()));
-      s.native.push_back(kMakerBalance);
-      s.sequence_numbers.push_back(static_cast<int64_t>(options_.start) << 32);
-      std::array<int64_t, kAssetCodes.size() + 1> lines{};
-      lines.fill(kMakerBalance);
-      s.trust_lines.push_back(lines);
+      AddAccount(DeriveKey(options_.seed, "maker", s.maker_offers.size()), kMakerBalance,
+                 kMakerBalance);
       s.maker_offers.push_back({maker, static_cast<int64_t>(s.maker_offers.size() + 1),
                                 selling, buying, kMakerOfferAmount});
     }
@@ -186,6 +177,17 @@ LedgerGenerator::LedgerGenerator(GeneratorOptions options)
 }
 
 LedgerGenerator::~LedgerGenerator() = default;
+
+void LedgerGenerator::AddAccount(const std::array<uint8_t, 32>& key, int64_t native,
+                                 int64_t per_trust_line) {
+  State& s = *state_;
+  s.accounts.push_back(key);
+  s.native.push_back(native);
+  s.sequence_numbers.push_back(static_cast<int64_t>(options_.start) << 32);
+  std::array<int64_t, kAssetCodes.size() + 1> lines{};
+  lines.fill(per_trust_line);
+  s.trust_lines.push_back(lines);
+}
 
 namespace {
 
@@ -195,9 +197,7 @@ class Changes {
   explicit Changes(uint32_t ledger) : ledger_(ledger) {}
 
   sx::LedgerEntry Account(const Key& key, int64_t balance, int64_t sequence) const {
-    sx::LedgerEntry entry;
-    entry.lastModifiedLedgerSeq = ledger_;
-    entry.data.type = sx::LedgerEntryType::ACCOUNT;
+    sx::LedgerEntry entry = Entry(sx::LedgerEntryType::ACCOUNT);
     sx::AccountEntry& account = *entry.data.account;
     account.accountID = AccountOf(key);
     account.balance = balance;
@@ -208,9 +208,7 @@ class Changes {
 
   sx::LedgerEntry TrustLine(const Key& key, const sx::Asset& asset,
                             int64_t balance) const {
-    sx::LedgerEntry entry;
-    entry.lastModifiedLedgerSeq = ledger_;
-    entry.data.type = sx::LedgerEntryType::TRUSTLINE;
+    sx::LedgerEntry entry = Entry(sx::LedgerEntryType::TRUSTLINE);
     sx::TrustLineEntry& line = *entry.data.trustLine;
     line.accountID = AccountOf(key);
     line.asset.type = asset.type;
@@ -223,9 +221,7 @@ class Changes {
 
   sx::LedgerEntry Offer(const Key& seller, int64_t offer_id, const sx::Asset& selling,
                         const sx::Asset& buying, int64_t amount) const {
-    sx::LedgerEntry entry;
-    entry.lastModifiedLedgerSeq = ledger_;
-    entry.data.type = sx::LedgerEntryType::OFFER;
+    sx::LedgerEntry entry = Entry(sx::LedgerEntryType::OFFER);
     sx::OfferEntry& offer = *entry.data.offer;
     offer.sellerID = AccountOf(seller);
     offer.offerID = offer_id;
@@ -258,6 +254,14 @@ class Changes {
   }
 
  private:
+  /// An entry of `type` last modified in this ledger.
+  sx::LedgerEntry Entry(sx::LedgerEntryType type) const {
+    sx::LedgerEntry entry;
+    entry.lastModifiedLedgerSeq = ledger_;
+    entry.data.type = type;
+    return entry;
+  }
+
   uint32_t ledger_;
 };
 

@@ -1,11 +1,12 @@
 // The built-in ledger generator (MOCK_DATA=true, `generator:` sources): valid,
 // hash-chained LedgerCloseMeta V2 XDR encoded by the codec, deterministic from a seed,
 // with pubnet-like traffic (payments in XLM and issued assets, path payments crossing
-// market makers' offers, new sell offers, fee bumps, Soroban transfers of the native asset
-// contract with their contract events and fee refunds, failed transactions) whose
+// market makers' offers, new sell offers, fee bumps, Soroban transfers of the native
+// asset contract with their contract events and fee refunds, failed transactions) whose
 // ledger-entry changes keep every balance consistent; ledgers close 5-6 s apart.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -69,6 +70,10 @@ class LedgerGenerator {
   struct State;
 
  private:
+  /// Adds an account with `native` stroops and `per_trust_line` of every issued asset.
+  void AddAccount(const std::array<uint8_t, 32>& key, int64_t native,
+                  int64_t per_trust_line);
+
   GeneratorOptions options_;
   uint32_t sequence_;
   std::unique_ptr<State> state_;

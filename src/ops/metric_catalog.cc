@@ -3,22 +3,6 @@
 #include <sstream>
 
 namespace sas::ops::metric {
-namespace {
-
-std::string_view TypeLabel(MetricType type) {
-  switch (type) {
-    case MetricType::kCounter:
-      return "counter";
-    case MetricType::kGauge:
-      return "gauge";
-    case MetricType::kHistogram:
-      return "histogram";
-  }
-  return "untyped";
-}
-
-}  // namespace
-
 std::string FormatMetricsMarkdown() {
   std::ostringstream out;
   out << "# Metrics\n\n"
@@ -34,7 +18,7 @@ std::string FormatMetricsMarkdown() {
     for (std::string_view label : spec.labels) {
       labels += (labels.empty() ? "`" : ", `") + std::string(label) + "`";
     }
-    out << "| `" << spec.name << "` | " << TypeLabel(spec.type) << " | "
+    out << "| `" << spec.name << "` | " << MetricTypeName(spec.type) << " | "
         << (labels.empty() ? "—" : labels) << " | " << spec.help << " |\n";
   }
   return out.str();

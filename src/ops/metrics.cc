@@ -6,21 +6,9 @@
 namespace sas::ops {
 namespace {
 
-std::string_view TypeName(MetricType type) {
-  switch (type) {
-    case MetricType::kCounter:
-      return "counter";
-    case MetricType::kGauge:
-      return "gauge";
-    case MetricType::kHistogram:
-      return "histogram";
-  }
-  return "untyped";
-}
-
 void AppendHeader(const MetricSpec& spec, std::string* out) {
   out->append("# HELP ").append(spec.name).append(" ").append(spec.help).append("\n");
-  out->append("# TYPE ").append(spec.name).append(" ").append(TypeName(spec.type));
+  out->append("# TYPE ").append(spec.name).append(" ").append(MetricTypeName(spec.type));
   out->append("\n");
 }
 
@@ -71,6 +59,18 @@ void AppendSample(const MetricSpec& spec, std::span<const std::string> label_val
 }
 
 }  // namespace
+
+std::string_view MetricTypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+  }
+  return "untyped";
+}
 
 void MetricFamily::Add(std::span<const std::string> label_values, double delta) {
   std::lock_guard lock(mutex_);

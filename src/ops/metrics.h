@@ -16,6 +16,9 @@ namespace sas::ops {
 /// Kind of a Prometheus metric.
 enum class MetricType { kCounter, kGauge, kHistogram };
 
+/// Returns the Prometheus name of a metric type (`counter`, `gauge`, `histogram`).
+std::string_view MetricTypeName(MetricType type);
+
 /// Declaration of one metric family.
 struct MetricSpec {
   std::string_view name;

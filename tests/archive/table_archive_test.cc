@@ -31,23 +31,35 @@ ArchiveOptions Options(const fs::path& dir) {
   return options;
 }
 
-/// Archives generator ledgers first..last.
-arrow::Status ArchiveRange(Archiver* archiver, uint32_t first, uint32_t last) {
+/// Reads the generator's ledgers first..last as converted chunks of `chunk_ledgers`.
+arrow::Result<std::vector<pipeline::ConvertedLedgers>> GeneratorChunks(
+    const Archiver& archiver, uint32_t first, uint32_t last, size_t chunk_ledgers) {
   ingest::SourceRequest request;
   request.uri = "generator:tx=5";
-  request.start = archiver->NextLedger(first);
+  request.start = first;
   request.end = last;
-  if (request.start > last) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto source, ingest::OpenLedgerSource(request));
   convert::ConverterOptions converter;
   converter.network_passphrase = "Standalone Network ; February 2017";
-  converter.tables = archiver->tables();
-  ARROW_ASSIGN_OR_RAISE(auto reader,
-                        pipeline::ChunkReader::Make(std::move(source), converter, 7));
+  converter.tables = archiver.tables();
+  ARROW_ASSIGN_OR_RAISE(auto reader, pipeline::ChunkReader::Make(
+                                         std::move(source), converter, chunk_ledgers));
+  std::vector<pipeline::ConvertedLedgers> chunks;
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto chunk, reader->Next());
     if (!chunk) break;
-    ARROW_RETURN_NOT_OK(archiver->Append(chunk->ledgers, chunk->chunk));
+    chunks.push_back(std::move(*chunk));
+  }
+  return chunks;
+}
+
+/// Archives generator ledgers first..last (from where the archive stands).
+arrow::Status ArchiveRange(Archiver* archiver, uint32_t first, uint32_t last) {
+  uint32_t start = archiver->NextLedger(first);
+  if (start > last) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto chunks, GeneratorChunks(*archiver, start, last, 7));
+  for (const auto& chunk : chunks) {
+    ARROW_RETURN_NOT_OK(archiver->Append(chunk.ledgers, chunk.chunk));
   }
   return archiver->Flush();
 }
@@ -139,28 +151,6 @@ TEST(Archiver, RecoveryRejectsAFileWhoseContentIsNotWhatItsNameSays) {
   ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(Options(dir)));
   EXPECT_EQ(archiver->table(convert::Table::kOperations).checkpoint(), 19u);
   EXPECT_FALSE(fs::exists(impostor));
-}
-
-/// Reads the generator's ledgers first..last as converted chunks of `chunk_ledgers`.
-arrow::Result<std::vector<pipeline::ConvertedLedgers>> GeneratorChunks(
-    const Archiver& archiver, uint32_t first, uint32_t last, size_t chunk_ledgers) {
-  ingest::SourceRequest request;
-  request.uri = "generator:tx=5";
-  request.start = first;
-  request.end = last;
-  ARROW_ASSIGN_OR_RAISE(auto source, ingest::OpenLedgerSource(request));
-  convert::ConverterOptions converter;
-  converter.network_passphrase = "Standalone Network ; February 2017";
-  converter.tables = archiver.tables();
-  ARROW_ASSIGN_OR_RAISE(auto reader, pipeline::ChunkReader::Make(
-                                         std::move(source), converter, chunk_ledgers));
-  std::vector<pipeline::ConvertedLedgers> chunks;
-  while (true) {
-    ARROW_ASSIGN_OR_RAISE(auto chunk, reader->Next());
-    if (!chunk) break;
-    chunks.push_back(std::move(*chunk));
-  }
-  return chunks;
 }
 
 /// Rows of a table's committed files.
