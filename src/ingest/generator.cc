@@ -475,6 +475,21 @@ void WrapInFeeBump(State& s, size_t fee_source, int64_t fee,
   tx->hash = FeeBumpHash(s.network_id, bump, &s.payload);
 }
 
+/// Starts a transaction's v4 meta: its source's sequence number moves to `sequence`
+/// before the operations apply.
+sx::TransactionMeta& StartMeta(State& s, const Changes& changes, size_t source,
+                               int64_t sequence,
+                               sx::TransactionResultMetaV1* processing) {
+  sx::TransactionMeta& meta = processing->txApplyProcessing;
+  meta.v = 4;
+  Changes::Update(
+      &meta.v4->txChangesBefore,
+      changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
+      changes.Account(s.accounts[source], s.native[source], sequence));
+  s.sequence_numbers[source] = sequence;
+  return meta;
+}
+
 /// A fee refund owed to `payer`, applied once every transaction of the ledger ran.
 struct PendingRefund {
   size_t transaction;
@@ -570,13 +585,7 @@ GeneratedTransaction MakeSorobanTransaction(State& s, const Changes& changes, bo
   *fees += body.fee - refund;
   refunds->push_back({index, source, refund});
 
-  sx::TransactionMeta& meta = tx.processing.txApplyProcessing;
-  meta.v = 4;
-  Changes::Update(
-      &meta.v4->txChangesBefore,
-      changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
-      changes.Account(s.accounts[source], s.native[source], body.seqNum));
-  s.sequence_numbers[source] = body.seqNum;
+  sx::TransactionMeta& meta = StartMeta(s, changes, source, body.seqNum, &tx.processing);
   meta.v4->sorobanMeta =
       sx::Box<sx::SorobanTransactionMetaV2>(sx::SorobanTransactionMetaV2{});
 
@@ -629,13 +638,7 @@ GeneratedTransaction MakeTransaction(State& s, const Changes& changes,
   *fees += fee;
   ChargeFee(s, changes, fee_source, fee, &tx.processing);
 
-  sx::TransactionMeta& meta = tx.processing.txApplyProcessing;
-  meta.v = 4;
-  Changes::Update(
-      &meta.v4->txChangesBefore,
-      changes.Account(s.accounts[source], s.native[source], s.sequence_numbers[source]),
-      changes.Account(s.accounts[source], s.native[source], body.seqNum));
-  s.sequence_numbers[source] = body.seqNum;
+  sx::TransactionMeta& meta = StartMeta(s, changes, source, body.seqNum, &tx.processing);
 
   sx::TransactionResult& result = tx.processing.result.result;
   result.feeCharged = fee;
