@@ -25,7 +25,7 @@ def ingest_rate(build, lake, first, last):
     run = subprocess.run([str(build / "stellar-arrow-source"), "ingest", "--source",
                           f"file://{lake}", "--network", "standalone", "--start", str(first),
                           "--end", str(last)], check=True, capture_output=True, text=True)
-    line = run.stdout.strip().splitlines()[-1]
+    line = run.stderr.strip().splitlines()[-1]
     mb_per_s = float(re.search(r"([\d.]+) MB/s", line).group(1))
     ledgers_per_s = float(re.search(r"([\d.]+) ledgers/s", line).group(1))
     return ledgers_per_s, mb_per_s, line

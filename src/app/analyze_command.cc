@@ -155,7 +155,7 @@ arrow::Status RunAnalyze(const AnalyzeRequest& request) {
   ARROW_ASSIGN_OR_RAISE(auto reader,
                         pipeline::ChunkReader::Make(std::move(source), options));
   Progress progress("analyzed", *request.source.end - request.source.start + 1);
-  uint64_t ledgers = 0;
+  ProgressCounts counts;
   std::chrono::steady_clock::duration aggregating{};
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto chunk, reader->Next());
@@ -166,16 +166,16 @@ arrow::Status RunAnalyze(const AnalyzeRequest& request) {
       ARROW_RETURN_NOT_OK(agg->Update(chunk->ledgers, rows));
     }
     aggregating += std::chrono::steady_clock::now() - started;
-    ledgers += chunk->ledgers.size();
-    progress.Update(ledgers);
+    counts = AddChunk(counts, *chunk, options.tables);
+    progress.Update(counts);
   }
   auto started = std::chrono::steady_clock::now();
   ARROW_RETURN_NOT_OK(WriteResults(request, aggs));
   aggregating += std::chrono::steady_clock::now() - started;
-  std::cerr << "analyzed " << ledgers << " ledgers with " << aggs.size()
-            << " aggregations in " << progress.Seconds() << " s (aggregation "
-            << std::chrono::duration<double>(aggregating).count()
-            << " s, the rest reading and converting)\n";
+  progress.Finish();
+  std::cerr << "aggregation " << std::chrono::duration<double>(aggregating).count()
+            << " s of it (" << aggs.size() << " aggregations), the rest reading and "
+            << "converting\n";
   return arrow::Status::OK();
 }
 

@@ -156,29 +156,25 @@ arrow::Status RunArchive(ArchiveRequest request) {
   ARROW_ASSIGN_OR_RAISE(auto reader,
                         pipeline::ChunkReader::Make(std::move(source), options));
   Progress progress("archived", end - begin + 1);
-  uint64_t ledgers = 0;
-  int64_t bytes = 0;
+  ProgressCounts counts;
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto chunk, reader->Next());
     if (!chunk) break;
     ARROW_RETURN_NOT_OK(archiver->Append(chunk->ledgers, chunk->chunk));
-    ledgers += chunk->ledgers.size();
-    for (const auto& ledger : chunk->ledgers) bytes += ledger.bytes;
-    progress.Update(ledgers);
+    counts = AddChunk(counts, *chunk, archiver->tables());
+    progress.Update(counts);
   }
   ARROW_RETURN_NOT_OK(archiver->Flush());
-  if (ledgers != end - begin + 1) {
-    return arrow::Status::IOError("the source ended after ", ledgers, " of ",
+  if (counts.ledgers != end - begin + 1) {
+    return arrow::Status::IOError("the source ended after ", counts.ledgers, " of ",
                                   end - begin + 1, " ledgers");
   }
   size_t files = 0;
   for (convert::Table table : archiver->tables())
     files += archiver->table(table).files().size();
-  double seconds = progress.Seconds();
-  std::cout << "archived ledgers " << begin << "-" << end << " (" << ledgers
-            << " ledgers, " << static_cast<double>(bytes) / 1e6 << " MB of XDR) into "
-            << archiver->tables().size() << " tables in " << seconds
-            << " s: " << static_cast<double>(ledgers) / seconds << " ledgers/s; " << files
+  progress.Finish();
+  std::cout << "archived ledgers " << begin << "-" << end << " into "
+            << archiver->tables().size() << " tables; " << files
             << " files in the archive\n";
   return arrow::Status::OK();
 }

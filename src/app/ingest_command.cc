@@ -7,6 +7,7 @@
 
 #include "app/command_line.h"
 #include "app/ledger_json.h"
+#include "app/progress.h"
 #include "app/run_main.h"
 #include "ingest/source_uri.h"
 #include "xdr/network.h"
@@ -146,21 +147,16 @@ arrow::Status RunIngest(const IngestRequest& request) {
   if (!request.network_passphrase.empty()) {
     network_id = xdr::NetworkId(request.network_passphrase);
   }
-  auto started = std::chrono::steady_clock::now();
+  uint64_t total = request.end ? *request.end - request.start + 1 : 0;
+  Progress progress("ingested", total);
   IngestState state;
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto ledger, source->Next());
     if (!ledger) break;
     ARROW_RETURN_NOT_OK(Deliver(request, *ledger, network_id, &state));
+    progress.Update({.ledgers = state.ledgers, .bytes = state.bytes});
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::ostream& summary = request.print ? std::cerr : std::cout;
-  auto ledgers = static_cast<double>(state.ledgers);
-  double megabytes = static_cast<double>(state.bytes) / 1e6;
-  summary << "ingested " << state.ledgers << " ledgers (" << megabytes << " MB) in "
-          << seconds << " s: " << ledgers / seconds << " ledgers/s, "
-          << megabytes / seconds << " MB/s\n";
+  progress.Finish();
   return arrow::Status::OK();
 }
 
