@@ -21,7 +21,7 @@ constexpr std::array kConvertFlags = {
              "stellar_ledger, transactions, operations, token_transfers (ttp_events) or "
              "contract_events"},
     FlagSpec{"--format", true,
-             "parquet, arrow or jsonl (default: from --out's extension)"},
+             "parquet, arrow, jsonl or csv (default: from --out's extension)"},
     FlagSpec{"--out", true, "output file"},
     FlagSpec{
         "--network", true,
@@ -35,7 +35,7 @@ constexpr std::array kConvertFlags = {
 };
 
 constexpr const char* kConvertUsage =
-    "Usage: stellar-arrow-source convert --table NAME [--format parquet|arrow|jsonl] "
+    "Usage: stellar-arrow-source convert --table NAME [--format parquet|arrow|jsonl|csv] "
     "--out PATH "
     "FILE...\n";
 
@@ -49,15 +49,6 @@ struct ConvertRequest {
   std::vector<std::string> files;
 };
 
-convert::OutputFormat FormatFromExtension(const std::string& path) {
-  if (path.ends_with(".jsonl") || path.ends_with(".json"))
-    return convert::OutputFormat::kJsonl;
-  if (path.ends_with(".arrow") || path.ends_with(".feather")) {
-    return convert::OutputFormat::kArrow;
-  }
-  return convert::OutputFormat::kParquet;
-}
-
 arrow::Result<ConvertRequest> ParseRequest(std::span<const std::string> args) {
   ARROW_ASSIGN_OR_RAISE(auto line, CommandLine::Parse(args, kConvertFlags));
   ConvertRequest request;
@@ -69,7 +60,7 @@ arrow::Result<ConvertRequest> ParseRequest(std::span<const std::string> args) {
   ARROW_ASSIGN_OR_RAISE(request.table, convert::ParseTableName(*table));
   request.options.tables = {request.table};
   request.out = *out;
-  request.format = FormatFromExtension(*out);
+  request.format = convert::OutputFormatFromExtension(*out);
   if (auto format = line.Value("--format")) {
     ARROW_ASSIGN_OR_RAISE(request.format, convert::ParseOutputFormat(*format));
   }

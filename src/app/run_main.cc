@@ -11,6 +11,7 @@
 
 #include "app/analyze_command.h"
 #include "app/archive_command.h"
+#include "app/client_commands.h"
 #include "app/convert_command.h"
 #include "app/decode_command.h"
 #include "app/ingest_command.h"
@@ -33,6 +34,11 @@ constexpr const char* kUsage =
     "[--out BASE]\n"
     "       stellar-arrow-source analyze --source URI [--network N] --start S --end E "
     "--config FILE [--format F] [--out PATH]\n"
+    "       stellar-arrow-source tail [--server grpc://HOST:PORT] [--stream NAME] "
+    "[--format table|jsonl|csv]\n"
+    "       stellar-arrow-source fetch [--server …] --stream NAME --start S --end E "
+    "--out FILE.(parquet|arrow|csv|jsonl)\n"
+    "       stellar-arrow-source analytics [--server …] [NAME]\n"
     "       stellar-arrow-source docs configuration|metrics   (docs/*.md, generated)\n"
     "       stellar-arrow-source --version | --help\n\n";
 
@@ -105,6 +111,13 @@ int RunCommand(std::vector<std::string> args) {
   }
   if (!args.empty() && args[0] == "archive") {
     return RunArchiveCommand(std::span(args).subspan(1));
+  }
+  if (!args.empty() && args[0] == "tail")
+    return RunTailCommand(std::span(args).subspan(1));
+  if (!args.empty() && args[0] == "fetch")
+    return RunFetchCommand(std::span(args).subspan(1));
+  if (!args.empty() && args[0] == "analytics") {
+    return RunAnalyticsCommand(std::span(args).subspan(1));
   }
   if (!args.empty() && args[0] == "decode") {
     return RunDecodeCommand(std::span(args).subspan(1));

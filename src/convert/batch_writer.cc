@@ -18,11 +18,9 @@
 namespace sas::convert {
 namespace {
 
-std::string TemporaryPath(const std::string& path) { return path + ".inprogress"; }
-
 arrow::Status Publish(const std::string& path) {
   std::error_code error;
-  std::filesystem::rename(TemporaryPath(path), path, error);
+  std::filesystem::rename(InProgressPath(path), path, error);
   if (error)
     return arrow::Status::IOError("cannot rename to ", path, ": ", error.message());
   return arrow::Status::OK();
@@ -95,6 +93,44 @@ nlohmann::json CellJson(const arrow::Array& array, int64_t row) {
       return array.GetScalar(row).ValueOrDie()->ToString();
   }
 }
+
+/// Returns `text` as one CSV field: quoted (quotes doubled) when it holds a comma, a
+/// quote or a line break.
+std::string CsvField(std::string text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  return quoted + "\"";
+}
+
+/// Writes a header line, then every row, as CSV.
+class CsvWriter : public BatchFileWriter {
+ public:
+  CsvWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out,
+            const arrow::Schema& schema)
+      : path_(std::move(path)), out_(std::move(out)), header_(CsvHeader(schema)) {}
+
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    std::string text = std::move(header_);
+    header_.clear();
+    ARROW_RETURN_NOT_OK(AppendCsvRows(batch, &text));
+    return out_->Write(text);
+  }
+
+  arrow::Status Close() override {
+    if (!header_.empty()) ARROW_RETURN_NOT_OK(out_->Write(header_));
+    ARROW_RETURN_NOT_OK(out_->Close());
+    return Publish(path_);
+  }
+
+ private:
+  std::string path_;
+  std::shared_ptr<arrow::io::OutputStream> out_;
+  std::string header_;
+};
 
 class JsonLinesWriter : public BatchFileWriter {
  public:
@@ -194,8 +230,45 @@ arrow::Result<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "parquet") return OutputFormat::kParquet;
   if (name == "arrow") return OutputFormat::kArrow;
   if (name == "jsonl") return OutputFormat::kJsonl;
+  if (name == "csv") return OutputFormat::kCsv;
   return arrow::Status::Invalid("unknown format '", name,
-                                "': expected parquet, arrow or jsonl");
+                                "': expected parquet, arrow, jsonl or csv");
+}
+
+std::string InProgressPath(const std::string& path) { return path + ".inprogress"; }
+
+OutputFormat OutputFormatFromExtension(std::string_view path) {
+  if (path.ends_with(".jsonl") || path.ends_with(".json")) return OutputFormat::kJsonl;
+  if (path.ends_with(".arrow") || path.ends_with(".feather")) return OutputFormat::kArrow;
+  if (path.ends_with(".csv")) return OutputFormat::kCsv;
+  return OutputFormat::kParquet;
+}
+
+std::string CellText(const arrow::Array& array, int64_t row) {
+  if (array.IsNull(row)) return "";
+  nlohmann::json value = CellJson(array, row);
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string CsvHeader(const arrow::Schema& schema) {
+  std::string line;
+  for (int i = 0; i < schema.num_fields(); ++i) {
+    if (i > 0) line.push_back(',');
+    line += CsvField(schema.field(i)->name());
+  }
+  return line + "\r\n";
+}
+
+arrow::Status AppendCsvRows(const arrow::RecordBatch& batch, std::string* out) {
+  for (int64_t row = 0; row < batch.num_rows(); ++row) {
+    for (int column = 0; column < batch.num_columns(); ++column) {
+      if (column > 0) out->push_back(',');
+      out->append(CsvField(CellText(*batch.column(column), row)));
+    }
+    out->append("\r\n");
+  }
+  return arrow::Status::OK();
 }
 
 arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out) {
@@ -214,10 +287,12 @@ arrow::Result<std::unique_ptr<BatchFileWriter>> OpenBatchFileWriter(
     const std::string& path, OutputFormat format,
     const std::shared_ptr<arrow::Schema>& schema) {
   ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::OutputStream> out,
-                        arrow::io::FileOutputStream::Open(TemporaryPath(path)));
+                        arrow::io::FileOutputStream::Open(InProgressPath(path)));
   switch (format) {
     case OutputFormat::kJsonl:
       return std::make_unique<JsonLinesWriter>(path, std::move(out));
+    case OutputFormat::kCsv:
+      return std::make_unique<CsvWriter>(path, std::move(out), *schema);
     case OutputFormat::kArrow: {
       auto decoded = DecodedSchema(*schema);
       ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(out, decoded));

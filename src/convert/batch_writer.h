@@ -1,7 +1,7 @@
-// Writing record batches to a file as Parquet (zstd), Arrow IPC, or JSON lines. The file
-// appears under its name only when complete (written to a temporary name, then renamed).
-// Arrow IPC files hold dictionary columns as plain values (the file format allows only
-// one dictionary per column, and every batch carries its own).
+// Writing record batches to a file as Parquet (zstd), Arrow IPC, JSON lines or CSV. The
+// file appears under its name only when complete (written to a temporary name, then
+// renamed). Arrow IPC files hold dictionary columns as plain values (the file format
+// allows only one dictionary per column, and every batch carries its own).
 #pragma once
 
 #include <memory>
@@ -14,10 +14,14 @@
 namespace sas::convert {
 
 /// File formats batches can be written in.
-enum class OutputFormat { kParquet, kArrow, kJsonl };
+enum class OutputFormat { kParquet, kArrow, kJsonl, kCsv };
 
-/// Parses "parquet", "arrow" or "jsonl".
+/// Parses "parquet", "arrow", "jsonl" or "csv".
 arrow::Result<OutputFormat> ParseOutputFormat(std::string_view name);
+
+/// Returns the format a file name's extension names (.jsonl/.json, .arrow/.feather,
+/// .csv); Parquet for any other.
+OutputFormat OutputFormatFromExtension(std::string_view path);
 
 /// Writes batches of one schema to one file.
 class BatchFileWriter {
@@ -29,6 +33,9 @@ class BatchFileWriter {
   virtual arrow::Status Close() = 0;
 };
 
+/// Returns the temporary name a file is written under until it is complete.
+std::string InProgressPath(const std::string& path);
+
 /// Opens `path` for batches of `schema` in `format`.
 arrow::Result<std::unique_ptr<BatchFileWriter>> OpenBatchFileWriter(
     const std::string& path, OutputFormat format,
@@ -38,5 +45,14 @@ arrow::Result<std::unique_ptr<BatchFileWriter>> OpenBatchFileWriter(
 /// fixed_size_binary as hex, other binary as base64, timestamps as RFC 3339 UTC,
 /// decimals as strings (exact), dictionaries as their values.
 arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out);
+
+/// Returns one cell as text, as JSON lines show it (strings unquoted; null as "").
+std::string CellText(const arrow::Array& array, int64_t row);
+
+/// Returns the CSV header line (RFC 4180, CRLF) of `schema`'s column names.
+std::string CsvHeader(const arrow::Schema& schema);
+
+/// Appends one batch as CSV rows (RFC 4180, CRLF; cells as CellText) to `out`.
+arrow::Status AppendCsvRows(const arrow::RecordBatch& batch, std::string* out);
 
 }  // namespace sas::convert

@@ -45,19 +45,6 @@ arrow::Status ApplyNonEmpty(std::string_view text, std::string* target) {
   return arrow::Status::OK();
 }
 
-/// Reads a token from a file, without surrounding whitespace.
-arrow::Result<std::string> ReadTokenFile(std::string_view path) {
-  std::ifstream file{std::string(path)};
-  if (!file) return arrow::Status::Invalid("cannot read the file");
-  std::stringstream contents;
-  contents << file.rdbuf();
-  std::string token = contents.str();
-  size_t first = token.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return arrow::Status::Invalid("the file is empty");
-  size_t last = token.find_last_not_of(" \t\r\n");
-  return token.substr(first, last - first + 1);
-}
-
 constexpr std::array kServerOptions = {
     OptionSpec{"--arrow-port", "ARROW_PORT", "8815", "an integer port 1-65535",
                "Arrow Flight (gRPC) port",
@@ -364,6 +351,18 @@ arrow::Status ApplyFlags(std::span<const std::string> args, ServerOptions* optio
 }
 
 }  // namespace
+
+arrow::Result<std::string> ReadTokenFile(std::string_view path) {
+  std::ifstream file{std::string(path)};
+  if (!file) return arrow::Status::Invalid("cannot read the file");
+  std::stringstream contents;
+  contents << file.rdbuf();
+  std::string token = contents.str();
+  size_t first = token.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return arrow::Status::Invalid("the file is empty");
+  size_t last = token.find_last_not_of(" \t\r\n");
+  return token.substr(first, last - first + 1);
+}
 
 std::span<const OptionSpec> ServerOptionSpecs() { return kServerOptions; }
 

@@ -91,6 +91,9 @@ std::span<const OptionSpec> ServerOptionSpecs();
 /// Reads one environment variable; std::nullopt when it is not set.
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
+/// Reads a bearer token from a file, without surrounding whitespace.
+arrow::Result<std::string> ReadTokenFile(std::string_view path);
+
 /// Returns an EnvLookup over the real process environment.
 EnvLookup ProcessEnvironment();
 
