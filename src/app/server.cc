@@ -79,6 +79,20 @@ void RegisterHubMetrics(const std::shared_ptr<pipeline::LedgerHub>& hub,
                                   read([](const pipeline::HubStats& s) {
                                     return static_cast<double>(s.ledgers_converted);
                                   }));
+  registry->RegisterCallbackFamily(ops::metric::kLiveTransactions, [weak] {
+    std::vector<ops::MetricsRegistry::LabelledSample> samples;
+    if (auto locked = weak.lock()) {
+      pipeline::HubStats stats = locked->stats();
+      samples.push_back(
+          {{"successful"}, static_cast<double>(stats.successful_transactions)});
+      samples.push_back({{"failed"}, static_cast<double>(stats.failed_transactions)});
+    }
+    return samples;
+  });
+  registry->RegisterCallbackGauge(ops::metric::kLiveOperations,
+                                  read([](const pipeline::HubStats& s) {
+                                    return static_cast<double>(s.operations);
+                                  }));
   registry->RegisterCallbackGauge(
       ops::metric::kLiveSourceBytes,
       read([](const pipeline::HubStats& s) { return static_cast<double>(s.xdr_bytes); }));
@@ -131,6 +145,16 @@ arrow::Result<Sources> OpenGenerator(const ops::ServerOptions& options) {
   generator.transactions_per_ledger = options.mock_transactions_per_ledger;
   generator.ledgers_per_second = options.mock_ledgers_per_second;
   generator.network_passphrase = options.network_passphrase;
+  if (options.mock_close_time_now) {
+    auto now = std::chrono::system_clock::now().time_since_epoch();
+    generator.first_close_time = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(now).count());
+    double spacing = options.mock_ledgers_per_second > 0
+                         ? std::round(1.0 / options.mock_ledgers_per_second)
+                         : 1.0;
+    generator.close_interval_seconds = static_cast<uint32_t>(std::max(1.0, spacing));
+    generator.slow_close_one_in = 0;
+  }
   Sources sources;
   std::optional<uint32_t> last;
   if (options.mock_end_ledger > 0) last = options.mock_end_ledger;
@@ -350,11 +374,12 @@ arrow::Result<std::shared_ptr<analytics::AnalyticsEngine>> StartAnalytics(
   return engine;
 }
 
-/// The live archive (PARQUET_BASE_PATH), resuming after its checkpoint.
-arrow::Status StartArchive(
+/// The live archive (PARQUET_BASE_PATH), resuming after its checkpoint; returns its sink
+/// (nullptr when the archive is off).
+arrow::Result<std::shared_ptr<archive::ArchiveSink>> StartArchive(
     const ops::ServerOptions& options, const Sources& sources,
     std::vector<std::unique_ptr<pipeline::LedgerFollower>>* followers) {
-  if (options.parquet_base_path.empty()) return arrow::Status::OK();
+  if (options.parquet_base_path.empty()) return nullptr;
   if (!sources.hub) {
     return arrow::Status::Invalid(
         "PARQUET_BASE_PATH needs a live source (MOCK_DATA, LEDGER_LAKE_URI or "
@@ -383,13 +408,41 @@ arrow::Status StartArchive(
   converter.tables = archiver->tables();
   ops::LogInfo("archive", "archiving",
                {{"base", options.parquet_base_path}, {"from", start}});
+  auto sink = std::make_shared<archive::ArchiveSink>(
+      std::move(archiver), start,
+      std::chrono::milliseconds(
+          std::llround(options.parquet_archive_interval_minutes * 60'000)));
   followers->push_back(std::make_unique<pipeline::LedgerFollower>(
-      "archive", sources.hub, sources.history, converter, start,
-      std::make_shared<archive::ArchiveSink>(
-          std::move(archiver), start,
-          std::chrono::milliseconds(
-              std::llround(options.parquet_archive_interval_minutes * 60'000)))));
-  return arrow::Status::OK();
+      "archive", sources.hub, sources.history, converter, start, sink));
+  return sink;
+}
+
+/// Registers the live archive's progress: its cursor and what each table holds.
+void RegisterArchiveMetrics(const pipeline::LedgerFollower* follower,
+                            std::shared_ptr<const archive::ArchiveSink> sink,
+                            ops::MetricsRegistry* registry) {
+  registry->RegisterCallbackGauge(ops::metric::kArchiveCursor, [follower] {
+    return static_cast<double>(follower->cursor());
+  });
+  using Field = double (*)(const archive::TableArchiveStats&);
+  auto register_per_table = [&](const ops::MetricSpec& spec, Field field) {
+    registry->RegisterCallbackFamily(spec, [sink, field] {
+      std::vector<ops::MetricsRegistry::LabelledSample> samples;
+      for (const auto& stats : sink->stats()) {
+        samples.push_back({{std::string(convert::TableName(stats.table))}, field(stats)});
+      }
+      return samples;
+    });
+  };
+  register_per_table(ops::metric::kArchiveLastLedger, [](const auto& s) {
+    return static_cast<double>(s.last_ledger.value_or(0));
+  });
+  register_per_table(ops::metric::kArchiveFiles,
+                     [](const auto& s) { return static_cast<double>(s.files); });
+  register_per_table(ops::metric::kArchiveRows,
+                     [](const auto& s) { return static_cast<double>(s.rows); });
+  register_per_table(ops::metric::kArchiveBytes,
+                     [](const auto& s) { return static_cast<double>(s.bytes); });
 }
 
 flight::FlightServiceOptions ServiceOptionsFor(const ops::ServerOptions& options,
@@ -416,12 +469,9 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
   if (sources.upstream_stats) RegisterUpstreamMetrics(sources.upstream_stats, &metrics);
   std::vector<std::unique_ptr<pipeline::LedgerFollower>> followers;
   ARROW_ASSIGN_OR_RAISE(auto engine, StartAnalytics(options, sources, &followers));
-  ARROW_RETURN_NOT_OK(StartArchive(options, sources, &followers));
-  if (!options.parquet_base_path.empty()) {
-    pipeline::LedgerFollower* archive = followers.back().get();
-    metrics.RegisterCallbackGauge(ops::metric::kArchiveCursor, [archive] {
-      return static_cast<double>(archive->cursor());
-    });
+  ARROW_ASSIGN_OR_RAISE(auto archive_sink, StartArchive(options, sources, &followers));
+  if (archive_sink) {
+    RegisterArchiveMetrics(followers.back().get(), archive_sink, &metrics);
   }
   if (engine) {
     metrics.RegisterCallbackGauge(ops::metric::kAnalyticsStateBytes, [engine] {
@@ -462,6 +512,7 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
   http_options.bind_address = options.bind_address;
   http_options.port = options.health_port;
   http_options.version = kVersion;
+  http_options.sources_json = sources.description.dump();
   if (engine) {
     http_options.analytics = [engine](std::string_view name) {
       return engine->ResultsJson(std::string(name));

@@ -4,11 +4,23 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
 
 #include "archive/archiver.h"
 #include "pipeline/ledger_follower.h"
 
 namespace sas::archive {
+
+/// What one table's archive holds (committed files only).
+struct TableArchiveStats {
+  convert::Table table = convert::Table::kStellarLedger;
+  std::optional<uint32_t> last_ledger;
+  int64_t files = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+};
 
 /// Archives every ledger the live pipeline converts.
 class ArchiveSink : public pipeline::LedgerSink {
@@ -22,14 +34,19 @@ class ArchiveSink : public pipeline::LedgerSink {
   arrow::Status Close() override;
   std::optional<uint32_t> Rewind() override;
 
-  /// Returns the archive.
-  const Archiver& archiver() const { return *archiver_; }
+  /// Returns what each table's archive holds; safe to call from any thread.
+  std::vector<TableArchiveStats> stats() const;
 
  private:
+  /// Refreshes the stats after the archive changed (on the follower's thread).
+  void RecordStats();
+
   std::unique_ptr<Archiver> archiver_;
   uint32_t start_;
   std::chrono::milliseconds interval_;
   std::chrono::steady_clock::time_point last_flush_;
+  mutable std::mutex stats_mutex_;
+  std::vector<TableArchiveStats> stats_;
 };
 
 }  // namespace sas::archive

@@ -186,6 +186,16 @@ constexpr std::array kServerOptions = {
                  o->mock_end_ledger = static_cast<uint32_t>(n);
                  return arrow::Status::OK();
                }},
+    OptionSpec{
+        "--mock-close-time", "MOCK_CLOSE_TIME", "fixed", "fixed or now",
+        "close times of generated ledgers: fixed (from 2023-11-14T22:13:20Z, 5-6 s "
+        "apart, the same every run) or now (from the server's start, 1/rate s "
+        "apart, at least 1 s)",
+        [](std::string_view v, ServerOptions* o) {
+          if (v != "fixed" && v != "now") return arrow::Status::Invalid("unknown");
+          o->mock_close_time_now = v == "now";
+          return arrow::Status::OK();
+        }},
     OptionSpec{"--auth-token", "AUTH_TOKEN", "", "a token",
                "bearer token every Flight call must present (no authentication when "
                "unset)",

@@ -49,6 +49,9 @@ struct ServerOptions {
   uint32_t mock_start_ledger = 2;
   /// Last generated ledger (0: generate forever).
   uint32_t mock_end_ledger = 0;
+  /// Generated close times start now, one ledger per 1/rate seconds (else they are
+  /// fixed: 2023-11-14T22:13:20Z on, 5-6 s apart, the same every run).
+  bool mock_close_time_now = false;
   /// Bearer token every Flight call must present; empty: no authentication.
   std::string auth_token;
   /// TLS certificate and key (PEM files); both or neither.

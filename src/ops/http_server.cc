@@ -58,6 +58,10 @@ void OpsHttpServer::Stop() {
 }
 
 void OpsHttpServer::InstallRoutes() {
+  server_->Get("/", [](const httplib::Request&, httplib::Response& response) {
+    response.set_header("Cache-Control", "no-cache");
+    response.set_content(std::string(kDashboardPage), "text/html; charset=utf-8");
+  });
   server_->Get("/health", [this](const httplib::Request&, httplib::Response& response) {
     double uptime =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_)
@@ -67,7 +71,9 @@ void OpsHttpServer::InstallRoutes() {
         {"version", options_.version},
         {"uptime_seconds", uptime},
         {"arrow_memory_pool_bytes", arrow::default_memory_pool()->bytes_allocated()},
-        {"ready", options_.is_ready && options_.is_ready()}};
+        {"ready", options_.is_ready && options_.is_ready()},
+        {"sources", nlohmann::json::parse(options_.sources_json, nullptr, false)},
+        {"analytics", static_cast<bool>(options_.analytics)}};
     response.set_content(body.dump(), "application/json");
   });
   server_->Get("/ready", [this](const httplib::Request&, httplib::Response& response) {

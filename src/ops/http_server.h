@@ -1,4 +1,5 @@
-// The operator HTTP endpoints: GET /health (JSON), GET /ready, GET /metrics (Prometheus).
+// The operator HTTP endpoints: GET / (the live dashboard), GET /health (JSON), GET
+// /ready, GET /metrics (Prometheus), GET /analytics[/NAME] (JSON).
 #pragma once
 
 #include <chrono>
@@ -25,13 +26,19 @@ struct OpsHttpOptions {
   /// Port to listen on; 0 picks a free one (see OpsHttpServer::port()).
   uint16_t port = 8088;
   std::string version;
+  /// What the server reads from, as JSON (shown by /health and the dashboard).
+  std::string sources_json = "{}";
   /// Returns true when the service is ready to serve clients.
   std::function<bool()> is_ready;
   /// Answers GET /analytics and /analytics/<name> with JSON (nullopt: 404).
   std::function<std::optional<std::string>(std::string_view name)> analytics;
 };
 
-/// Serves /health, /ready and /metrics on a background thread until stopped.
+/// The dashboard page (src/ops/dashboard/index.html, embedded at build time).
+extern const std::string_view kDashboardPage;
+
+/// Serves the dashboard, /health, /ready, /metrics and /analytics on a background thread
+/// until stopped.
 class OpsHttpServer {
  public:
   /// Binds the port and starts serving; fails when the port cannot be bound.

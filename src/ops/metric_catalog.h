@@ -79,6 +79,23 @@ inline constexpr MetricSpec kLiveLedgers{"stellar_arrow_source_live_ledgers_tota
                                          "Ledgers the live pipeline converted.",
                                          {}};
 
+inline constexpr std::array<std::string_view, 1> kResultLabel = {"result"};
+
+/// Transactions of the ledgers the live pipeline converted, by result.
+inline constexpr MetricSpec kLiveTransactions{
+    "stellar_arrow_source_live_transactions_total", MetricType::kCounter,
+    "Transactions of the ledgers the live pipeline converted, by result (successful or "
+    "failed).",
+    kResultLabel};
+
+/// Operations of the successful transactions the live pipeline converted.
+inline constexpr MetricSpec kLiveOperations{
+    "stellar_arrow_source_live_operations_total",
+    MetricType::kCounter,
+    "Operations of the successful transactions of the ledgers the live pipeline "
+    "converted.",
+    {}};
+
 /// Sequence of the newest live ledger.
 inline constexpr MetricSpec kLiveNewestLedger{
     "stellar_arrow_source_live_newest_ledger_sequence",
@@ -106,6 +123,29 @@ inline constexpr MetricSpec kArchiveCursor{
     MetricType::kGauge,
     "Next ledger the live Parquet archive will write (all before it are archived).",
     {}};
+
+inline constexpr std::array<std::string_view, 1> kTableLabel = {"table"};
+
+/// Last ledger committed to each table's live archive.
+inline constexpr MetricSpec kArchiveLastLedger{
+    "stellar_arrow_source_archive_last_ledger_sequence", MetricType::kGauge,
+    "Last ledger committed to the live Parquet archive, by table (0: none yet).",
+    kTableLabel};
+
+/// Committed Parquet files of each table's live archive.
+inline constexpr MetricSpec kArchiveFiles{
+    "stellar_arrow_source_archive_files", MetricType::kGauge,
+    "Parquet files committed to the archive (its manifest), by table.", kTableLabel};
+
+/// Rows in the committed Parquet files of each table's live archive.
+inline constexpr MetricSpec kArchiveRows{
+    "stellar_arrow_source_archive_rows", MetricType::kGauge,
+    "Rows in the Parquet files committed to the archive, by table.", kTableLabel};
+
+/// Bytes of the committed Parquet files of each table's live archive.
+inline constexpr MetricSpec kArchiveBytes{
+    "stellar_arrow_source_archive_bytes", MetricType::kGauge,
+    "Bytes of the Parquet files committed to the archive, by table.", kTableLabel};
 
 /// Bytes of state the analytics engine holds.
 inline constexpr MetricSpec kAnalyticsStateBytes{
@@ -169,12 +209,16 @@ inline constexpr MetricSpec kAnalyticsValue{
 
 /// Returns every metric declaration (for documentation and tests).
 inline constexpr std::array kAllMetrics = {
-    kUptimeSeconds,       kArrowPoolBytes,    kFlightCallsTotal, kFlightCallSeconds,
-    kFlightCallLatency,   kFlightRowsSent,    kFlightBytesSent,  kFlightDroppedStreams,
-    kFlightActiveStreams, kLiveLedgers,       kLiveNewestLedger, kLiveLagSeconds,
-    kLiveBufferBytes,     kLiveSourceBytes,   kArchiveCursor,    kAnalyticsStateBytes,
-    kAnalyticsValue,      kUpstreamLedgers,   kUpstreamBytes,    kUpstreamReconnects,
-    kUpstreamDuplicates,  kUpstreamBadLedgers};
+    kUptimeSeconds,       kArrowPoolBytes,       kFlightCallsTotal,
+    kFlightCallSeconds,   kFlightCallLatency,    kFlightRowsSent,
+    kFlightBytesSent,     kFlightDroppedStreams, kFlightActiveStreams,
+    kLiveLedgers,         kLiveTransactions,     kLiveOperations,
+    kLiveNewestLedger,    kLiveLagSeconds,       kLiveBufferBytes,
+    kLiveSourceBytes,     kArchiveCursor,        kArchiveLastLedger,
+    kArchiveFiles,        kArchiveRows,          kArchiveBytes,
+    kAnalyticsStateBytes, kAnalyticsValue,       kUpstreamLedgers,
+    kUpstreamBytes,       kUpstreamReconnects,   kUpstreamDuplicates,
+    kUpstreamBadLedgers};
 
 /// Returns docs/METRICS.md: every metric as a Markdown table row.
 std::string FormatMetricsMarkdown();

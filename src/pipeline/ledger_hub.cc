@@ -8,6 +8,30 @@
 namespace sas::pipeline {
 namespace {
 
+/// Transaction and operation counts of one ledger.
+struct LedgerCounts {
+  uint64_t successful = 0;
+  uint64_t failed = 0;
+  uint64_t operations = 0;
+};
+
+/// Reads the counts of a ledger from its `stellar_ledger` row.
+arrow::Result<LedgerCounts> CountsOf(const arrow::RecordBatch& ledger) {
+  LedgerCounts counts;
+  auto sum = [&ledger](const char* name) -> arrow::Result<uint64_t> {
+    auto column =
+        std::dynamic_pointer_cast<arrow::UInt32Array>(ledger.GetColumnByName(name));
+    if (column == nullptr) return arrow::Status::Invalid("stellar_ledger has no ", name);
+    uint64_t total = 0;
+    for (int64_t i = 0; i < column->length(); ++i) total += column->Value(i);
+    return total;
+  };
+  ARROW_ASSIGN_OR_RAISE(counts.successful, sum("successful_transaction_count"));
+  ARROW_ASSIGN_OR_RAISE(counts.failed, sum("failed_transaction_count"));
+  ARROW_ASSIGN_OR_RAISE(counts.operations, sum("operation_count"));
+  return counts;
+}
+
 int64_t UnixMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -89,6 +113,9 @@ arrow::Status LedgerHub::Publish(const ingest::SourcedLedger& ledger) {
     converted->bytes += arrow::util::TotalBufferSize(*batch);
     converted->tables[static_cast<size_t>(table)] = std::move(batch);
   }
+  ARROW_ASSIGN_OR_RAISE(
+      LedgerCounts frame_counts,
+      CountsOf(*converted->tables[static_cast<size_t>(convert::Table::kStellarLedger)]));
   {
     std::lock_guard lock(mutex_);
     uint32_t expected =
@@ -102,6 +129,9 @@ arrow::Status LedgerHub::Publish(const ingest::SourcedLedger& ledger) {
     retained_bytes_ += converted->bytes;
     retained_.push_back(std::move(converted));
     ++converted_;
+    successful_transactions_ += frame_counts.successful;
+    failed_transactions_ += frame_counts.failed;
+    operations_ += frame_counts.operations;
     xdr_bytes_ += static_cast<int64_t>(ledger.bytes.size());
     Evict();
   }
@@ -193,6 +223,9 @@ HubStats LedgerHub::stats() const {
   std::lock_guard lock(mutex_);
   HubStats stats;
   stats.ledgers_converted = converted_;
+  stats.successful_transactions = successful_transactions_;
+  stats.failed_transactions = failed_transactions_;
+  stats.operations = operations_;
   stats.xdr_bytes = xdr_bytes_;
   stats.ledgers_retained = retained_.size();
   stats.bytes_retained = retained_bytes_;

@@ -81,6 +81,11 @@ struct HubLookup {
 /// Counters of the hub, for metrics.
 struct HubStats {
   uint64_t ledgers_converted = 0;
+  /// Transactions of the converted ledgers that succeeded and that failed, and their
+  /// operations (of successful transactions).
+  uint64_t successful_transactions = 0;
+  uint64_t failed_transactions = 0;
+  uint64_t operations = 0;
   /// LedgerCloseMeta XDR bytes received from the live source.
   int64_t xdr_bytes = 0;
   uint64_t ledgers_retained = 0;
@@ -141,6 +146,9 @@ class LedgerHub {
   int64_t published_bytes_ = 0;
   int64_t xdr_bytes_ = 0;
   uint64_t converted_ = 0;
+  uint64_t successful_transactions_ = 0;
+  uint64_t failed_transactions_ = 0;
+  uint64_t operations_ = 0;
   arrow::Status status_;
   bool stopping_ = false;
   std::thread thread_;

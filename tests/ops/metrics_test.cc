@@ -84,7 +84,7 @@ TEST(Metrics, CatalogNamesCarryUnitsOrTotals) {
     bool has_suffix = name.ends_with("_seconds") || name.ends_with("_bytes") ||
                       name.ends_with("_total") || name.ends_with("_ledgers") ||
                       name.ends_with("_rows") || name.ends_with("_streams") ||
-                      name.ends_with("_sequence");
+                      name.ends_with("_sequence") || name.ends_with("_files");
     // The exported analytics measures carry their unit in the `measure` label.
     bool mixed_units = name == metric::kAnalyticsValue.name;
     EXPECT_TRUE(has_suffix || mixed_units) << name;
