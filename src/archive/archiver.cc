@@ -58,6 +58,7 @@ arrow::Result<std::unique_ptr<Archiver>> Archiver::Open(const ArchiveOptions& op
   settings.compression_level = compression.second;
   settings.max_file_bytes = options.max_file_bytes;
   settings.row_group_rows = options.row_group_rows;
+  settings.row_group_bytes = options.row_group_bytes;
   settings.network_passphrase = options.network_passphrase;
   settings.sync = options.sync;
   std::vector<convert::Table> tables = options.tables;

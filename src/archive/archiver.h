@@ -31,6 +31,8 @@ struct ArchiveOptions {
   int64_t max_file_bytes = int64_t{256} << 20;
   /// Rows per row group.
   int64_t row_group_rows = 128 * 1024;
+  /// Bytes buffered per table before a row group is written, whatever the rows.
+  int64_t row_group_bytes = int64_t{64} << 20;
   std::string network_passphrase;
   bool sync = true;
 };

@@ -2,15 +2,19 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <optional>
 
 #include <arrow/array.h>
 #include <arrow/io/interfaces.h>
 #include <arrow/table.h>
+#include <arrow/util/byte_size.h>
 #include <arrow/util/key_value_metadata.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/file_reader.h>
@@ -167,7 +171,40 @@ struct TableArchive::OpenFile {
   std::unique_ptr<parquet::arrow::FileWriter> writer;
   arrow::RecordBatchVector buffered;
   int64_t buffered_rows = 0;
+  int64_t buffered_bytes = 0;
   int64_t rows = 0;
+};
+
+/// An exclusive flock(2) on a table folder's `.lock` file, held while the archive is
+/// open.
+class TableArchive::WriterLock {
+ public:
+  /// Takes the lock on `path`; fails at once when another process holds it.
+  static arrow::Result<std::unique_ptr<WriterLock>> Take(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return arrow::Status::IOError("cannot open ", path, ": ", std::strerror(errno));
+    }
+    auto lock = std::make_unique<WriterLock>(fd);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) {
+        return arrow::Status::IOError(
+            "another process is writing this archive table (", path,
+            " is locked): run one writer per base path, e.g. a base per backfill worker "
+            "(docs/OPERATIONS.md)");
+      }
+      return arrow::Status::IOError("cannot lock ", path, ": ", std::strerror(errno));
+    }
+    return lock;
+  }
+
+  explicit WriterLock(int fd) : fd_(fd) {}
+  ~WriterLock() { ::close(fd_); }
+  WriterLock(const WriterLock&) = delete;
+  WriterLock& operator=(const WriterLock&) = delete;
+
+ private:
+  int fd_;
 };
 
 TableArchive::TableArchive(convert::Table table, ArchiveSettings settings)
@@ -189,8 +226,15 @@ arrow::Result<std::unique_ptr<TableArchive>> TableArchive::Open(
     convert::Table table, const ArchiveSettings& settings) {
   auto archive = std::make_unique<TableArchive>(table, settings);
   ARROW_RETURN_NOT_OK(settings.fs->CreateDir(archive->TableDir(), true));
+  ARROW_RETURN_NOT_OK(archive->Lock());
   ARROW_RETURN_NOT_OK(archive->Recover());
   return archive;
+}
+
+arrow::Status TableArchive::Lock() {
+  if (settings_.fs->type_name() != "local") return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(lock_, WriterLock::Take(TableDir() + "/.lock"));
+  return arrow::Status::OK();
 }
 
 /// Reads the whole of a small file, or nullopt when it does not exist.
@@ -365,8 +409,14 @@ arrow::Status TableArchive::Append(std::span<const pipeline::LedgerInfo> ledgers
     if (open_ && run_end > run_begin) {
       open_->buffered_rows += run_end - run_begin;
       open_->buffered.push_back(rows->Slice(run_begin, run_end - run_begin));
+      open_->buffered_bytes +=
+          arrow::util::ReferencedBufferSize(*open_->buffered.back()).ValueOr(0);
     }
     run_begin = run_end;
+  };
+  auto run_bytes = [&] {
+    return arrow::util::ReferencedBufferSize(*rows->Slice(run_begin, run_end - run_begin))
+        .ValueOr(0);
   };
   int64_t row = 0;
   for (const pipeline::LedgerInfo& ledger : ledgers) {
@@ -386,7 +436,8 @@ arrow::Status TableArchive::Append(std::span<const pipeline::LedgerInfo> ledgers
     if (run_end == run_begin) run_begin = begin;
     run_end = row;
     open_->last_ledger = ledger.sequence;
-    if (open_->buffered_rows + (run_end - run_begin) >= settings_.row_group_rows) {
+    if (open_->buffered_rows + (run_end - run_begin) >= settings_.row_group_rows ||
+        open_->buffered_bytes + run_bytes() >= settings_.row_group_bytes) {
       buffer_run();
       ARROW_RETURN_NOT_OK(WriteRowGroup());
       ARROW_ASSIGN_OR_RAISE(int64_t size, open_->out->Tell());
@@ -432,6 +483,7 @@ arrow::Status TableArchive::WriteRowGroup() {
   open_->rows += open_->buffered_rows;
   open_->buffered.clear();
   open_->buffered_rows = 0;
+  open_->buffered_bytes = 0;
   return arrow::Status::OK();
 }
 

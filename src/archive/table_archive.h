@@ -33,6 +33,9 @@ struct ArchiveSettings {
   int64_t max_file_bytes = int64_t{256} << 20;
   /// Rows buffered before they are written as one row group.
   int64_t row_group_rows = 128 * 1024;
+  /// Bytes (Arrow buffers) buffered before they are written as one row group, whatever
+  /// the rows: bounds memory for tables with large rows (stellar_ledger's XDR).
+  int64_t row_group_bytes = int64_t{64} << 20;
   std::string network_passphrase;
   /// fsync files and folders (local filesystems).
   bool sync = true;
@@ -51,8 +54,9 @@ struct ArchivedFile {
 /// Writes one table's archive.
 class TableArchive {
  public:
-  /// Opens the archive of `table`: removes temporary leftovers, reads the checkpoint and
-  /// adopts (after verifying) or removes files written after it.
+  /// Opens the archive of `table`: takes its writer lock (`.lock`, on local filesystems;
+  /// a second writer fails naming the folder), removes temporary leftovers, reads the
+  /// checkpoint and adopts (after verifying) or removes files written after it.
   static arrow::Result<std::unique_ptr<TableArchive>> Open(
       convert::Table table, const ArchiveSettings& settings);
 
@@ -80,7 +84,10 @@ class TableArchive {
 
  private:
   struct OpenFile;
+  class WriterLock;
 
+  /// Takes the table's writer lock (local filesystems): one process per table archive.
+  arrow::Status Lock();
   arrow::Status Recover();
   /// True for a ledger this archive committed or holds in its open file.
   bool AlreadyHeld(uint32_t sequence) const;
@@ -98,6 +105,7 @@ class TableArchive {
   std::optional<uint32_t> checkpoint_;
   std::vector<ArchivedFile> files_;
   std::unique_ptr<OpenFile> open_;
+  std::unique_ptr<WriterLock> lock_;
 };
 
 }  // namespace sas::archive

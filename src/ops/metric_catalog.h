@@ -121,7 +121,8 @@ inline constexpr MetricSpec kLiveBufferBytes{
 inline constexpr MetricSpec kArchiveCursor{
     "stellar_arrow_source_archive_next_ledger_sequence",
     MetricType::kGauge,
-    "Next ledger the live Parquet archive will write (all before it are archived).",
+    "Next ledger the live Parquet archive takes from the pipeline (earlier ones are "
+    "committed or in open files; committed: archive_last_ledger_sequence).",
     {}};
 
 inline constexpr std::array<std::string_view, 1> kTableLabel = {"table"};

@@ -4,6 +4,8 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
 
 #include "ingest/source_uri.h"
 #include "testing/status_matchers.h"
@@ -85,6 +87,39 @@ TEST(Archiver, FilesAreNamedByLedgerRangeAndSplitAtPartitions) {
   EXPECT_EQ(files[2].path, "operations/ledger_range=20-29/operations-20-24.parquet");
   EXPECT_EQ(archiver->table(convert::Table::kStellarLedger).checkpoint(), 24u);
   for (const auto& file : files) EXPECT_EQ(file.sha256.size(), 64u);
+}
+
+TEST(Archiver, ASecondWriterOfTheSameTablesFailsAndTheFirstKeepsWriting) {
+  fs::path dir = FreshDir("lock");
+  ASSERT_OK_AND_ASSIGN(auto first, Archiver::Open(Options(dir)));
+  auto second = Archiver::Open(Options(dir));
+  ASSERT_FALSE(second.ok());
+  EXPECT_TRUE(second.status().IsIOError()) << second.status();
+  EXPECT_NE(second.status().message().find("another process is writing"),
+            std::string::npos)
+      << second.status();
+  EXPECT_NE(second.status().message().find((dir / "stellar_ledger" / ".lock").string()),
+            std::string::npos)
+      << second.status();
+  ASSERT_OK(ArchiveRange(first.get(), 2, 12));
+  first.reset();
+  ASSERT_OK_AND_ASSIGN(auto reopened, Archiver::Open(Options(dir)));
+  EXPECT_EQ(reopened->NextLedger(2), 13u);
+}
+
+TEST(Archiver, RowGroupsAreBoundedByBytesAsWellAsRows) {
+  fs::path dir = FreshDir("row-group-bytes");
+  ArchiveOptions options = Options(dir);
+  options.row_group_rows = 1'000'000;
+  options.row_group_bytes = 1;
+  ASSERT_OK_AND_ASSIGN(auto archiver, Archiver::Open(options));
+  ASSERT_OK(ArchiveRange(archiver.get(), 2, 9));
+  const auto& files = archiver->table(convert::Table::kStellarLedger).files();
+  ASSERT_EQ(files.size(), 1u);
+  auto reader = parquet::ParquetFileReader::OpenFile((dir / files[0].path).string());
+  // With a bound of one byte, every ledger's row is a row group of its own.
+  EXPECT_EQ(reader->metadata()->num_row_groups(), 8);
+  EXPECT_EQ(reader->metadata()->num_rows(), 8);
 }
 
 TEST(Archiver, ResumesAfterTheCheckpointWithoutRewritingEarlierFiles) {
