@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include <arrow/filesystem/s3fs.h>
 #include <arrow/io/interfaces.h>
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,47 @@ arrow::Result<std::shared_ptr<arrow::Buffer>> ReadWhole(arrow::fs::FileSystem& f
   ARROW_ASSIGN_OR_RAISE(auto data, input->Read(size));
   ARROW_RETURN_NOT_OK(input->Close());
   return data;
+}
+
+/// Returns `uri` without its `anonymous=true` query parameter, and whether it had one.
+arrow::Result<std::pair<std::string, bool>> TakeAnonymous(const std::string& uri) {
+  size_t query = uri.find('?');
+  if (query == std::string::npos) return std::pair{uri, false};
+  std::string kept;
+  bool anonymous = false;
+  size_t start = query + 1;
+  while (start <= uri.size()) {
+    size_t end = std::min(uri.find('&', start), uri.size());
+    std::string parameter = uri.substr(start, end - start);
+    if (parameter.starts_with("anonymous=")) {
+      if (parameter != "anonymous=true" && parameter != "anonymous=false") {
+        return arrow::Status::Invalid("lake ", uri, ": '", parameter,
+                                      "': expected anonymous=true or anonymous=false");
+      }
+      anonymous = parameter == "anonymous=true";
+    } else if (!parameter.empty()) {
+      kept += (kept.empty() ? "?" : "&") + parameter;
+    }
+    start = end + 1;
+  }
+  return std::pair{uri.substr(0, query) + kept, anonymous};
+}
+
+/// Opens the filesystem of a lake URI: Arrow's URI forms, plus `anonymous=true` on
+/// `s3://` for public buckets (unsigned requests, no credentials looked up).
+arrow::Result<std::shared_ptr<arrow::fs::FileSystem>> OpenLakeFileSystem(
+    const std::string& uri, std::string* root) {
+  ARROW_ASSIGN_OR_RAISE(auto parsed, TakeAnonymous(uri));
+  auto [stripped, anonymous] = std::move(parsed);
+  if (!anonymous) return arrow::fs::FileSystemFromUri(stripped, root);
+  if (!stripped.starts_with("s3://")) {
+    return arrow::Status::Invalid("lake ", uri, ": anonymous=true is for s3:// lakes");
+  }
+  ARROW_RETURN_NOT_OK(arrow::fs::EnsureS3Initialized());
+  ARROW_ASSIGN_OR_RAISE(auto options, arrow::fs::S3Options::FromUri(stripped, root));
+  options.ConfigureAnonymousCredentials();
+  ARROW_ASSIGN_OR_RAISE(auto fs, arrow::fs::S3FileSystem::Make(options));
+  return fs;
 }
 
 }  // namespace
@@ -94,7 +136,7 @@ std::string LakeObjectKey(const LakeManifest& manifest, uint32_t sequence,
 arrow::Result<std::unique_ptr<GalexieLake>> GalexieLake::Open(
     const std::string& uri, const std::string& network_passphrase) {
   std::string root;
-  ARROW_ASSIGN_OR_RAISE(auto fs, arrow::fs::FileSystemFromUri(uri, &root));
+  ARROW_ASSIGN_OR_RAISE(auto fs, OpenLakeFileSystem(uri, &root));
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   auto manifest_bytes = ReadWhole(*fs, root + "/" + kManifestName);
   if (!manifest_bytes.ok()) {

@@ -48,3 +48,45 @@ def test_missing_object_in_range_names_its_key(s3_lake):
     p = ingest(s3_lake, "--start", "1410300", "--end", "1410500")
     assert p.returncode == 1
     assert "FFEA7AFF--1410304-1410431/FFEA7ABF--1410368-1410399.xdr.zst" in p.stderr
+
+
+class _RecordingS3(__import__("http.server").server.BaseHTTPRequestHandler):
+    """Answers every request 404 and remembers its Authorization header."""
+    seen = []
+
+    def do_GET(self):
+        self.seen.append(self.headers.get("Authorization"))
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_anonymous_true_sends_unsigned_requests(anonymous):
+    import http.server
+    import threading
+    _RecordingS3.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingS3)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        uri = (f"s3://public-bucket/lake?endpoint_override=127.0.0.1:{server.server_port}"
+               f"&scheme=http&region=us-east-2" + ("&anonymous=true" if anonymous else ""))
+        p = ingest(uri, "--start", "2", "--end", "3")
+        assert p.returncode == 1 and ".config.json" in p.stderr, p.stderr
+        assert _RecordingS3.seen, "no request reached the server"
+        if anonymous:
+            assert _RecordingS3.seen == [None] * len(_RecordingS3.seen)
+        else:
+            assert all(h and h.startswith("AWS4-HMAC-SHA256") for h in _RecordingS3.seen)
+    finally:
+        server.shutdown()
+
+
+def test_anonymous_takes_only_true_or_false():
+    p = ingest("s3://bucket/lake?anonymous=yes", "--start", "2", "--end", "3")
+    assert p.returncode in (1, 2) and "expected anonymous=true or anonymous=false" in p.stderr
