@@ -19,7 +19,7 @@ enum class RowFormat {
   kTable,
   /// One JSON object per row (as `convert --format jsonl`).
   kJsonl,
-  /// RFC 4180 CSV with a header line.
+  /// CSV with a header line (RFC 4180 quoting, LF line ends).
   kCsv,
 };
 

@@ -257,7 +257,7 @@ std::string CsvHeader(const arrow::Schema& schema) {
     if (i > 0) line.push_back(',');
     line += CsvField(schema.field(i)->name());
   }
-  return line + "\r\n";
+  return line + "\n";
 }
 
 arrow::Status AppendCsvRows(const arrow::RecordBatch& batch, std::string* out) {
@@ -266,7 +266,7 @@ arrow::Status AppendCsvRows(const arrow::RecordBatch& batch, std::string* out) {
       if (column > 0) out->push_back(',');
       out->append(CsvField(CellText(*batch.column(column), row)));
     }
-    out->append("\r\n");
+    out->push_back('\n');
   }
   return arrow::Status::OK();
 }

@@ -49,10 +49,12 @@ arrow::Status AppendJsonLines(const arrow::RecordBatch& batch, std::string* out)
 /// Returns one cell as text, as JSON lines show it (strings unquoted; null as "").
 std::string CellText(const arrow::Array& array, int64_t row);
 
-/// Returns the CSV header line (RFC 4180, CRLF) of `schema`'s column names.
+/// Returns the CSV header line (RFC 4180 quoting, LF line ends) of `schema`'s column
+/// names.
 std::string CsvHeader(const arrow::Schema& schema);
 
-/// Appends one batch as CSV rows (RFC 4180, CRLF; cells as CellText) to `out`.
+/// Appends one batch as CSV rows (RFC 4180 quoting, LF line ends; cells as CellText) to
+/// `out`.
 arrow::Status AppendCsvRows(const arrow::RecordBatch& batch, std::string* out);
 
 }  // namespace sas::convert
