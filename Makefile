@@ -21,9 +21,14 @@ build-debug: bootstrap
 	cmake --preset debug
 	cmake --build --preset debug -j $(JOBS)
 
-## Start the server on the built-in ledger generator (override with MOCK_DATA=false ...).
+## Start the server on the built-in ledger generator, with analytics and a Parquet archive
+## in ./demo-archive (override any of these, e.g. MOCK_DATA=false LEDGER_LAKE_URI=...).
 run: build
-	MOCK_DATA=$${MOCK_DATA:-true} $(BIN_RELEASE)
+	MOCK_DATA=$${MOCK_DATA:-true} MOCK_CLOSE_TIME=$${MOCK_CLOSE_TIME:-now} \
+	ENABLE_ANALYTICS=$${ENABLE_ANALYTICS:-true} \
+	PARQUET_BASE_PATH=$${PARQUET_BASE_PATH:-$(CURDIR)/demo-archive} \
+	PARQUET_ARCHIVE_INTERVAL_MINUTES=$${PARQUET_ARCHIVE_INTERVAL_MINUTES:-0.5} \
+	$(BIN_RELEASE)
 
 ## Everything: packages, venv, debug build with -Werror, unit tests, end-to-end tests.
 test: build-debug
