@@ -102,9 +102,38 @@ cp::Expression ColumnExpression(const arrow::Field& field) {
 
 arrow::Result<cp::Expression> ParseFilter(const nlohmann::json& json,
                                           const arrow::Schema& schema,
+                                          std::string_view table);
+
+/// Parses `{"any": [filters]}` (OR) or `{"all": [filters]}` (AND).
+arrow::Result<cp::Expression> ParseFilterGroup(const nlohmann::json& json,
+                                               const arrow::Schema& schema,
+                                               std::string_view table) {
+  bool any = json.contains("any");
+  const nlohmann::json& members = json[any ? "any" : "all"];
+  if (!members.is_array() || members.empty() || json.size() != 1) {
+    return arrow::Status::Invalid(
+        "\"", any ? "any" : "all",
+        "\" needs a non-empty list of filters and nothing else: ", json.dump());
+  }
+  std::vector<cp::Expression> parsed;
+  for (const auto& member : members) {
+    ARROW_ASSIGN_OR_RAISE(auto expression, ParseFilter(member, schema, table));
+    parsed.push_back(std::move(expression));
+  }
+  return any ? cp::or_(parsed) : cp::and_(parsed);
+}
+
+arrow::Result<cp::Expression> ParseFilter(const nlohmann::json& json,
+                                          const arrow::Schema& schema,
                                           std::string_view table) {
+  if (json.is_object() && (json.contains("any") || json.contains("all"))) {
+    return ParseFilterGroup(json, schema, table);
+  }
   if (!json.is_object() || !json.contains("field") || !json.contains("op")) {
-    return arrow::Status::Invalid("a filter needs \"field\" and \"op\": ", json.dump());
+    return arrow::Status::Invalid(
+        "a filter needs \"field\" and \"op\" (or is {\"any\": [...]} / {\"all\": "
+        "[...]}): ",
+        json.dump());
   }
   std::string name = json["field"].get<std::string>();
   std::string op = json["op"].get<std::string>();
@@ -198,6 +227,10 @@ arrow::Result<MeasureDef> ParseMeasure(const nlohmann::json& json,
     measure.exact = mode == "exact";
   }
   measure.population = json.value("population", false);
+  measure.values = json.value("values", false);
+  if (measure.values && measure.type != MeasureType::kDistinct) {
+    return arrow::Status::Invalid("\"values\" is an option of distinct, not of ", type);
+  }
   std::string prefix = measure.type == MeasureType::kPercentile
                            ? PercentileName(measure.p)
                        : measure.type == MeasureType::kStddev && measure.population
@@ -309,6 +342,19 @@ arrow::Result<AggregationDef> ParseAggregationFields(const nlohmann::json& json)
     if (!columns.insert(measure->column).second) {
       return fail(
           arrow::Status::Invalid("measure column '", measure->column, "' appears twice"));
+    }
+    if (measure->values) {
+      // The count, then the values themselves in a column of their own.
+      MeasureDef listed = *measure;
+      measure->values = false;
+      listed.column = "distinct_values_" + listed.field;
+      if (!columns.insert(listed.column).second) {
+        return fail(
+            arrow::Status::Invalid("measure column '", listed.column, "' appears twice"));
+      }
+      def.measures.push_back(*measure);
+      def.measures.push_back(std::move(listed));
+      continue;
     }
     def.measures.push_back(*measure);
   }
@@ -509,7 +555,10 @@ arrow::Result<std::unique_ptr<Aggregation>> Aggregation::Make(AggregationDef def
     auto in = measure.field.empty()
                   ? nullptr
                   : ValueType(input->GetFieldByName(measure.field)->type());
-    if (measure.type == MeasureType::kCount || measure.type == MeasureType::kDistinct) {
+    if (measure.values) {
+      type = arrow::list(in);
+    } else if (measure.type == MeasureType::kCount ||
+               measure.type == MeasureType::kDistinct) {
       type = arrow::int64();
     } else if (measure.type == MeasureType::kSum && !arrow::is_floating(in->id())) {
       type = arrow::decimal128(38, 0);
@@ -657,6 +706,22 @@ void Aggregation::FinalizeUpTo(int64_t newest_time) {
   panes_.erase(panes_.begin(), panes_.upper_bound(limit));
 }
 
+namespace {
+
+/// Appends a set of values as one list cell.
+arrow::Status AppendValues(const std::set<Value>& values, const arrow::DataType& type,
+                           arrow::ArrayBuilder* builder) {
+  auto* list = static_cast<arrow::ListBuilder*>(builder);
+  ARROW_RETURN_NOT_OK(list->Append());
+  const auto& value_type = *static_cast<const arrow::ListType&>(type).value_type();
+  for (const Value& value : values) {
+    ARROW_RETURN_NOT_OK(AppendValue(value, value_type, list->value_builder()));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
 arrow::Status Aggregation::AppendWindow(
     const WindowResult& window,
     std::vector<std::unique_ptr<arrow::ArrayBuilder>>* builders) const {
@@ -679,6 +744,11 @@ arrow::Status Aggregation::AppendWindow(
       bool floating =
           measure_columns_[m] >= 0 &&
           arrow::is_floating(ValueType(input_->field(measure_columns_[m])->type())->id());
+      if (def_.measures[m].values) {
+        ARROW_RETURN_NOT_OK(
+            AppendValues(group.measures[m].distinct, *type, b[column++].get()));
+        continue;
+      }
       Value value = group.measures[m].Result(def_.measures[m], group.rows, floating);
       ARROW_RETURN_NOT_OK(AppendValue(value, *type, b[column].get()));
       ++column;

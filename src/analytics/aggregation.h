@@ -47,6 +47,8 @@ struct MeasureDef {
   bool exact = false;
   /// Population (not sample) standard deviation.
   bool population = false;
+  /// Distinct: this column lists the distinct values (sorted) instead of counting them.
+  bool values = false;
   /// Result column name (`sum_amount`, `count`, `p99_amount`, ...).
   std::string column;
 };

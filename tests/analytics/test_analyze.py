@@ -198,3 +198,95 @@ def test_bad_definitions_are_rejected_naming_the_problem(tmp_path, aggregation, 
                           str(FIRST), "--end", str(FIRST + 1), "--config", str(config)],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and fragment in run.stderr, run.stderr
+
+
+def totals(rows):
+    """(rows, sum_amount) over every window of a tumbling aggregation."""
+    return (sum(r["rows"] for r in rows),
+            sum(Decimal(r["sum_amount"]) for r in rows if r["sum_amount"] is not None))
+
+
+@pytest.mark.parametrize("filters, where", [
+    ([{"field": "op_type", "op": "ne", "value": "payment"}], "op_type <> 'payment'"),
+    ([{"field": "amount", "op": "lt", "value": 10000000}], "amount < 10000000"),
+    ([{"field": "amount", "op": "le", "value": 10000000}], "amount <= 10000000"),
+    ([{"field": "amount", "op": "ge", "value": "10000000"}], "amount >= 10000000"),
+    ([{"field": "asset_code", "op": "is_null"}], "asset_code is null"),
+    ([{"field": "asset_code", "op": "is_null", "value": False}], "asset_code is not null"),
+    ([{"any": [{"field": "op_type", "op": "eq", "value": "create_account"},
+               {"field": "amount", "op": "gt", "value": 100000000}]}],
+     "(op_type = 'create_account' or amount > 100000000)"),
+    ([{"field": "successful", "op": "eq", "value": True},
+      {"any": [{"all": [{"field": "op_type", "op": "eq", "value": "payment"},
+                        {"field": "asset_code", "op": "is_null"}]},
+               {"field": "op_type", "op": "in", "value": ["create_account", "manage_sell_offer"]}]}],
+     "successful and ((op_type = 'payment' and asset_code is null)"
+     " or op_type in ('create_account', 'manage_sell_offer'))"),
+])
+def test_each_filter_form_selects_the_rows_sql_where_does(tmp_path, tables, filters, where):
+    aggregation = {"name": "f", "table": "operations", "filters": filters,
+                   "measures": [{"type": "sum", "field": "amount"}],
+                   "window": {"type": "tumbling", "size": "1h"}}
+    got = totals(analyze(tmp_path, aggregation))
+    count, total = duckdb.connect().execute(
+        f"select count(*), coalesce(sum(amount), 0) from read_parquet('{tables}/operations.parquet')"
+        f" where {where}").fetchone()
+    assert count > 0, "the filter must select something to prove anything"
+    assert got == (count, Decimal(total))
+
+
+def test_distinct_values_lists_what_it_counts(tmp_path, tables):
+    aggregation = {"name": "v", "table": "operations", "group_by": ["op_type"],
+                   "measures": [{"type": "distinct", "field": "asset_code", "values": True}],
+                   "window": {"type": "tumbling", "size": "5m"}}
+    got = analyze(tmp_path, aggregation)
+    want = duckdb_windows(tables, "operations", 300, 300, ["op_type"],
+                          "list(distinct asset_code order by asset_code) filter"
+                          " (where asset_code is not null) as listed")
+    assert len(got) == len(want)
+    listed = 0
+    for r in got:
+        start = int(__import__("datetime").datetime.fromisoformat(
+            r["window_start"].replace("Z", "+00:00")).timestamp())
+        expected = want[(start, r["op_type"])]["listed"] or []
+        assert r["distinct_values_asset_code"] == expected
+        assert r["distinct_asset_code"] == len(expected)
+        listed += len(expected)
+    assert listed > 0
+
+
+def test_a_ledgers_window_covers_exactly_the_last_n_ledgers(tmp_path, tables):
+    aggregation = {"name": "n", "table": "operations", "group_by": ["op_type"],
+                   "measures": [{"type": "count"}, {"type": "sum", "field": "amount"},
+                                {"type": "distinct", "field": "source_account"}],
+                   "window": {"type": "ledgers", "count": 50}}
+    got = {r["op_type"]: r for r in analyze(tmp_path, aggregation)}
+    want = duckdb.connect().execute(f"""
+        select op_type, count(*), sum(amount), count(distinct source_account)
+        from read_parquet('{tables}/operations.parquet') where ledger_sequence > {LAST - 50}
+        group by op_type""").fetchall()
+    assert set(got) == {w[0] for w in want}
+    for op_type, count, total, distinct in want:
+        row = got[op_type]
+        assert (row["count"], row["rows"], row["distinct_source_account"]) == (count, count, distinct)
+        assert close(row["sum_amount"], total)
+        assert row["final"] is False
+
+
+@pytest.mark.parametrize("aggregation, fragment", [
+    ({"name": "x", "table": "operations", "filters": [{"any": []}],
+      "measures": [{"type": "count"}], "window": {"type": "tumbling", "size": "1m"}},
+     "needs a non-empty list"),
+    ({"name": "x", "table": "operations", "filters": [{"any": [{"field": "nope", "op": "eq", "value": 1}]}],
+      "measures": [{"type": "count"}], "window": {"type": "tumbling", "size": "1m"}},
+     "has no column 'nope'"),
+    ({"name": "x", "table": "operations", "measures": [{"type": "sum", "field": "amount", "values": True}],
+      "window": {"type": "tumbling", "size": "1m"}}, "\"values\" is an option of distinct"),
+])
+def test_bad_filter_groups_and_options_are_rejected(tmp_path, aggregation, fragment):
+    config = tmp_path / "agg.json"
+    config.write_text(json.dumps({"aggregations": [aggregation]}))
+    run = subprocess.run([str(binary()), "analyze", "--source", f"file://{LAKE}", "--start",
+                          str(FIRST), "--end", str(FIRST + 1), "--config", str(config)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1 and fragment in run.stderr, run.stderr
