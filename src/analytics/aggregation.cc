@@ -538,8 +538,8 @@ struct Aggregation::GroupState {
   std::vector<MeasureState> measures;
 };
 
-arrow::Result<std::unique_ptr<Aggregation>> Aggregation::Make(AggregationDef def,
-                                                              size_t max_final_windows) {
+arrow::Result<std::unique_ptr<Aggregation>> Aggregation::Make(
+    AggregationDef def, size_t max_final_windows, size_t max_retained_values) {
   auto input = convert::TableSchema(def.table);
   arrow::FieldVector fields = {
       arrow::field("name", arrow::utf8(), false),
@@ -570,15 +570,17 @@ arrow::Result<std::unique_ptr<Aggregation>> Aggregation::Make(AggregationDef def
   fields.push_back(arrow::field("rows", arrow::int64(), false));
   fields.push_back(arrow::field("final", arrow::boolean(), false));
   return std::make_unique<Aggregation>(std::move(def), input, arrow::schema(fields),
-                                       max_final_windows);
+                                       max_final_windows, max_retained_values);
 }
 
 Aggregation::Aggregation(AggregationDef def, std::shared_ptr<arrow::Schema> input,
-                         std::shared_ptr<arrow::Schema> schema, size_t max_final_windows)
+                         std::shared_ptr<arrow::Schema> schema, size_t max_final_windows,
+                         size_t max_retained_values)
     : def_(std::move(def)),
       input_(std::move(input)),
       schema_(std::move(schema)),
-      max_final_windows_(max_final_windows) {
+      max_final_windows_(max_final_windows),
+      max_retained_values_(max_retained_values) {
   for (const auto& name : def_.group_by)
     group_columns_.push_back(input_->GetFieldIndex(name));
   for (const auto& measure : def_.measures) {
@@ -658,7 +660,31 @@ arrow::Status Aggregation::Update(std::span<const pipeline::LedgerInfo> ledgers,
   } else {
     FinalizeUpTo(newest_time_);
   }
-  return arrow::Status::OK();
+  return CheckRetainedValues();
+}
+
+arrow::Status Aggregation::CheckRetainedValues() const {
+  if (max_retained_values_ == SIZE_MAX) return arrow::Status::OK();
+  size_t retained = RetainedValues();
+  if (retained <= max_retained_values_) return arrow::Status::OK();
+  return arrow::Status::CapacityError(
+      "aggregation '", def_.name, "' holds ", retained,
+      " input values for its exact measures (exact percentiles, distinct), more than "
+      "ANALYTICS_BUFFER_SIZE=",
+      max_retained_values_,
+      ": raise ANALYTICS_BUFFER_SIZE, shorten the window or use t-digest percentiles");
+}
+
+size_t Aggregation::RetainedValues() const {
+  size_t values = 0;
+  for (const auto& [pane, groups] : panes_) {
+    for (const auto& [key, group] : groups) {
+      for (const auto& measure : group.measures) {
+        values += measure.distinct.size() + measure.values.size();
+      }
+    }
+  }
+  return values;
 }
 
 Aggregation::WindowResult Aggregation::MergeWindow(int64_t window) const {

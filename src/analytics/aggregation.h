@@ -3,6 +3,7 @@
 // built from per-slide panes. Definition format: docs/ANALYTICS.md.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -91,9 +92,12 @@ arrow::Result<int64_t> ParseDuration(std::string_view text);
 /// Computes an aggregation incrementally as ledgers arrive in order.
 class Aggregation {
  public:
-  /// Creates the state of `def`; at most `max_final_windows` final windows are kept.
+  /// Creates the state of `def`; at most `max_final_windows` final windows are kept, and
+  /// at most `max_retained_values` input values for exact measures (an update past it
+  /// fails with CapacityError).
   static arrow::Result<std::unique_ptr<Aggregation>> Make(
-      AggregationDef def, size_t max_final_windows = 10000);
+      AggregationDef def, size_t max_final_windows = 10000,
+      size_t max_retained_values = SIZE_MAX);
 
   /// Adds the rows (of the aggregation's table) of consecutive `ledgers`.
   arrow::Status Update(std::span<const pipeline::LedgerInfo> ledgers,
@@ -112,16 +116,24 @@ class Aggregation {
   /// Returns an estimate of the bytes of state held.
   int64_t StateBytes() const;
 
+  /// Returns the input values held for exact measures (exact percentiles keep every
+  /// value, distinct every distinct value) across the open panes.
+  size_t RetainedValues() const;
+
   struct MeasureState;
   struct GroupState;
   using Groups = std::map<std::vector<Value>, GroupState>;
 
   /// Use Make().
   Aggregation(AggregationDef def, std::shared_ptr<arrow::Schema> input,
-              std::shared_ptr<arrow::Schema> schema, size_t max_final_windows);
+              std::shared_ptr<arrow::Schema> schema, size_t max_final_windows,
+              size_t max_retained_values);
   ~Aggregation();
 
  private:
+  /// Fails when the exact measures hold more values than allowed.
+  arrow::Status CheckRetainedValues() const;
+
   /// A window's merged groups, ready to be written.
   struct WindowResult {
     int64_t start = 0;
@@ -148,6 +160,7 @@ class Aggregation {
   std::vector<int> group_positions_;
   std::vector<int> measure_positions_;
   size_t max_final_windows_;
+  size_t max_retained_values_;
   /// Partial aggregates per pane (slide period, or ledger for kLedgers windows).
   std::map<int64_t, Groups> panes_;
   /// Close time of each retained ledger pane (kLedgers windows).

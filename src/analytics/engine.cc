@@ -6,6 +6,7 @@
 #include <arrow/scalar.h>
 
 #include "convert/batch_writer.h"
+#include "ops/log.h"
 
 namespace sas::analytics {
 namespace {
@@ -62,7 +63,9 @@ arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
        {"measures",
         {{{"type", "count"}},
          {{"type", "min"}, {"field", "ledger_sequence"}},
-         {{"type", "max"}, {"field", "ledger_sequence"}}}},
+         {{"type", "max"}, {"field", "ledger_sequence"}},
+         {{"type", "min"}, {"field", "ledger_close_time"}},
+         {{"type", "max"}, {"field", "ledger_close_time"}}}},
        {"window", window},
        {"export", true}},
   });
@@ -76,12 +79,14 @@ arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
 
 arrow::Status AnalyticsEngine::Add(AggregationDef def) {
   std::string name = def.name;
-  ARROW_ASSIGN_OR_RAISE(auto aggregation,
-                        Aggregation::Make(std::move(def), kLiveFinalWindows));
+  ARROW_ASSIGN_OR_RAISE(
+      auto aggregation,
+      Aggregation::Make(std::move(def), kLiveFinalWindows, max_retained_values_));
   std::lock_guard lock(mutex_);
   if (!aggregations_.emplace(name, std::move(aggregation)).second) {
     return arrow::Status::AlreadyExists("an aggregation named '", name, "' exists");
   }
+  stopped_.erase(name);
   return arrow::Status::OK();
 }
 
@@ -90,14 +95,20 @@ arrow::Status AnalyticsEngine::Drop(const std::string& name) {
   if (aggregations_.erase(name) == 0) {
     return arrow::Status::KeyError("no aggregation named '", name, "'");
   }
+  stopped_.erase(name);
   return arrow::Status::OK();
 }
 
 std::vector<nlohmann::json> AnalyticsEngine::Definitions() const {
   std::lock_guard lock(mutex_);
   std::vector<nlohmann::json> defs;
-  for (const auto& [name, aggregation] : aggregations_)
-    defs.push_back(aggregation->def().source);
+  for (const auto& [name, aggregation] : aggregations_) {
+    nlohmann::json def = aggregation->def().source;
+    if (auto stopped = stopped_.find(name); stopped != stopped_.end()) {
+      def["error"] = stopped->second.message();
+    }
+    defs.push_back(std::move(def));
+  }
   return defs;
 }
 
@@ -107,6 +118,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> AnalyticsEngine::Results(
   auto found = aggregations_.find(name);
   if (found == aggregations_.end()) {
     return arrow::Status::KeyError("no aggregation named '", name, "'");
+  }
+  if (auto stopped = stopped_.find(name); stopped != stopped_.end()) {
+    return stopped->second.WithMessage("stopped: ", stopped->second.message());
   }
   return found->second->Results(true);
 }
@@ -207,7 +221,11 @@ std::optional<std::string> AnalyticsEngine::ResultsJson(const std::string& name)
   for (const auto& n : names) {
     auto results = Results(n);
     std::string lines;
-    if (!results.ok() || !convert::AppendJsonLines(**results, &lines).ok()) continue;
+    if (!results.ok()) {
+      out[n] = {{"error", results.status().message()}};
+      continue;
+    }
+    if (!convert::AppendJsonLines(**results, &lines).ok()) continue;
     nlohmann::json rows = nlohmann::json::array();
     size_t begin = 0;
     while (begin < lines.size()) {
@@ -232,8 +250,14 @@ arrow::Status AnalyticsEngine::Consume(const pipeline::ConvertedLedgers& ledgers
   {
     std::lock_guard lock(mutex_);
     for (const auto& [name, aggregation] : aggregations_) {
+      if (stopped_.count(name) > 0) continue;
       ARROW_ASSIGN_OR_RAISE(auto rows, ledgers.chunk.batch(aggregation->def().table));
-      ARROW_RETURN_NOT_OK(aggregation->Update(ledgers.ledgers, rows));
+      arrow::Status status = aggregation->Update(ledgers.ledgers, rows);
+      if (!status.ok()) {
+        ops::LogError("analytics", "aggregation stopped",
+                      {{"aggregation", name}, {"error", status.ToString()}});
+        stopped_.emplace(name, std::move(status));
+      }
     }
     ++version_;
   }

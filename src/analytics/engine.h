@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -26,19 +27,27 @@ namespace sas::analytics {
 arrow::Result<std::vector<AggregationDef>> BuiltinAggregations(
     const std::string& window_size);
 
-/// Holds aggregations and feeds them every converted ledger.
+/// Holds aggregations and feeds them every converted ledger. An aggregation whose update
+/// fails (e.g. past ANALYTICS_BUFFER_SIZE) is stopped and reports its error; the others
+/// go on.
 class AnalyticsEngine : public pipeline::LedgerSink {
  public:
+  /// Creates an engine whose aggregations may each hold `max_retained_values` input
+  /// values for exact measures (ANALYTICS_BUFFER_SIZE).
+  explicit AnalyticsEngine(size_t max_retained_values = SIZE_MAX)
+      : max_retained_values_(max_retained_values) {}
+
   /// Adds an aggregation; its name must be new.
   arrow::Status Add(AggregationDef def);
 
   /// Removes an aggregation.
   arrow::Status Drop(const std::string& name);
 
-  /// Returns the definitions, by name.
+  /// Returns the definitions, by name (with `"error"` for a stopped aggregation).
   std::vector<nlohmann::json> Definitions() const;
 
-  /// Returns the current windows (final and open) of one aggregation.
+  /// Returns the current windows (final and open) of one aggregation; the error of a
+  /// stopped one.
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Results(
       const std::string& name) const;
 
@@ -74,6 +83,9 @@ class AnalyticsEngine : public pipeline::LedgerSink {
   mutable std::mutex mutex_;
   mutable std::condition_variable updated_;
   std::map<std::string, std::unique_ptr<Aggregation>> aggregations_;
+  /// Aggregations stopped by a failed update, and why.
+  std::map<std::string, arrow::Status> stopped_;
+  size_t max_retained_values_;
   uint64_t version_ = 0;
 };
 

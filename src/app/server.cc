@@ -351,7 +351,8 @@ arrow::Result<std::shared_ptr<analytics::AnalyticsEngine>> StartAnalytics(
         "ENABLE_ANALYTICS needs a live source (MOCK_DATA, LEDGER_LAKE_URI or "
         "SOURCE_ENDPOINT)");
   }
-  auto engine = std::make_shared<analytics::AnalyticsEngine>();
+  auto engine = std::make_shared<analytics::AnalyticsEngine>(
+      static_cast<size_t>(options.analytics_buffer_size));
   if (options.enable_analytics) {
     ARROW_ASSIGN_OR_RAISE(auto builtins,
                           analytics::BuiltinAggregations(options.analytics_window_size));

@@ -251,6 +251,17 @@ constexpr std::array kServerOptions = {
                [](std::string_view v, ServerOptions* o) {
                  return ApplyNonEmpty(v, &o->analytics_window_size);
                }},
+    OptionSpec{
+        "--analytics-buffer-size", "ANALYTICS_BUFFER_SIZE", "10000",
+        "an integer 1-1000000000",
+        "input values an aggregation may hold for its exact measures (exact "
+        "percentiles keep every value, distinct every distinct value, over the open "
+        "panes); past it the aggregation stops with an error, the others go on",
+        [](std::string_view v, ServerOptions* o) {
+          ARROW_ASSIGN_OR_RAISE(o->analytics_buffer_size,
+                                ParseUnsigned(v, 1, 1'000'000'000));
+          return arrow::Status::OK();
+        }},
     OptionSpec{"--analytics-config", "ANALYTICS_CONFIG", "", "a JSON file",
                "more aggregations ({\"aggregations\": [...]}, docs/ANALYTICS.md)",
                [](std::string_view v, ServerOptions* o) {

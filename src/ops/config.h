@@ -66,6 +66,8 @@ struct ServerOptions {
   /// Live analytics: on/off, the built-ins' window, and a definitions file.
   bool enable_analytics = false;
   std::string analytics_window_size = "1h";
+  /// Input values each aggregation may hold for exact measures (ANALYTICS_BUFFER_SIZE).
+  uint64_t analytics_buffer_size = 10000;
   std::string analytics_config;
   /// Live Parquet archive (on when the base path is set).
   std::string parquet_base_path;

@@ -68,7 +68,9 @@ def test_live_analytics_over_http_and_flight(tmp_path):
         exported = {line.split(" ")[0]: float(line.split(" ")[1]) for line in metrics.splitlines()
                     if line.startswith("stellar_arrow_source_analytics_value{")}
         rate = 'stellar_arrow_source_analytics_value{aggregation="tx_stats",measure="avg_successful",group=""}'
-        assert 0 < exported[rate] < 1  # the generator's failed transactions
+        assert 0 < exported[rate] <= 1  # the newest window may be too young for a failure
+        windows = json.loads(http_get(s.health_port, "/analytics/tx_stats")[1])
+        assert any(w["avg_successful"] < 1 for w in windows)  # the generator's failures
         assert any('aggregation="payment_volume",measure="sum_amount",group="USDC:' in k
                    for k in exported)
     finally:
@@ -94,7 +96,7 @@ def test_live_archive_resumes_after_restart_without_gap_or_duplicate(tmp_path):
     n, distinct, low, high = duckdb.connect().execute(
         f"select count(*), count(distinct ledger_sequence), min(ledger_sequence), "
         f"max(ledger_sequence) from {q}").fetchone()
-    assert n == distinct == high - low + 1 and low == 2 and high > 120
+    assert n == distinct == high - low + 1 and low == 2 and high >= 120
     tx = duckdb.connect().execute(
         f"select count(*), count(distinct (ledger_sequence, application_order)) from "
         f"read_parquet('{tmp_path}/transactions/**/*.parquet')").fetchone()
