@@ -7,6 +7,7 @@
 
 #include <arrow/compute/api.h>
 #include <arrow/compute/exec.h>
+#include <arrow/compute/row/grouper.h>
 #include <arrow/scalar.h>
 
 #include "analytics/tdigest.h"
@@ -609,17 +610,42 @@ int64_t Aggregation::PaneOf(const pipeline::LedgerInfo& ledger) const {
   return ledger.close_time / def_.window.slide;
 }
 
-void Aggregation::AddRow(int64_t pane, const arrow::RecordBatch& rows, int64_t row) {
-  std::vector<Value> key;
-  key.reserve(group_columns_.size());
-  for (int column : group_positions_) key.push_back(CellValue(*rows.column(column), row));
-  GroupState& group = panes_[pane][std::move(key)];
-  if (group.measures.empty()) group.measures.resize(def_.measures.size());
-  ++group.rows;
+arrow::Result<Aggregation::BatchGroups> Aggregation::GroupRows(
+    const arrow::RecordBatch& rows) const {
+  BatchGroups groups;
+  if (group_positions_.empty() || rows.num_rows() == 0) {
+    groups.keys.emplace_back();
+    groups.ids.assign(static_cast<size_t>(rows.num_rows()), 0);
+    return groups;
+  }
+  std::vector<arrow::TypeHolder> types;
+  std::vector<arrow::Datum> columns;
+  for (int column : group_positions_) {
+    types.emplace_back(rows.column(column)->type());
+    columns.emplace_back(rows.column(column));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto grouper, cp::Grouper::Make(types));
+  cp::ExecBatch keys(std::move(columns), rows.num_rows());
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum ids, grouper->Consume(cp::ExecSpan(keys)));
+  ARROW_ASSIGN_OR_RAISE(cp::ExecBatch uniques, grouper->GetUniques());
+  for (int64_t i = 0; i < uniques.length; ++i) {
+    std::vector<Value> key;
+    for (const auto& unique : uniques.values)
+      key.push_back(CellValue(*unique.make_array(), i));
+    groups.keys.push_back(std::move(key));
+  }
+  const auto& id_array = static_cast<const arrow::UInt32Array&>(*ids.make_array());
+  groups.ids.assign(id_array.raw_values(), id_array.raw_values() + id_array.length());
+  return groups;
+}
+
+void Aggregation::AddRow(GroupState* group, const arrow::RecordBatch& rows, int64_t row) {
+  if (group->measures.empty()) group->measures.resize(def_.measures.size());
+  ++group->rows;
   for (size_t m = 0; m < def_.measures.size(); ++m) {
     int column = measure_positions_[m];
     Value value = column < 0 ? Value(true) : CellValue(*rows.column(column), row);
-    group.measures[m].Add(def_.measures[m], value);
+    group->measures[m].Add(def_.measures[m], value);
   }
 }
 
@@ -636,6 +662,11 @@ arrow::Status Aggregation::Update(std::span<const pipeline::LedgerInfo> ledgers,
   }
   auto sequences = std::static_pointer_cast<arrow::UInt32Array>(
       kept->GetColumnByName("ledger_sequence"));
+  // Group ids come from Arrow's Grouper, once per batch; each (pane, group) is looked up
+  // once per pane, not once per row.
+  ARROW_ASSIGN_OR_RAISE(BatchGroups groups, GroupRows(*kept));
+  std::vector<GroupState*> slots(groups.keys.size(), nullptr);
+  std::optional<int64_t> slots_pane;
   size_t ledger = 0;
   for (int64_t row = 0; row < kept->num_rows(); ++row) {
     while (ledger < ledgers.size() && ledgers[ledger].sequence < sequences->Value(row))
@@ -644,7 +675,14 @@ arrow::Status Aggregation::Update(std::span<const pipeline::LedgerInfo> ledgers,
       return arrow::Status::Invalid("row ", row, " of ledger ", sequences->Value(row),
                                     " is not in the ledgers given");
     }
-    AddRow(PaneOf(ledgers[ledger]), *kept, row);
+    int64_t pane = PaneOf(ledgers[ledger]);
+    if (slots_pane != pane) {
+      std::fill(slots.begin(), slots.end(), nullptr);
+      slots_pane = pane;
+    }
+    uint32_t id = groups.ids[static_cast<size_t>(row)];
+    if (slots[id] == nullptr) slots[id] = &panes_[pane][groups.keys[id]];
+    AddRow(slots[id], *kept, row);
   }
   for (const auto& info : ledgers) {
     newest_time_ = std::max(newest_time_, info.close_time);

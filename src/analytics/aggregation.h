@@ -142,7 +142,15 @@ class Aggregation {
     std::shared_ptr<Groups> groups;
   };
 
-  void AddRow(int64_t pane, const arrow::RecordBatch& rows, int64_t row);
+  /// The groups of one batch's rows: a key per group id, a group id per row.
+  struct BatchGroups {
+    std::vector<std::vector<Value>> keys;
+    std::vector<uint32_t> ids;
+  };
+  /// Groups the rows of `rows` (its group-by columns) with Arrow's Grouper.
+  arrow::Result<BatchGroups> GroupRows(const arrow::RecordBatch& rows) const;
+  /// Adds one row's measures to its group.
+  void AddRow(GroupState* group, const arrow::RecordBatch& rows, int64_t row);
   int64_t PaneOf(const pipeline::LedgerInfo& ledger) const;
   WindowResult MergeWindow(int64_t window) const;
   void FinalizeUpTo(int64_t newest_time);

@@ -164,6 +164,17 @@ std::string GroupLabel(const arrow::RecordBatch& results,
 }
 
 /// Adds the measures of the rows of `results` in its newest window to `out`.
+/// Returns the rows of `results` whose window starts last (results are in window order).
+std::shared_ptr<arrow::RecordBatch> NewestWindowRows(const arrow::RecordBatch& results) {
+  auto starts = std::static_pointer_cast<arrow::TimestampArray>(
+      results.GetColumnByName("window_start"));
+  if (!starts || starts->length() == 0) return results.Slice(0, 0);
+  int64_t newest = starts->Value(starts->length() - 1);
+  int64_t first = starts->length() - 1;
+  while (first > 0 && starts->Value(first - 1) == newest) --first;
+  return results.Slice(first);
+}
+
 void ExportNewestWindow(const AggregationDef& def, const arrow::RecordBatch& results,
                         std::vector<AnalyticsEngine::ExportedValue>* out) {
   auto starts = std::static_pointer_cast<arrow::TimestampArray>(
@@ -208,7 +219,8 @@ std::vector<AnalyticsEngine::ExportedValue> AnalyticsEngine::ExportedValues() co
   return out;
 }
 
-std::optional<std::string> AnalyticsEngine::ResultsJson(const std::string& name) const {
+std::optional<std::string> AnalyticsEngine::ResultsJson(const std::string& name,
+                                                        bool newest_only) const {
   std::vector<std::string> names;
   {
     std::lock_guard lock(mutex_);
@@ -220,20 +232,22 @@ std::optional<std::string> AnalyticsEngine::ResultsJson(const std::string& name)
   nlohmann::json out = nlohmann::json::object();
   for (const auto& n : names) {
     auto results = Results(n);
-    std::string lines;
     if (!results.ok()) {
       out[n] = {{"error", results.status().message()}};
       continue;
     }
-    if (!convert::AppendJsonLines(**results, &lines).ok()) continue;
-    nlohmann::json rows = nlohmann::json::array();
+    std::shared_ptr<arrow::RecordBatch> rows = *results;
+    if (newest_only) rows = NewestWindowRows(*rows);
+    std::string lines;
+    if (!convert::AppendJsonLines(*rows, &lines).ok()) continue;
+    nlohmann::json parsed = nlohmann::json::array();
     size_t begin = 0;
     while (begin < lines.size()) {
       size_t end = lines.find('\n', begin);
-      rows.push_back(nlohmann::json::parse(lines.substr(begin, end - begin)));
+      parsed.push_back(nlohmann::json::parse(lines.substr(begin, end - begin)));
       begin = end + 1;
     }
-    out[n] = std::move(rows);
+    out[n] = std::move(parsed);
   }
   return name.empty() ? out.dump() : out[name].dump();
 }

@@ -52,8 +52,10 @@ class AnalyticsEngine : public pipeline::LedgerSink {
       const std::string& name) const;
 
   /// Returns one aggregation's windows as JSON, or every aggregation's when `name` is
-  /// empty; nullopt for an unknown name.
-  std::optional<std::string> ResultsJson(const std::string& name) const;
+  /// empty (only the newest window's rows when `newest_only`); nullopt for an unknown
+  /// name.
+  std::optional<std::string> ResultsJson(const std::string& name,
+                                         bool newest_only = false) const;
 
   /// One exported measure: aggregation, measure column, group-by values (joined by ','),
   /// and its value in the newest window.

@@ -172,10 +172,10 @@ arrow::Status RunAnalyze(const AnalyzeRequest& request) {
   auto started = std::chrono::steady_clock::now();
   ARROW_RETURN_NOT_OK(WriteResults(request, aggs));
   aggregating += std::chrono::steady_clock::now() - started;
-  progress.Finish();
-  std::cerr << "aggregation " << std::chrono::duration<double>(aggregating).count()
-            << " s of it (" << aggs.size() << " aggregations), the rest reading and "
-            << "converting\n";
+  progress.Finish("aggregation " +
+                  std::to_string(std::chrono::duration<double>(aggregating).count()) +
+                  " s of it (" + std::to_string(aggs.size()) +
+                  " aggregations), the rest reading and converting");
   return arrow::Status::OK();
 }
 

@@ -172,10 +172,9 @@ arrow::Status RunArchive(ArchiveRequest request) {
   size_t files = 0;
   for (convert::Table table : archiver->tables())
     files += archiver->table(table).files().size();
-  progress.Finish();
-  std::cout << "archived ledgers " << begin << "-" << end << " into "
-            << archiver->tables().size() << " tables; " << files
-            << " files in the archive\n";
+  progress.Finish("ledgers " + std::to_string(begin) + "-" + std::to_string(end) +
+                  " into " + std::to_string(archiver->tables().size()) + " tables, " +
+                  std::to_string(files) + " files in the archive");
   return arrow::Status::OK();
 }
 

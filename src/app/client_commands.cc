@@ -211,6 +211,15 @@ constexpr const char* kFetchUsage =
     "S "
     "--end E --out FILE.(parquet|arrow|csv|jsonl)\n";
 
+/// True when `path` ends with an extension that names an output format.
+bool KnownExtension(std::string_view path) {
+  for (std::string_view extension :
+       {".parquet", ".arrow", ".feather", ".csv", ".jsonl", ".json"}) {
+    if (path.ends_with(extension)) return true;
+  }
+  return false;
+}
+
 /// Returns the highest ledger_sequence of `batch` (0 when it has no such column).
 uint32_t LastLedgerOf(const arrow::RecordBatch& batch) {
   auto column = batch.GetColumnByName("ledger_sequence");
@@ -236,6 +245,9 @@ arrow::Status RunFetch(const CommandLine& line, const flight::ClientOptions& con
   convert::OutputFormat format = convert::OutputFormatFromExtension(*out);
   if (auto name = line.Value("--format")) {
     ARROW_ASSIGN_OR_RAISE(format, convert::ParseOutputFormat(*name));
+  } else if (!KnownExtension(*out)) {
+    return Usage("--out='" + *out +
+                 "': name a .parquet, .arrow, .csv or .jsonl file, or give --format");
   }
   std::string ticket = *stream + ":" + std::to_string(start) + ":" + std::to_string(end);
   ARROW_ASSIGN_OR_RAISE(auto client, flight::StellarFlightClient::Connect(connection));
@@ -277,14 +289,21 @@ constexpr std::array kAnalyticsFlags = {
 constexpr const char* kAnalyticsUsage =
     "Usage: stellar-arrow-source analytics [--server grpc://HOST:PORT] [NAME]\n";
 
-/// Prints one line per aggregation the server runs.
-arrow::Status PrintAggregations(flight::StellarFlightClient* client) {
+/// Prints one line per aggregation the server runs (its definition, for jsonl).
+arrow::Status PrintAggregations(flight::StellarFlightClient* client, RowFormat format) {
   ARROW_ASSIGN_OR_RAISE(std::string body, client->DoAction("list_aggregations", ""));
   auto json = nlohmann::json::parse(body, nullptr, false);
   if (!json.is_array()) {
     return arrow::Status::IOError("list_aggregations: expected a JSON array, got ", body);
   }
+  if (format == RowFormat::kCsv) {
+    return Usage("--format csv lists no aggregations: use table or jsonl, or name one");
+  }
   for (const auto& definition : json) {
+    if (format == RowFormat::kJsonl) {
+      std::cout << definition.dump() << "\n";
+      continue;
+    }
     std::cout << definition.value("name", "?") << "  " << definition.value("table", "?")
               << "  window " << definition.value("window", nlohmann::json{}).dump()
               << "  measures " << definition.value("measures", nlohmann::json{}).dump()
@@ -301,7 +320,7 @@ arrow::Status RunAnalytics(const CommandLine& line,
     ARROW_ASSIGN_OR_RAISE(format, ParseRowFormat(*name));
   }
   ARROW_ASSIGN_OR_RAISE(auto client, flight::StellarFlightClient::Connect(connection));
-  if (line.positionals().empty()) return PrintAggregations(client.get());
+  if (line.positionals().empty()) return PrintAggregations(client.get(), format);
   ARROW_ASSIGN_OR_RAISE(auto reader, client->DoGet("analytics:" + line.positionals()[0]));
   RowPrinter printer(format, stdout, TerminalColumns(stdout));
   return ReadStream(client.get(), reader.get(), [&](const arrow::RecordBatch& batch) {

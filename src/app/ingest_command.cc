@@ -9,6 +9,7 @@
 #include "app/ledger_json.h"
 #include "app/progress.h"
 #include "app/run_main.h"
+#include "app/terminal.h"
 #include "ingest/source_uri.h"
 #include "xdr/network.h"
 
@@ -148,7 +149,11 @@ arrow::Status RunIngest(const IngestRequest& request) {
     network_id = xdr::NetworkId(request.network_passphrase);
   }
   uint64_t total = request.end ? *request.end - request.start + 1 : 0;
-  Progress progress("ingested", total);
+  // Ledgers printed to the terminal would be interleaved with a redrawn progress line.
+  bool printing_to_terminal = request.print && IsTerminal(stdout);
+  Progress progress = printing_to_terminal
+                          ? Progress("ingested", total, ProgressStyle::kSummaryOnly)
+                          : Progress("ingested", total);
   IngestState state;
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto ledger, source->Next());

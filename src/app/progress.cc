@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdarg>
+#include <vector>
 
 #include "app/terminal.h"
 
@@ -13,7 +14,7 @@ namespace {
 
 constexpr std::chrono::milliseconds kTerminalInterval{200};
 constexpr std::chrono::seconds kPlainInterval{5};
-constexpr int kBarWidth = 24;
+constexpr int kBarWidth = 16;
 
 /// Returns printf-style `format` of the arguments as a string.
 [[gnu::format(printf, 1, 2)]] std::string Printf(const char* format, ...) {
@@ -82,28 +83,42 @@ double Progress::Seconds() const {
       .count();
 }
 
-std::string Progress::Line(const ProgressCounts& counts, double seconds) const {
+std::vector<std::string> Progress::Fields(const ProgressCounts& counts,
+                                          double seconds) const {
   double rate = PerSecond(counts.ledgers, seconds);
-  std::string line = verb_ + " ";
+  std::vector<std::string> fields;
+  std::string head = verb_;
   if (style_ == ProgressStyle::kTerminal && total_ > 0) {
-    line += Bar(static_cast<double>(counts.ledgers) / static_cast<double>(total_)) + " ";
+    head += " " + Bar(static_cast<double>(counts.ledgers) / static_cast<double>(total_));
   }
   if (total_ > 0) {
-    line +=
-        Printf("%.1f%% %" PRIu64 "/%" PRIu64 " ledgers",
+    head +=
+        Printf(" %.1f%% %" PRIu64 "/%" PRIu64 " ledgers",
                100.0 * static_cast<double>(counts.ledgers) / static_cast<double>(total_),
                counts.ledgers, total_);
-    if (rate > 0) {
-      double left = static_cast<double>(total_ - std::min(counts.ledgers, total_));
-      line += Printf(", ETA %.0f s", left / rate);
-    }
   } else {
-    line += Printf("%" PRIu64 " ledgers", counts.ledgers);
+    head += Printf(" %" PRIu64 " ledgers", counts.ledgers);
   }
-  line += Printf(", %.1f ledgers/s", rate);
-  if (counts.rows > 0) line += Printf(", %" PRIu64 " rows", counts.rows);
-  line += ", " + FormatBytes(counts.bytes) +
-          Printf(" (%.2f MB/s)", PerSecond(counts.bytes, seconds) / 1e6);
+  fields.push_back(head);
+  if (total_ > 0 && rate > 0) {
+    double left = static_cast<double>(total_ - std::min(counts.ledgers, total_));
+    fields.push_back(Printf("ETA %.0f s", left / rate));
+  }
+  fields.push_back(Printf("%.1f ledgers/s", rate));
+  if (counts.rows > 0) fields.push_back(Printf("%" PRIu64 " rows", counts.rows));
+  fields.push_back(FormatBytes(counts.bytes) +
+                   Printf(" (%.2f MB/s)", PerSecond(counts.bytes, seconds) / 1e6));
+  return fields;
+}
+
+std::string Progress::Line(const ProgressCounts& counts, double seconds,
+                           size_t columns) const {
+  std::vector<std::string> fields = Fields(counts, seconds);
+  std::string line = fields.front().substr(0, columns);
+  for (size_t i = 1; i < fields.size(); ++i) {
+    if (line.size() + 2 + fields[i].size() > columns) break;
+    line += ", " + fields[i];
+  }
   return line;
 }
 
@@ -115,13 +130,16 @@ void Progress::Update(const ProgressCounts& counts) {
                       : std::chrono::steady_clock::duration(kPlainInterval);
   if (now - last_draw_ < interval) return;
   last_draw_ = now;
-  std::string line = Line(counts, Seconds());
   if (style_ == ProgressStyle::kTerminal) {
-    line.resize(std::min(line.size(), static_cast<size_t>(TerminalColumns(out_) - 1)));
+    auto columns = static_cast<size_t>(std::max(TerminalColumns(out_) - 1, 10));
+    std::string line = Line(counts, Seconds(), columns);
     std::fprintf(out_, "\r\x1b[K%s", line.c_str());
     drawn_ = true;
-  } else {
+  } else if (style_ == ProgressStyle::kPlain) {
+    std::string line = Line(counts, Seconds(), std::string::npos);
     std::fprintf(out_, "%s\n", line.c_str());
+  } else {
+    return;
   }
   std::fflush(out_);
 }
@@ -136,8 +154,9 @@ std::string Progress::Summary(const ProgressCounts& counts, double seconds) cons
   return line;
 }
 
-std::string Progress::Finish() {
+std::string Progress::Finish(std::string_view more) {
   std::string line = Summary(counts_, Seconds());
+  if (!more.empty()) line += "; " + std::string(more);
   if (drawn_) std::fputs("\r\x1b[K", out_);
   std::fprintf(out_, "%s\n", line.c_str());
   std::fflush(out_);

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "convert/ledger_converter.h"
 #include "pipeline/chunk_reader.h"
@@ -33,6 +35,8 @@ enum class ProgressStyle {
   kTerminal,
   /// A plain line every interval (stderr is a file or a pipe).
   kPlain,
+  /// Only the summary (e.g. while the terminal shows the command's own output).
+  kSummaryOnly,
 };
 
 /// Reports the progress of a job over ledgers.
@@ -49,8 +53,9 @@ class Progress {
   /// Records what is finished; draws when the interval of the style has passed.
   void Update(const ProgressCounts& counts);
 
-  /// Clears the progress line and prints the summary line; returns it (no newline).
-  std::string Finish();
+  /// Clears the progress line and prints the summary line, with `more` appended after a
+  /// "; "; returns it (no newline).
+  std::string Finish(std::string_view more = {});
 
   /// Returns seconds since the start.
   double Seconds() const;
@@ -59,8 +64,10 @@ class Progress {
   std::string Summary(const ProgressCounts& counts, double seconds) const;
 
  private:
-  /// Returns the progress line of `counts`, at most `columns` wide on a terminal.
-  std::string Line(const ProgressCounts& counts, double seconds) const;
+  /// Returns the parts of a progress line, most important first.
+  std::vector<std::string> Fields(const ProgressCounts& counts, double seconds) const;
+  /// Returns the progress line of `counts`: the fields that fit in `columns`.
+  std::string Line(const ProgressCounts& counts, double seconds, size_t columns) const;
 
   std::string verb_;
   uint64_t total_;

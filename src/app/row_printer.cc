@@ -110,13 +110,15 @@ void RowPrinter::StartTable(const arrow::RecordBatch& batch) {
   std::fprintf(out_, "%s\n%s\n", header.c_str(), rule.c_str());
 }
 
-std::string RowPrinter::TableLine(const arrow::RecordBatch& batch, int64_t row) const {
+std::string RowPrinter::TableLine(const arrow::RecordBatch& batch, int64_t row) {
   std::string line;
   for (size_t i = 0; i < shown_.size(); ++i) {
     if (i > 0) line += "  ";
     int column = (*chosen_)[static_cast<size_t>(shown_[i])];
-    line +=
-        Fit(convert::CellText(*batch.column(column), row), widths_[i], right_aligned_[i]);
+    std::string text = convert::CellText(*batch.column(column), row);
+    // A number is never cut (a cut number reads as another value): its column grows.
+    if (right_aligned_[i]) widths_[i] = std::max(widths_[i], DisplayWidth(text));
+    line += Fit(std::move(text), widths_[i], right_aligned_[i]);
   }
   return line;
 }

@@ -15,7 +15,9 @@ namespace sas::app {
 
 /// How rows are printed.
 enum class RowFormat {
-  /// Aligned columns, as many as fit `width`; cells cut with "~" when too long.
+  /// Aligned columns, those that fit `width` (in schema order, skipping any too wide
+  /// for the space left); text cut with "~" when longer than its column, numbers never
+  /// (their column grows).
   kTable,
   /// One JSON object per row (as `convert --format jsonl`).
   kJsonl,
@@ -42,8 +44,8 @@ class RowPrinter {
   arrow::Status ChooseColumns(const arrow::Schema& schema);
   /// Sizes the table's columns from the first batch and prints the header.
   void StartTable(const arrow::RecordBatch& batch);
-  /// Returns the table line of one row.
-  std::string TableLine(const arrow::RecordBatch& batch, int64_t row) const;
+  /// Returns the table line of one row (widening a numeric column that is too narrow).
+  std::string TableLine(const arrow::RecordBatch& batch, int64_t row);
 
   RowFormat format_;
   std::FILE* out_;

@@ -515,8 +515,8 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
   http_options.version = kVersion;
   http_options.sources_json = sources.description.dump();
   if (engine) {
-    http_options.analytics = [engine](std::string_view name) {
-      return engine->ResultsJson(std::string(name));
+    http_options.analytics = [engine](std::string_view name, bool newest_only) {
+      return engine->ResultsJson(std::string(name), newest_only);
     };
   }
   http_options.is_ready = [&serving, hub = sources.hub] {

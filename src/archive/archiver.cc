@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 
 #include <arrow/filesystem/filesystem.h>
 #include <arrow/filesystem/localfs.h>
@@ -39,13 +40,27 @@ arrow::Result<std::pair<arrow::Compression::type, std::optional<int>>> ParseComp
                                 "': expected none, snappy, gzip, lz4 or zstd[:LEVEL]");
 }
 
+namespace {
+
+/// Returns `base` made absolute when it is a relative local path (Arrow takes only
+/// absolute paths or URIs).
+std::string AbsoluteUnlessUri(const std::string& base) {
+  if (base.find("://") != std::string::npos) return base;
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(base, error);
+  return error ? base : absolute.lexically_normal().string();
+}
+
+}  // namespace
+
 arrow::Result<std::unique_ptr<Archiver>> Archiver::Open(const ArchiveOptions& options) {
   if (options.base.empty()) {
     return arrow::Status::Invalid("no archive destination (--out or PARQUET_BASE_PATH)");
   }
   ArchiveSettings settings;
-  ARROW_ASSIGN_OR_RAISE(settings.fs,
-                        arrow::fs::FileSystemFromUriOrPath(options.base, &settings.root));
+  ARROW_ASSIGN_OR_RAISE(
+      settings.fs, arrow::fs::FileSystemFromUriOrPath(AbsoluteUnlessUri(options.base),
+                                                      &settings.root));
   if (settings.fs->type_name() == "local") {
     ARROW_RETURN_NOT_OK(settings.fs->CreateDir(settings.root, true));
   }

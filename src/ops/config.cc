@@ -52,7 +52,7 @@ constexpr std::array kServerOptions = {
                  return ApplyPort(v, &o->arrow_port);
                }},
     OptionSpec{"--health-port", "HEALTH_PORT", "8088", "an integer port 1-65535",
-               "HTTP port of /health, /ready and /metrics",
+               "HTTP port of the dashboard (/), /health, /ready, /metrics and /analytics",
                [](std::string_view v, ServerOptions* o) {
                  return ApplyPort(v, &o->health_port);
                }},

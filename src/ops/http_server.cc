@@ -89,7 +89,16 @@ void OpsHttpServer::InstallRoutes() {
       R"(/analytics(/([A-Za-z0-9_.-]+))?)",
       [this](const httplib::Request& request, httplib::Response& response) {
         std::string name = request.matches.size() > 2 ? request.matches[2].str() : "";
-        auto body = options_.analytics ? options_.analytics(name) : std::nullopt;
+        std::string windows = request.get_param_value("windows");
+        if (!windows.empty() && windows != "newest" && windows != "all") {
+          response.status = 400;
+          nlohmann::json error = {
+              {"error", "windows='" + windows + "': expected newest or all"}};
+          response.set_content(error.dump(), "application/json");
+          return;
+        }
+        auto body = options_.analytics ? options_.analytics(name, windows == "newest")
+                                       : std::nullopt;
         if (!body) {
           response.status = 404;
           nlohmann::json error = {

@@ -30,8 +30,10 @@ struct OpsHttpOptions {
   std::string sources_json = "{}";
   /// Returns true when the service is ready to serve clients.
   std::function<bool()> is_ready;
-  /// Answers GET /analytics and /analytics/<name> with JSON (nullopt: 404).
-  std::function<std::optional<std::string>(std::string_view name)> analytics;
+  /// Answers GET /analytics and /analytics/<name> with JSON, all retained windows or
+  /// (`?windows=newest`) only the newest (nullopt: 404).
+  std::function<std::optional<std::string>(std::string_view name, bool newest_only)>
+      analytics;
 };
 
 /// The dashboard page (src/ops/dashboard/index.html, embedded at build time).

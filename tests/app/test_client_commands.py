@@ -196,6 +196,9 @@ def test_analytics_lists_aggregations_and_prints_their_windows():
         assert listed.returncode == 0, listed.stderr
         names = [l.split()[0] for l in listed.stdout.splitlines()]
         assert {"tx_stats", "fee_stats", "payment_volume", "ledger_rate"} <= set(names)
+        as_json = run("analytics", "--server", url(s), "--format", "jsonl")
+        definitions = [json.loads(l) for l in as_json.stdout.splitlines()]
+        assert [d["name"] for d in definitions] == names
         p = run("analytics", "--server", url(s), "tx_stats", "--format", "jsonl")
         assert p.returncode == 0, p.stderr
         printed = [json.loads(l) for l in p.stdout.splitlines()]
@@ -206,3 +209,27 @@ def test_analytics_lists_aggregations_and_prints_their_windows():
         assert missing.returncode == 1 and "no aggregation named 'nope'" in missing.stderr
     finally:
         s.stop()
+
+
+def test_tail_table_never_cuts_a_number(lake_server):
+    p = run("tail", "--server", url(lake_server), "--stream", "token_transfers",
+            "--start", str(FIRST), "--columns", "ledger_sequence,event_type,amount",
+            "--limit", "400", env={"COLUMNS": "200"})
+    assert p.returncode == 0, p.stderr
+    expected = flight_rows(lake_server, f"token_transfers:{FIRST}:{LAST}")[:400]
+    lines = p.stdout.splitlines()[2:]
+    assert len(lines) == 400 and "~" not in p.stdout
+    amounts = [(line.split()[-1], str(r["amount"])) for line, r in zip(lines, expected)
+               if r["amount"] is not None]
+    assert amounts and all(shown == exact for shown, exact in amounts)
+    assert max(len(exact) for _, exact in amounts) > 7  # wider than the first rows' amounts
+
+
+def test_fetch_refuses_an_output_it_cannot_name(lake_server, tmp_path):
+    p = run("fetch", "--server", url(lake_server), "--stream", "operations", "--start",
+            str(FIRST), "--end", str(FIRST), "--out", str(tmp_path / "ops.txt"))
+    assert p.returncode == 2 and "name a .parquet, .arrow, .csv or .jsonl file" in p.stderr
+    p = run("fetch", "--server", url(lake_server), "--stream", "operations", "--start",
+            str(FIRST), "--end", str(FIRST), "--out", str(tmp_path / "ops.txt"), "--format", "csv")
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "ops.txt").read_text().startswith("ledger_sequence,")

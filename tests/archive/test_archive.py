@@ -220,3 +220,13 @@ def test_s3_destination(tmp_path):
                              Key="stellar/stellar_ledger/2022/06/10/stellar_ledger-1410048-1410111.parquet")
         table = pq.read_table(pa.BufferReader(body["Body"].read()))
         assert table["ledger_sequence"].to_pylist() == list(range(FIRST, FIRST + 64))
+
+
+@pytest.mark.parametrize("out", ["./relative-archive", "relative-archive"])
+def test_a_relative_destination_is_taken_from_the_working_directory(tmp_path, out):
+    run = subprocess.run([str(binary()), "archive", "--source", f"file://{LAKE}", "--network",
+                          "testnet", "--start", str(FIRST), "--end", str(FIRST + 31), "--out", out],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    rows = one(f"select count(*) from read_parquet('{tmp_path}/relative-archive/stellar_ledger/**/*.parquet')")
+    assert rows == (32,)

@@ -95,6 +95,28 @@ def test_the_dashboard_the_tour_opens_is_served(tour_server):
     assert json.loads(http_get(s.health_port, "/health")[1])["analytics"] is True
 
 
+@pytest.mark.parametrize("title", ["Archive and analytics", "Working with ledger files"])
+def test_the_local_shell_snippets_run_verbatim(tmp_path, title):
+    """Run from a folder beside `shared` (so `$PWD/../shared` resolves), with the binary
+    under test and this Python (for `.venv/bin/python`)."""
+    work = tmp_path / "checkout"
+    work.mkdir()
+    (tmp_path / "shared").symlink_to(ROOT.parent / "shared")
+    snippets = blocks(section(title), "sh")
+    assert snippets
+    for snippet in snippets:
+        script = (snippet.replace("build/release/stellar-arrow-source", str(binary()))
+                  .replace(".venv/bin/python", sys.executable))
+        run = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True,
+                             text=True, timeout=600, cwd=work)
+        assert run.returncode == 0, (snippet, run.stderr[-2000:])
+    if title == "Archive and analytics":
+        assert "payment" in run.stdout and '"name":"volume"' in run.stdout
+        assert list((work / "archive" / "operations").rglob("*.parquet"))
+    else:
+        assert (work / "ops.parquet").exists() and (work / "transfers.jsonl").exists()
+
+
 def test_the_pubnet_lake_uri_is_the_public_one():
     text = section("Pointing it at pubnet")
     uri = "s3://aws-public-blockchain/v1.1/stellar/ledgers/pubnet?region=us-east-2&anonymous=true"
