@@ -36,18 +36,18 @@ void TDigest::Add(double value) {
 void TDigest::Merge(const TDigest& other) {
   other.Compress();
   if (other.centroids_.empty()) return;
-  Compress();
-  std::vector<Centroid> points = std::move(centroids_);
-  points.insert(points.end(), other.centroids_.begin(), other.centroids_.end());
+  merged_.insert(merged_.end(), other.centroids_.begin(), other.centroids_.end());
   total_weight_ += other.total_weight_;
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
-  Recluster(std::move(points));
+  if (merged_.size() >= static_cast<size_t>(50 * compression_)) Compress();
 }
 
 void TDigest::Compress() const {
-  if (buffer_.empty()) return;
+  if (buffer_.empty() && merged_.empty()) return;
   std::vector<Centroid> points = std::move(centroids_);
+  points.insert(points.end(), merged_.begin(), merged_.end());
+  merged_.clear();
   for (double value : buffer_) points.push_back({value, 1});
   total_weight_ += static_cast<double>(buffer_.size());
   buffer_.clear();
@@ -101,8 +101,9 @@ double TDigest::Quantile(double q) const {
 }
 
 int64_t TDigest::Bytes() const {
-  return static_cast<int64_t>(sizeof(*this) + centroids_.capacity() * sizeof(Centroid) +
-                              buffer_.capacity() * sizeof(double));
+  return static_cast<int64_t>(
+      sizeof(*this) + (centroids_.capacity() + merged_.capacity()) * sizeof(Centroid) +
+      buffer_.capacity() * sizeof(double));
 }
 
 }  // namespace sas::analytics

@@ -37,7 +37,8 @@ class TDigest {
     double weight;
   };
 
-  /// Folds the buffered values into the centroids (const: the summary does not change).
+  /// Folds the buffered values and merged centroids into the centroids in one
+  /// recluster (const: the summary does not change).
   void Compress() const;
   /// Sorts `points` and merges neighbours while each centroid spans at most one unit
   /// of the scale function.
@@ -46,6 +47,9 @@ class TDigest {
   double compression_;
   mutable std::vector<Centroid> centroids_;
   mutable std::vector<double> buffer_;
+  /// Centroids of merged digests not yet reclustered (merging many digests, e.g. a
+  /// window's panes, then costs one sort instead of one per digest).
+  mutable std::vector<Centroid> merged_;
   mutable double total_weight_ = 0;
   double min_;
   double max_;

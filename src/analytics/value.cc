@@ -78,7 +78,15 @@ double ToDouble(const Value& value) {
   if (const auto* i = std::get_if<int64_t>(&value)) return static_cast<double>(*i);
   if (const auto* u = std::get_if<uint64_t>(&value)) return static_cast<double>(*u);
   if (const auto* d = std::get_if<double>(&value)) return *d;
-  if (const auto* dec = std::get_if<arrow::Decimal128>(&value)) return dec->ToDouble(0);
+  if (const auto* dec = std::get_if<arrow::Decimal128>(&value)) {
+    // Amounts fit in 64 bits: convert those directly (Decimal128::ToDouble is slow).
+    int64_t high = dec->high_bits();
+    uint64_t low = dec->low_bits();
+    bool fits = (high == 0 && low <= static_cast<uint64_t>(INT64_MAX)) ||
+                (high == -1 && low > static_cast<uint64_t>(INT64_MAX));
+    if (fits) return static_cast<double>(static_cast<int64_t>(low));
+    return dec->ToDouble(0);
+  }
   return 0;
 }
 
