@@ -290,3 +290,55 @@ def test_bad_filter_groups_and_options_are_rejected(tmp_path, aggregation, fragm
                           str(FIRST), "--end", str(FIRST + 1), "--config", str(config)],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 1 and fragment in run.stderr, run.stderr
+
+
+# Several simulated hours of generator ledgers (5-6 s apart: 2,100 ledgers are ~3 h).
+GENERATOR = "generator:tx=20"
+GEN_FIRST, GEN_LAST = 2, 2101
+
+
+@pytest.fixture(scope="module")
+def generator_tables(tmp_path_factory):
+    """The generator's operations as the archive writes them (what DuckDB reads)."""
+    out = tmp_path_factory.mktemp("generator")
+    subprocess.run([str(binary()), "archive", "--source", GENERATOR, "--start", str(GEN_FIRST),
+                    "--end", str(GEN_LAST), "--tables", "operations", "--out", str(out / "archive")],
+                   check=True, capture_output=True, timeout=600)
+    duckdb.connect().execute(
+        f"copy (select * from read_parquet('{out}/archive/operations/**/*.parquet')) "
+        f"to '{out}/operations.parquet' (format parquet)")
+    return out
+
+
+@pytest.mark.parametrize("window, size, slide", [
+    ({"type": "tumbling", "size": "15m"}, 900, 900),
+    ({"type": "sliding", "size": "1h", "slide": "15m"}, 3600, 900),
+])
+@pytest.mark.parametrize("group", [[], ["asset_code"]])
+def test_hours_of_generator_ledgers_equal_duckdb(tmp_path, generator_tables, window, size,
+                                                 slide, group):
+    aggregation = {"name": "hours", "table": "operations", "group_by": group,
+                   "measures": [m for m, _, _ in MEASURES], "window": window}
+    config = tmp_path / "agg.json"
+    config.write_text(json.dumps({"aggregations": [aggregation]}))
+    run = subprocess.run([str(binary()), "analyze", "--source", GENERATOR, "--start",
+                          str(GEN_FIRST), "--end", str(GEN_LAST), "--config", str(config),
+                          "--format", "jsonl", "--out", str(tmp_path / "res.jsonl")],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    got = [json.loads(l) for l in (tmp_path / "res.jsonl").read_text().splitlines()]
+    select = ", ".join(f"{sql} as {col}" for _, col, sql in MEASURES)
+    want = duckdb_windows(generator_tables, "operations", size, slide, group, select)
+    hours = (max(k[0] for k in want) - min(k[0] for k in want)) / 3600
+    assert hours >= 2.5, "the run must span several hours of event time"
+    seen = {}
+    for r in got:
+        start = int(__import__("datetime").datetime.fromisoformat(
+            r["window_start"].replace("Z", "+00:00")).timestamp())
+        seen[tuple([start] + [r[g] for g in group])] = r
+    assert set(seen) == set(want)
+    mismatches = [(key, col, seen[key][col], expected[col])
+                  for key, expected in want.items() for _, col, _ in MEASURES
+                  if not close(seen[key][col], expected[col])]
+    assert not mismatches, mismatches[:5]
+    assert all(seen[key]["rows"] == expected["rows"] for key, expected in want.items())
