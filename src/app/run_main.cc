@@ -1,5 +1,6 @@
 #include "app/run_main.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <span>
 #include <string>
@@ -70,6 +71,9 @@ int RunCommand(std::vector<std::string> args);
 }  // namespace
 
 int RunMain(int argc, char** argv) {
+  // gRPC (inside Arrow Flight) would print its own plain-text INFO lines (e.g. a failed
+  // TLS handshake) on stderr, which must hold JSON lines only; its errors still show.
+  setenv("GRPC_VERBOSITY", "ERROR", /*overwrite=*/0);
   int code = RunCommand(std::vector<std::string>(argv + 1, argv + argc));
   // Filesystem modules (S3) must shut down before static destructors run.
   arrow::fs::EnsureFinalized();

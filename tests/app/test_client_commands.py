@@ -179,8 +179,12 @@ def test_tls_with_the_servers_self_signed_certificate(tmp_path):
         assert len((tmp_path / "l.jsonl").read_text().splitlines()) == 10
         untrusted = run("tail", "--server", server, "--limit", "1")
         assert untrusted.returncode == 1 and "cannot reach" in untrusted.stderr
+        assert len(untrusted.stderr.strip().splitlines()) == 1, untrusted.stderr
     finally:
         s.stop()
+    # The failed handshakes left no plain-text gRPC lines in the server's JSON log.
+    lines = [l for l in s.proc.stderr.read().splitlines() if l.strip()]
+    assert lines and all(l.startswith("{") for l in lines), lines
 
 
 def test_analytics_lists_aggregations_and_prints_their_windows():

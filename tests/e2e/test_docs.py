@@ -34,3 +34,24 @@ def test_every_exported_metric_is_documented(tmp_path):
         assert not [n for n in names if f"`{n}`" not in doc]
     finally:
         assert s.stop() == 0
+
+
+def test_schemas_doc_names_every_column_of_every_table(tmp_path):
+    """docs/SCHEMAS.md has a section per table that names each of its columns (as the
+    binary writes them, in backticks)."""
+    import re
+    import pyarrow.parquet as pq
+    from conftest import SHARED_TESTDATA
+    doc = (ROOT / "docs" / "SCHEMAS.md").read_text()
+    fixture = sorted((SHARED_TESTDATA / "testnet" / "horizon-testbucket").glob("*.zst"))[0]
+    for table in ["stellar_ledger", "transactions", "operations", "token_transfers",
+                  "contract_events"]:
+        out = tmp_path / f"{table}.parquet"
+        subprocess.run([str(binary()), "convert", "--table", table, "--out", str(out),
+                        str(fixture)], check=True, capture_output=True)
+        start = doc.index(f"## `{table}`")
+        end = doc.find("\n## ", start + 1)
+        section = doc[start:end if end > 0 else None]
+        documented = set(re.findall(r"`([a-z0-9_]+)`", section))
+        missing = [n for n in pq.read_schema(out).names if n not in documented]
+        assert not missing, f"{table}: undocumented columns {missing}"
