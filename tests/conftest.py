@@ -110,6 +110,15 @@ def moto_s3():
         server.wait(10)
 
 
+def self_signed_certificate(folder: Path):
+    """A self-signed certificate for localhost and 127.0.0.1 in `folder`: (cert, key)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
 def binary() -> Path:
     """Path of the stellar-arrow-source binary under test (BIN overrides the debug build)."""
     path = Path(os.environ.get("BIN", "build/debug/stellar-arrow-source"))

@@ -14,7 +14,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import PASSPHRASES, SHARED_TESTDATA, Server, binary, http_get
+from conftest import PASSPHRASES, SHARED_TESTDATA, Server, binary, http_get, self_signed_certificate
 
 LAKE = SHARED_TESTDATA / "derived" / "lake-testnet-lighthorizon-32perfile"
 LAKE_ENV = {"LEDGER_LAKE_URI": f"file://{LAKE}", "NETWORK_PASSPHRASE": PASSPHRASES["testnet"]}
@@ -166,10 +166,7 @@ def test_auth_token_as_flag_file_or_environment(tmp_path):
 
 
 def test_tls_with_the_servers_self_signed_certificate(tmp_path):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    cert, key = self_signed_certificate(tmp_path)
     s = Server({**LAKE_ENV, "TLS_CERT_FILE": str(cert), "TLS_KEY_FILE": str(key)}).wait_ready()
     try:
         server = f"grpc+tls://localhost:{s.arrow_port}"

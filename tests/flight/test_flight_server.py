@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.flight as fl
 import pytest
 
-from conftest import PASSPHRASES, SHARED_TESTDATA, Server, binary, http_get
+from conftest import PASSPHRASES, SHARED_TESTDATA, Server, binary, http_get, self_signed_certificate
 
 LAKE = SHARED_TESTDATA / "derived" / "lake-testnet-lighthorizon-32perfile"
 FIRST, LAST = 1410048, 1410367
@@ -180,10 +180,7 @@ def test_auth_token_is_required_when_configured(tmp_path):
 
 
 def test_tls_with_a_self_signed_certificate(tmp_path):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    cert, key = self_signed_certificate(tmp_path)
     s = Server({**LAKE_ENV, "TLS_CERT_FILE": str(cert), "TLS_KEY_FILE": str(key)}).wait_ready()
     try:
         c = fl.FlightClient(f"grpc+tls://127.0.0.1:{s.arrow_port}",
