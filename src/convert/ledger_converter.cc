@@ -179,7 +179,10 @@ class LedgerConverter::Worker {
 
   arrow::Status ConvertLedger(std::span<const uint8_t> bytes) {
     ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(bytes));
-    if (!frame.transactions().empty()) {
+    // Only the per-transaction tables need each result paired with its envelope (one
+    // SHA-256 per envelope); `stellar_ledger` reads the header and the results alone.
+    bool needs_envelopes = transactions_ || operations_ || transfers_ || events_;
+    if (needs_envelopes && !frame.transactions().empty()) {
       ARROW_RETURN_NOT_OK(frame.JoinEnvelopes(network_id_));
     }
     ARROW_RETURN_NOT_OK(AppendTo(ledgers_, frame));
