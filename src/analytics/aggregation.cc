@@ -581,7 +581,12 @@ Aggregation::Aggregation(AggregationDef def, std::shared_ptr<arrow::Schema> inpu
       input_(std::move(input)),
       schema_(std::move(schema)),
       max_final_windows_(max_final_windows),
-      max_retained_values_(max_retained_values) {
+      max_retained_values_(max_retained_values),
+      retains_values_(std::any_of(
+          def_.measures.begin(), def_.measures.end(), [](const MeasureDef& measure) {
+            return measure.type == MeasureType::kDistinct ||
+                   (measure.type == MeasureType::kPercentile && measure.exact);
+          })) {
   for (const auto& name : def_.group_by)
     group_columns_.push_back(input_->GetFieldIndex(name));
   for (const auto& measure : def_.measures) {
@@ -702,7 +707,7 @@ arrow::Status Aggregation::Update(std::span<const pipeline::LedgerInfo> ledgers,
 }
 
 arrow::Status Aggregation::CheckRetainedValues() const {
-  if (max_retained_values_ == SIZE_MAX) return arrow::Status::OK();
+  if (max_retained_values_ == SIZE_MAX || !retains_values_) return arrow::Status::OK();
   size_t retained = RetainedValues();
   if (retained <= max_retained_values_) return arrow::Status::OK();
   return arrow::Status::CapacityError(

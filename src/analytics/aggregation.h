@@ -169,6 +169,9 @@ class Aggregation {
   std::vector<int> measure_positions_;
   size_t max_final_windows_;
   size_t max_retained_values_;
+  /// True when a measure keeps input values (exact percentiles, distinct): only then is
+  /// RetainedValues() checked after an update.
+  bool retains_values_;
   /// Partial aggregates per pane (slide period, or ledger for kLedgers windows).
   std::map<int64_t, Groups> panes_;
   /// Close time of each retained ledger pane (kLedgers windows).

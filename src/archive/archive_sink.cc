@@ -34,16 +34,30 @@ arrow::Status ArchiveSink::Close() {
 
 void ArchiveSink::RecordStats() {
   std::vector<TableArchiveStats> stats;
-  for (convert::Table table : archiver_->tables()) {
-    const TableArchive& archive = archiver_->table(table);
-    TableArchiveStats table_stats{.table = table, .last_ledger = archive.checkpoint()};
-    table_stats.files = static_cast<int64_t>(archive.files().size());
-    for (const ArchivedFile& file : archive.files()) {
-      table_stats.rows += file.rows;
-      table_stats.bytes += file.bytes;
-    }
-    stats.push_back(table_stats);
+  {
+    std::lock_guard lock(stats_mutex_);
+    stats = stats_;
   }
+  bool changed = stats.size() != archiver_->tables().size();
+  stats.resize(archiver_->tables().size());
+  for (size_t i = 0; i < stats.size(); ++i) {
+    convert::Table table = archiver_->tables()[i];
+    const TableArchive& archive = archiver_->table(table);
+    const auto& files = archive.files();
+    TableArchiveStats& table_stats = stats[i];
+    table_stats.table = table;
+    // Committed files are only ever appended: count the new ones.
+    for (auto file = files.size(); file > static_cast<size_t>(table_stats.files);
+         --file) {
+      table_stats.rows += files[file - 1].rows;
+      table_stats.bytes += files[file - 1].bytes;
+    }
+    changed |= table_stats.files != static_cast<int64_t>(files.size()) ||
+               table_stats.last_ledger != archive.checkpoint();
+    table_stats.files = static_cast<int64_t>(files.size());
+    table_stats.last_ledger = archive.checkpoint();
+  }
+  if (!changed) return;
   std::lock_guard lock(stats_mutex_);
   stats_ = std::move(stats);
 }

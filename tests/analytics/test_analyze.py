@@ -5,6 +5,7 @@ tumbling and sliding windows."""
 import json
 import math
 import subprocess
+from datetime import datetime
 from decimal import Decimal
 
 import duckdb
@@ -48,13 +49,14 @@ def tables(tmp_path_factory):
     return out
 
 
-def analyze(tmp_path, aggregation):
+def analyze(tmp_path, aggregation, source=("--source", f"file://{LAKE}", "--network", "testnet"),
+            start=FIRST, end=LAST):
     config = tmp_path / "agg.json"
     config.write_text(json.dumps({"aggregations": [aggregation]}))
-    run = subprocess.run([str(binary()), "analyze", "--source", f"file://{LAKE}", "--network",
-                          "testnet", "--start", str(FIRST), "--end", str(LAST), "--config",
-                          str(config), "--format", "jsonl", "--out", str(tmp_path / "res.jsonl")],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run([str(binary()), "analyze", *source, "--start", str(start), "--end",
+                          str(end), "--config", str(config), "--format", "jsonl", "--out",
+                          str(tmp_path / "res.jsonl")],
+                         capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     return [json.loads(l) for l in (tmp_path / "res.jsonl").read_text().splitlines()]
 
@@ -74,6 +76,23 @@ def duckdb_windows(path, table, size, slide, group, select):
     return {tuple(r[: 1 + len(group)]): dict(zip(names, r)) for r in cursor.fetchall()}
 
 
+def start_of(row):
+    """A result row's window_start in unix seconds."""
+    return int(datetime.fromisoformat(row["window_start"].replace("Z", "+00:00")).timestamp())
+
+
+def assert_windows_equal(got, want, group):
+    """Every window and group of `want` (DuckDB) is in `got` with equal rows and measures."""
+    seen = {tuple([start_of(r)] + [r[g] for g in group]): r for r in got}
+    assert set(seen) == set(want)
+    mismatches = []
+    for key, expected in want.items():
+        assert seen[key]["rows"] == expected["rows"]
+        mismatches += [(key, col, seen[key][col], expected[col]) for _, col, _ in MEASURES
+                       if not close(seen[key][col], expected[col])]
+    assert not mismatches, mismatches[:5]
+
+
 def close(a, b):
     if a is None or b is None:
         return a is None and b is None
@@ -91,20 +110,7 @@ def test_every_measure_equals_duckdb(tmp_path, tables, window, group):
     got = analyze(tmp_path, aggregation)
     select = ", ".join(f"{sql} as {col}" for _, col, sql in MEASURES)
     want = duckdb_windows(tables, "operations", size, slide, group, select)
-    seen = {}
-    for r in got:
-        start = int(__import__("datetime").datetime.fromisoformat(
-            r["window_start"].replace("Z", "+00:00")).timestamp())
-        seen[tuple([start] + [r[g] for g in group])] = r
-    assert set(seen) == set(want)
-    mismatches = []
-    for key, expected in want.items():
-        row = seen[key]
-        assert row["rows"] == expected["rows"]
-        for _, col, _ in MEASURES:
-            if not close(row[col], expected[col]):
-                mismatches.append((key, col, row[col], expected[col]))
-    assert not mismatches, mismatches[:5]
+    assert_windows_equal(got, want, group)
 
 
 @pytest.mark.parametrize("window", WINDOWS)
@@ -121,8 +127,7 @@ def test_tdigest_percentiles_are_within_their_documented_rank_error(tmp_path, ta
                           "list(fee_charged::double order by fee_charged) as values")
     checked = 0
     for r in got:
-        start = int(__import__("datetime").datetime.fromisoformat(
-            r["window_start"].replace("Z", "+00:00")).timestamp())
+        start = start_of(r)
         values = want[(start,)]["values"]
         n = len(values)
         tolerance = max(1 / n, 0.02)
@@ -254,9 +259,7 @@ def test_distinct_values_lists_what_it_counts(tmp_path, tables):
     assert len(got) == len(want)
     listed = 0
     for r in got:
-        start = int(__import__("datetime").datetime.fromisoformat(
-            r["window_start"].replace("Z", "+00:00")).timestamp())
-        expected = want[(start, r["op_type"])]["listed"] or []
+        expected = want[(start_of(r), r["op_type"])]["listed"] or []
         assert r["distinct_values_asset_code"] == expected
         assert r["distinct_asset_code"] == len(expected)
         listed += len(expected)
@@ -308,26 +311,10 @@ def test_hours_of_generator_ledgers_equal_duckdb(tmp_path, generator_tables, win
                                                  slide, group):
     aggregation = {"name": "hours", "table": "operations", "group_by": group,
                    "measures": [m for m, _, _ in MEASURES], "window": window}
-    config = tmp_path / "agg.json"
-    config.write_text(json.dumps({"aggregations": [aggregation]}))
-    run = subprocess.run([str(binary()), "analyze", "--source", GENERATOR, "--start",
-                          str(GEN_FIRST), "--end", str(GEN_LAST), "--config", str(config),
-                          "--format", "jsonl", "--out", str(tmp_path / "res.jsonl")],
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    got = [json.loads(l) for l in (tmp_path / "res.jsonl").read_text().splitlines()]
+    got = analyze(tmp_path, aggregation, source=("--source", GENERATOR), start=GEN_FIRST,
+                  end=GEN_LAST)
     select = ", ".join(f"{sql} as {col}" for _, col, sql in MEASURES)
     want = duckdb_windows(generator_tables, "operations", size, slide, group, select)
     hours = (max(k[0] for k in want) - min(k[0] for k in want)) / 3600
     assert hours >= 2.5, "the run must span several hours of event time"
-    seen = {}
-    for r in got:
-        start = int(__import__("datetime").datetime.fromisoformat(
-            r["window_start"].replace("Z", "+00:00")).timestamp())
-        seen[tuple([start] + [r[g] for g in group])] = r
-    assert set(seen) == set(want)
-    mismatches = [(key, col, seen[key][col], expected[col])
-                  for key, expected in want.items() for _, col, _ in MEASURES
-                  if not close(seen[key][col], expected[col])]
-    assert not mismatches, mismatches[:5]
-    assert all(seen[key]["rows"] == expected["rows"] for key, expected in want.items())
+    assert_windows_equal(got, want, group)
