@@ -164,18 +164,27 @@ StellarFlightService::StellarFlightService(FlightServiceOptions options,
       metrics_(metrics),
       active_streams_(std::make_shared<std::atomic<int64_t>>(0)) {}
 
-arrow::Result<int64_t> StellarFlightService::KnownRows(
+arrow::Result<StellarFlightService::RangeTotals> StellarFlightService::KnownTotals(
     const pipeline::TableRange& range) const {
-  if (!range.start || !range.end) return -1;
+  RangeTotals totals;
+  if (!range.start || !range.end) return totals;
   uint32_t count = *range.end - *range.start + 1;
+  if (hub_) {
+    pipeline::HubLookup lookup = hub_->Get(*range.start, count);
+    if (!lookup.evicted && lookup.ledgers.size() == count) {
+      totals = {0, 0};
+      for (const auto& ledger : lookup.ledgers) {
+        const auto& rows = ledger->rows(range.table);
+        totals.rows += rows->num_rows();
+        ARROW_ASSIGN_OR_RAISE(int64_t bytes, arrow::util::ReferencedBufferSize(*rows));
+        totals.bytes += bytes;
+      }
+      return totals;
+    }
+  }
   // One row per ledger: the size of a bounded stellar_ledger range is known in advance.
-  if (range.table == convert::Table::kStellarLedger) return int64_t{count};
-  if (!hub_) return -1;
-  pipeline::HubLookup lookup = hub_->Get(*range.start, count);
-  if (lookup.evicted || lookup.ledgers.size() != count) return -1;
-  int64_t rows = 0;
-  for (const auto& ledger : lookup.ledgers) rows += ledger->rows(range.table)->num_rows();
-  return rows;
+  if (range.table == convert::Table::kStellarLedger) totals.rows = int64_t{count};
+  return totals;
 }
 
 arrow::Result<fl::FlightInfo> StellarFlightService::MakeInfo(
@@ -190,9 +199,9 @@ arrow::Result<fl::FlightInfo> StellarFlightService::MakeInfo(
   fl::FlightEndpoint endpoint;
   endpoint.ticket.ticket = FormatTicket(range);
   endpoint.locations.push_back(std::move(location));
-  ARROW_ASSIGN_OR_RAISE(int64_t rows, KnownRows(range));
-  return fl::FlightInfo::Make(*schema, descriptor, {endpoint}, rows, -1, /*ordered=*/true,
-                              std::move(description));
+  ARROW_ASSIGN_OR_RAISE(RangeTotals totals, KnownTotals(range));
+  return fl::FlightInfo::Make(*schema, descriptor, {endpoint}, totals.rows, totals.bytes,
+                              /*ordered=*/true, std::move(description));
 }
 
 arrow::Status StellarFlightService::ListFlights(

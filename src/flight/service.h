@@ -96,7 +96,14 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
   arrow::Result<arrow::flight::FlightInfo> MakeInfo(
       const arrow::flight::FlightDescriptor& descriptor,
       const pipeline::TableRange& range, std::string description);
-  arrow::Result<int64_t> KnownRows(const pipeline::TableRange& range) const;
+  /// Rows and Arrow buffer bytes of a bounded range, -1 where not known in advance.
+  struct RangeTotals {
+    int64_t rows = -1;
+    int64_t bytes = -1;
+  };
+  /// Returns the totals of a range held by the live buffer (rows and bytes) or of a
+  /// bounded stellar_ledger range (rows: one per ledger).
+  arrow::Result<RangeTotals> KnownTotals(const pipeline::TableRange& range) const;
   std::string HealthJson() const;
   /// Counts one more stream against MAX_CONNECTIONS (Unavailable past it); the stream's
   /// reader gives the slot back when it is destroyed.

@@ -273,6 +273,27 @@ def test_locations_name_the_advertised_host_and_bounded_ledger_ranges_have_total
         assert s.stop() == 0
 
 
+def test_ranges_held_by_the_live_buffer_have_row_and_byte_totals():
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "0", "MOCK_END_LEDGER": "130",
+                "MOCK_TX_PER_LEDGER": "10"}).wait_ready()
+    try:
+        c = client_of(s)
+        while "live_newest_ledger_sequence 130" not in http_get(s.health_port, "/metrics")[1]:
+            time.sleep(0.1)
+        for stream in ("operations", "transactions", "token_transfers"):
+            # 60..100 crosses a compacted segment's end (64 ledgers from 2) into loose ledgers
+            for first, last in ((2, 40), (60, 130)):
+                info = c.get_flight_info(fl.FlightDescriptor.for_command(f"{stream}:{first}:{last}"))
+                table = c.do_get(info.endpoints[0].ticket).read_all()
+                assert info.total_records == table.num_rows > 0
+                assert 0.8 * table.nbytes <= info.total_bytes <= 1.25 * table.nbytes, \
+                    (stream, first, last, info.total_bytes, table.nbytes)
+        tail = c.get_flight_info(fl.FlightDescriptor.for_command(b"operations:2:"))
+        assert (tail.total_records, tail.total_bytes) == (-1, -1)
+    finally:
+        assert s.stop() == 0
+
+
 @pytest.mark.parametrize("codec, level", [("zstd", "9"), ("lz4", "4")])
 def test_compressed_streams_with_a_level_read_back_exactly(lake_server, codec, level):
     s = Server({**LAKE_ENV, "ARROW_COMPRESSION": codec,
