@@ -1,6 +1,41 @@
 #include "convert/column_builders.h"
 
 namespace sas::convert {
+namespace {
+
+/// Returns what `builder` holds: rows, value bytes, and its children's.
+ColumnBuilders::Room RoomOf(const arrow::ArrayBuilder& builder) {
+  ColumnBuilders::Room room;
+  room.rows = builder.length();
+  switch (builder.type()->id()) {
+    case arrow::Type::BINARY:
+    case arrow::Type::STRING:
+      room.value_bytes =
+          static_cast<const arrow::BinaryBuilder&>(builder).value_data_length();
+      break;
+    default:
+      break;
+  }
+  for (int i = 0; i < builder.num_children(); ++i)
+    room.children.push_back(RoomOf(*builder.child_builder(i)));
+  return room;
+}
+
+/// Reserves `room` in an empty `builder` and its children.
+arrow::Status Reserve(arrow::ArrayBuilder* builder, const ColumnBuilders::Room& room) {
+  ARROW_RETURN_NOT_OK(builder->Reserve(room.rows));
+  if (room.value_bytes > 0) {
+    ARROW_RETURN_NOT_OK(
+        static_cast<arrow::BinaryBuilder*>(builder)->ReserveData(room.value_bytes));
+  }
+  for (size_t i = 0; i < room.children.size(); ++i) {
+    ARROW_RETURN_NOT_OK(
+        Reserve(builder->child_builder(static_cast<int>(i)).get(), room.children[i]));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
 
 arrow::Result<ColumnBuilders> ColumnBuilders::Make(std::shared_ptr<arrow::Schema> schema,
                                                    arrow::MemoryPool* pool) {
@@ -28,8 +63,10 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> ColumnBuilders::Flush() {
       return arrow::Status::Invalid("column builder lengths differ: ", builder->length(),
                                     " vs ", rows);
     }
+    Room room = RoomOf(*builder);
     ARROW_ASSIGN_OR_RAISE(auto array, builder->Finish());
     columns.push_back(std::move(array));
+    ARROW_RETURN_NOT_OK(Reserve(builder.get(), room));
   }
   return arrow::RecordBatch::Make(schema_, rows, std::move(columns));
 }

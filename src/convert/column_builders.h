@@ -31,11 +31,21 @@ class ColumnBuilders {
   /// Returns the rows appended since the last flush.
   int64_t num_rows() const { return builders_.empty() ? 0 : builders_[0]->length(); }
 
-  /// Finishes every column into one batch and resets the builders.
+  /// Finishes every column into one batch and resets the builders, each with room for as
+  /// many rows and value bytes as this batch held (the next chunk is alike, so builders
+  /// rarely grow, i.e. reallocate and copy, while appending).
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Flush();
 
   /// Returns the schema.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+
+  /// Room one builder (and its children) held at a flush.
+  struct Room {
+    int64_t rows = 0;
+    /// Value bytes of binary and string builders.
+    int64_t value_bytes = 0;
+    std::vector<Room> children;
+  };
 
  private:
   std::shared_ptr<arrow::Schema> schema_;

@@ -50,23 +50,22 @@ std::shared_ptr<arrow::Schema> LedgerTableSchema() {
 
 arrow::Result<std::unique_ptr<LedgerTableBuilder>> LedgerTableBuilder::Make(
     arrow::MemoryPool* pool) {
-  ARROW_ASSIGN_OR_RAISE(auto builder,
-                        arrow::RecordBatchBuilder::Make(LedgerTableSchema(), pool));
-  return std::make_unique<LedgerTableBuilder>(std::move(builder));
+  ARROW_ASSIGN_OR_RAISE(auto columns, ColumnBuilders::Make(LedgerTableSchema(), pool));
+  return std::make_unique<LedgerTableBuilder>(std::move(columns));
 }
 
 arrow::Status LedgerTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
   auto header = frame.header();
   xdr::ResultCounts counts = frame.CountResults();
   auto u32 = [this](int column, uint32_t value) {
-    return builder_->GetFieldAs<arrow::UInt32Builder>(column)->Append(value);
+    return columns_.column<arrow::UInt32Builder>(column)->Append(value);
   };
   auto hash = [this](int column, xdr::HashBytes value) {
-    return builder_->GetFieldAs<arrow::FixedSizeBinaryBuilder>(column)->Append(
+    return columns_.column<arrow::FixedSizeBinaryBuilder>(column)->Append(
         value.data());
   };
   ARROW_RETURN_NOT_OK(u32(kSequence, header.ledgerSeq()));
-  ARROW_RETURN_NOT_OK(builder_->GetFieldAs<arrow::TimestampBuilder>(kCloseTime)
+  ARROW_RETURN_NOT_OK(columns_.column<arrow::TimestampBuilder>(kCloseTime)
                           ->Append(CloseTimeMicros(frame)));
   ARROW_RETURN_NOT_OK(hash(kHash, frame.ledger_hash()));
   ARROW_RETURN_NOT_OK(hash(kPreviousHash, frame.previous_ledger_hash()));
@@ -80,12 +79,12 @@ arrow::Status LedgerTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame)
   ARROW_RETURN_NOT_OK(u32(kMaxTxSetSize, header.maxTxSetSize()));
   ARROW_RETURN_NOT_OK(u32(kCloseTimeResolution, kCloseTimeResolutionSeconds));
   auto bytes = frame.bytes();
-  return builder_->GetFieldAs<arrow::BinaryBuilder>(kLedgerCloseMetaXdr)
+  return columns_.column<arrow::BinaryBuilder>(kLedgerCloseMetaXdr)
       ->Append(bytes.data(), static_cast<int32_t>(bytes.size()));
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> LedgerTableBuilder::Flush() {
-  return builder_->Flush();
+  return columns_.Flush();
 }
 
 }  // namespace sas::convert

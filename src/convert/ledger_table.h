@@ -8,8 +8,8 @@
 #include <arrow/memory_pool.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
-#include <arrow/table_builder.h>
 
+#include "convert/column_builders.h"
 #include "xdr/ledger_close_meta.h"
 
 namespace sas::convert {
@@ -35,14 +35,13 @@ class LedgerTableBuilder {
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Flush();
 
   /// Returns the number of rows appended since the last flush.
-  int64_t num_rows() const { return builder_->GetField(0)->length(); }
+  int64_t num_rows() const { return columns_.num_rows(); }
 
   /// Use Make().
-  explicit LedgerTableBuilder(std::unique_ptr<arrow::RecordBatchBuilder> builder)
-      : builder_(std::move(builder)) {}
+  explicit LedgerTableBuilder(ColumnBuilders columns) : columns_(std::move(columns)) {}
 
  private:
-  std::unique_ptr<arrow::RecordBatchBuilder> builder_;
+  ColumnBuilders columns_;
 };
 
 }  // namespace sas::convert

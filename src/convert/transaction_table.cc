@@ -338,15 +338,6 @@ arrow::Result<std::unique_ptr<TransactionTableBuilder>> TransactionTableBuilder:
 }
 
 arrow::Status TransactionTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
-  if (include_xdr_ && !frame.transactions().empty()) {
-    // The XDR columns hold most of the ledger's bytes: grow their buffers once per
-    // ledger.
-    auto ledger_size = static_cast<int64_t>(frame.bytes().size());
-    ARROW_RETURN_NOT_OK(
-        columns_.column<arrow::BinaryBuilder>(kMetaXdr)->ReserveData(ledger_size));
-    ARROW_RETURN_NOT_OK(columns_.column<arrow::BinaryBuilder>(kEnvelopeXdr)
-                            ->ReserveData(ledger_size / 2));
-  }
   for (const xdr::AppliedTransaction& tx : frame.transactions()) {
     if (!tx.envelope) {
       return arrow::Status::Invalid("ledger ", frame.sequence(), ": transaction ",
