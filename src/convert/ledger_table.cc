@@ -61,8 +61,7 @@ arrow::Status LedgerTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame)
     return columns_.column<arrow::UInt32Builder>(column)->Append(value);
   };
   auto hash = [this](int column, xdr::HashBytes value) {
-    return columns_.column<arrow::FixedSizeBinaryBuilder>(column)->Append(
-        value.data());
+    return columns_.column<arrow::FixedSizeBinaryBuilder>(column)->Append(value.data());
   };
   ARROW_RETURN_NOT_OK(u32(kSequence, header.ledgerSeq()));
   ARROW_RETURN_NOT_OK(columns_.column<arrow::TimestampBuilder>(kCloseTime)
