@@ -1,20 +1,56 @@
 #include "xdr/sha256.h"
 
+#include <vector>
+
 #include <openssl/evp.h>
 
 namespace sas::xdr {
+namespace {
+
+/// SHA-256 fetched from the default provider once: EVP_sha256() would fetch it again at
+/// every digest initialization.
+const EVP_MD* FetchedSha256() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+/// Frees an OpenSSL digest context.
+struct FreeContext {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+using OwnedContext = std::unique_ptr<EVP_MD_CTX, FreeContext>;
+
+/// Contexts of finished digests, kept per thread for the next ones (no allocation).
+std::vector<OwnedContext>& SpareContexts() {
+  thread_local std::vector<OwnedContext> spare;
+  return spare;
+}
+
+}  // namespace
 
 struct Sha256::Context {
-  /// Frees the OpenSSL context.
-  struct Free {
-    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-  };
-  std::unique_ptr<EVP_MD_CTX, Free> md{EVP_MD_CTX_new()};
+  Context() {
+    auto& spare = SpareContexts();
+    if (spare.empty()) {
+      md.reset(EVP_MD_CTX_new());
+    } else {
+      md = std::move(spare.back());
+      spare.pop_back();
+    }
+    EVP_DigestInit_ex2(md.get(), FetchedSha256(), nullptr);
+  }
+
+  ~Context() {
+    if (md) SpareContexts().push_back(std::move(md));
+  }
+
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  OwnedContext md;
 };
 
-Sha256::Sha256() : context_(std::make_unique<Context>()) {
-  EVP_DigestInit_ex(context_->md.get(), EVP_sha256(), nullptr);
-}
+Sha256::Sha256() : context_(std::make_unique<Context>()) {}
 
 Sha256::~Sha256() = default;
 
@@ -30,9 +66,14 @@ Digest Sha256::Finish() {
 }
 
 Digest Sha256Of(std::span<const uint8_t> bytes) {
-  Sha256 hasher;
-  hasher.Update(bytes);
-  return hasher.Finish();
+  // One context per thread, initialized again for each digest (no allocation).
+  thread_local const OwnedContext context{EVP_MD_CTX_new()};
+  Digest digest{};
+  unsigned int length = 0;
+  EVP_DigestInit_ex2(context.get(), FetchedSha256(), nullptr);
+  EVP_DigestUpdate(context.get(), bytes.data(), bytes.size());
+  EVP_DigestFinal_ex(context.get(), digest.data(), &length);
+  return digest;
 }
 
 Digest NetworkId(std::string_view passphrase) {
