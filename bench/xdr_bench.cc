@@ -1,9 +1,11 @@
 // Codec speed on real pubnet ledgers, single thread: the full validating walk (every
 // field visited), the LedgerCloseMeta wrapper, the stellar_ledger conversion and the
 // owning decode, with zstd decompression of the same bytes as the yardstick.
+#include <algorithm>
 #include <string>
 #include <vector>
 
+#include <arrow/memory_pool.h>
 #include <arrow/util/compression.h>
 #include <benchmark/benchmark.h>
 
@@ -135,6 +137,42 @@ void BM_ConvertOneTable(benchmark::State& state) {
   ReportRates(state, corpus);
 }
 BENCHMARK(BM_ConvertOneTable)->DenseRange(0, 4);
+
+/// Peak Arrow memory while converting 1,000 pubnet ledgers (the corpus repeated) into all
+/// five tables, in chunks of the argument's ledgers, each chunk's batches dropped before
+/// the next (the argument 1000: one chunk, all output held at once). Counters: the pool's
+/// peak in MB per 1,000 ledgers, and as a multiple of the 1,000 ledgers' XDR bytes.
+void BM_ConvertPeakMemory(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  constexpr size_t kLedgers = 1000;
+  auto chunk_ledgers = static_cast<size_t>(state.range(0));
+  std::vector<std::span<const uint8_t>> ledgers;
+  int64_t xdr_bytes = 0;
+  for (size_t i = 0; i < kLedgers; ++i) {
+    ledgers.push_back(corpus.ledgers[i % corpus.ledgers.size()]);
+    xdr_bytes += static_cast<int64_t>(ledgers.back().size());
+  }
+  int64_t peak = 0;
+  for (auto _ : state) {
+    arrow::ProxyMemoryPool pool(arrow::default_memory_pool());
+    sas::convert::ConverterOptions options;
+    options.network_passphrase = "Public Global Stellar Network ; September 2015";
+    options.pool = &pool;
+    auto converter = sas::convert::LedgerConverter::Make(options).ValueOrDie();
+    for (size_t first = 0; first < kLedgers; first += chunk_ledgers) {
+      size_t count = std::min(chunk_ledgers, kLedgers - first);
+      auto chunk = converter->Convert({ledgers.data() + first, count}).ValueOrDie();
+      benchmark::DoNotOptimize(chunk);
+    }
+    peak = std::max(peak, pool.max_memory());
+  }
+  state.SetBytesProcessed(state.iterations() * xdr_bytes);
+  state.counters["peak_MB"] = static_cast<double>(peak) / 1e6;
+  state.counters["peak_per_xdr_byte"] =
+      static_cast<double>(peak) / static_cast<double>(xdr_bytes);
+  state.counters["xdr_MB"] = static_cast<double>(xdr_bytes) / 1e6;
+}
+BENCHMARK(BM_ConvertPeakMemory)->Arg(1000)->Arg(64)->Unit(benchmark::kMillisecond);
 
 /// Ordered, decompressed ledgers out of a local Galexie lake (argument: ledgers per
 /// file), the whole fixture run of 320 testnet ledgers per pass.
