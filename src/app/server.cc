@@ -226,8 +226,22 @@ ingest::UpstreamOptions UpstreamOptionsFor(const ops::ServerOptions& options,
   return upstream;
 }
 
+/// Opens history ranges as streams of their own from the upstream (which serves any
+/// range it holds): used when no lake is configured.
+pipeline::HistoryOpener UpstreamHistory(const ops::ServerOptions& options) {
+  return [options](uint32_t start, std::optional<uint32_t> end)
+             -> arrow::Result<std::unique_ptr<ingest::LedgerSource>> {
+    ingest::UpstreamOptions upstream = UpstreamOptionsFor(options, start);
+    upstream.end = end;
+    ARROW_ASSIGN_OR_RAISE(auto source, ingest::UpstreamLedgerSource::Open(upstream));
+    return std::unique_ptr<ingest::LedgerSource>(std::move(source));
+  };
+}
+
 /// The upstream gRPC stream (SOURCE_ENDPOINT) feeds the live streams, from START_LEDGER
-/// or the ledger after the lake's newest; the lake, when set, serves history.
+/// or the ledger after the lake's newest; history comes from the lake when set, else from
+/// further upstream streams (ranges older than the live buffer, and an archive resuming
+/// before START_LEDGER, have no gap).
 arrow::Result<Sources> OpenUpstream(const ops::ServerOptions& options) {
   uint32_t start = options.start_ledger;
   bool lake = !options.ledger_lake_uri.empty();
@@ -249,11 +263,11 @@ arrow::Result<Sources> OpenUpstream(const ops::ServerOptions& options) {
   sources.upstream_stats = [hub = std::weak_ptr(sources.hub), upstream] {
     return hub.lock() ? upstream->stats() : ingest::UpstreamStats{};
   };
-  if (lake) sources.history = LakeHistory(options);
+  sources.history = lake ? LakeHistory(options) : UpstreamHistory(options);
   sources.description = {{"live", "upstream"},
                          {"source_endpoint", options.source_endpoint},
                          {"start_ledger", start},
-                         {"history", lake ? nlohmann::json("lake") : nlohmann::json()}};
+                         {"history", lake ? "lake" : "upstream"}};
   if (lake) sources.description["lake"] = options.ledger_lake_uri;
   return sources;
 }

@@ -6,8 +6,10 @@ import contextlib
 import json
 import subprocess
 import sys
+import time
 
 import pyarrow.flight as fl
+import pyarrow.parquet as pq
 import pytest
 
 from conftest import PASSPHRASES, ROOT, SHARED_TESTDATA, Server, binary, free_port, http_get
@@ -167,3 +169,44 @@ def test_the_server_reads_the_upstream_over_tls(tmp_path):
             assert table["ledger_sequence"].to_pylist() == list(range(FIRST, FIRST + 10))
         finally:
             assert server.stop() == 0
+
+
+def test_without_a_lake_older_ranges_come_from_further_upstream_streams():
+    with fake_upstream() as (port, requests):
+        server = Server({"SOURCE_ENDPOINT": f"127.0.0.1:{port}", "START_LEDGER": str(FIRST + 200),
+                         "NETWORK_PASSPHRASE": PASSPHRASES["testnet"]}).wait_ready()
+        try:
+            client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
+            table = client.do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 209}".encode())
+                                  ).read_all()
+            assert table["ledger_sequence"].to_pylist() == list(range(FIRST, FIRST + 210))
+            sources = json.loads(next(iter(client.do_action(fl.Action("sources", b"")))).body.to_pybytes())
+            assert sources["history"] == "upstream"
+        finally:
+            assert server.stop() == 0
+        assert requests()[:2] == [FIRST + 200, FIRST]
+
+
+def test_an_archive_resuming_before_start_ledger_reads_the_gap_from_the_upstream(tmp_path):
+    env = {"NETWORK_PASSPHRASE": PASSPHRASES["testnet"], "PARQUET_BASE_PATH": str(tmp_path),
+           "PARQUET_TABLES": "stellar_ledger,transactions",
+           "PARQUET_PARTITION_FORMAT": "ledger_range:50", "PARQUET_ARCHIVE_INTERVAL_MINUTES": "0.02"}
+
+    def archived_next():
+        line = next(l for l in http_get(server.health_port, "/metrics")[1].splitlines()
+                    if l.startswith("stellar_arrow_source_archive_next_ledger_sequence "))
+        return float(line.split()[1])
+
+    with fake_upstream() as (port, _):
+        for start, until in ((FIRST, FIRST + 60), (FIRST + 250, LAST + 1)):
+            server = Server({**env, "SOURCE_ENDPOINT": f"127.0.0.1:{port}",
+                             "START_LEDGER": str(start)}).wait_ready()
+            try:
+                deadline = time.monotonic() + 60
+                while archived_next() < until and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                assert archived_next() >= until
+            finally:
+                assert server.stop() == 0
+    sequences = pq.read_table(tmp_path / "stellar_ledger").column("ledger_sequence").to_pylist()
+    assert sorted(sequences) == list(range(FIRST, LAST + 1))
