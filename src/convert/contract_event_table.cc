@@ -117,19 +117,27 @@ class EventAppender {
     ARROW_RETURN_NOT_OK(topics->Append());
     ARROW_RETURN_NOT_OK(topics_xdr->Append());
     for (auto topic : body.topics()) {
-      ARROW_RETURN_NOT_OK(topic_values->Append(ScValJson(topic)));
+      ARROW_RETURN_NOT_OK(topic_values->Append(Json(topic)));
       ARROW_RETURN_NOT_OK(
           topic_xdr_values->Append(topic.data(), static_cast<int32_t>(topic.size())));
     }
     auto data = body.data_();
-    ARROW_RETURN_NOT_OK(c_.column<arrow::StringBuilder>(kData)->Append(ScValJson(data)));
+    ARROW_RETURN_NOT_OK(c_.column<arrow::StringBuilder>(kData)->Append(Json(data)));
     return c_.column<arrow::BinaryBuilder>(kDataXdr)->Append(
         data.data(), static_cast<int32_t>(data.size()));
+  }
+
+  /// Returns the typed JSON summary of `value`, rendered into a reused buffer.
+  std::string_view Json(sx::SCValView value) {
+    json_.clear();
+    AppendScValJson(value, &json_);
+    return json_;
   }
 
   ColumnBuilders& c_;
   const TransactionContext& tx_;
   uint32_t next_index_ = 1;
+  std::string json_;
 };
 
 arrow::Status AppendDiagnostics(EventAppender& appender,

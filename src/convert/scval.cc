@@ -106,8 +106,10 @@ std::string ScAddressString(sx::SCAddressView address) {
 }
 
 void AppendScValJson(sx::SCValView value, std::string* out, int depth) {
-  std::string type = LowerName(sx::ToString(value.type()), "SCV_");
-  if (depth >= kMaxScValRenderDepth) return AppendTaggedString("truncated", type, out);
+  auto type_name = [&value] { return LowerName(sx::ToString(value.type()), "SCV_"); };
+  if (depth >= kMaxScValRenderDepth) {
+    return AppendTaggedString("truncated", type_name(), out);
+  }
   switch (value.type()) {
     case sx::SCValType::SCV_BOOL:
       return AppendTagged("bool", value.b() ? "true" : "false", out);
@@ -198,7 +200,7 @@ void AppendScValJson(sx::SCValView value, std::string* out, int depth) {
     case sx::SCValType::SCV_EXECUTABLE_TAG:
       return AppendTaggedString("executable_tag", value.executable_tag(), out);
     default:
-      return AppendTaggedString(type, xdr::ToHex(value.bytes()), out);
+      return AppendTaggedString(type_name(), xdr::ToHex(value.bytes()), out);
   }
 }
 
