@@ -153,31 +153,33 @@ arrow::Status AppendDiagnostics(EventAppender& appender,
 /// TransactionMeta v3: a Soroban transaction's events belong to its single operation.
 arrow::Status AppendV3(EventAppender& appender, sx::TransactionMetaV3View meta,
                        bool successful) {
-  if (!meta.sorobanMeta().has_value()) return arrow::Status::OK();
-  auto soroban = meta.sorobanMeta().value();
-  for (auto event : soroban.events()) {
+  auto soroban_meta = meta.sorobanMeta();
+  if (!soroban_meta.has_value()) return arrow::Status::OK();
+  auto soroban = soroban_meta.value().fields();
+  for (auto event : soroban.events) {
     ARROW_RETURN_NOT_OK(
         appender.Append(event, {"operation", 1, std::nullopt, successful}));
   }
-  return AppendDiagnostics(appender, soroban.diagnosticEvents());
+  return AppendDiagnostics(appender, soroban.diagnosticEvents);
 }
 
-arrow::Status AppendV4(EventAppender& appender, sx::TransactionMetaV4View meta,
+arrow::Status AppendV4(EventAppender& appender, sx::TransactionMetaV4View view,
                        bool successful) {
+  auto meta = view.fields();
   uint32_t operation = 0;
-  for (auto op_meta : meta.operations()) {
+  for (auto op_meta : meta.operations) {
     ++operation;
     for (auto event : op_meta.events()) {
       ARROW_RETURN_NOT_OK(
           appender.Append(event, {"operation", operation, std::nullopt, successful}));
     }
   }
-  for (auto tx_event : meta.events()) {
+  for (auto tx_event : meta.events) {
     ARROW_RETURN_NOT_OK(appender.Append(
         tx_event.event(),
         {"transaction", std::nullopt, StageName(tx_event.stage()), true}));
   }
-  return AppendDiagnostics(appender, meta.diagnosticEvents());
+  return AppendDiagnostics(appender, meta.diagnosticEvents);
 }
 
 }  // namespace

@@ -169,8 +169,9 @@ OperationMetas ReadOperationMetas(sx::TransactionMetaView meta) {
       break;
     default:
       for (auto op : meta.v4().operations()) {
-        out.changes.push_back(op.changes());
-        out.events.push_back(op.events());
+        auto fields = op.fields();  // events follow the changes: one pass over both
+        out.changes.push_back(fields.changes);
+        out.events.push_back(fields.events);
       }
       break;
   }
@@ -778,8 +779,9 @@ arrow::Status Deriver::AddContractEvents(std::vector<TokenTransferEvent>* events
       events->push_back(std::move(*parsed));
     }
   };
-  if (tx_->meta.v() == 3 && tx_->meta.v3().sorobanMeta().has_value()) {
-    add(tx_->meta.v3().sorobanMeta().value().events(), false);
+  if (tx_->meta.v() == 3) {
+    if (auto soroban = tx_->meta.v3().sorobanMeta(); soroban.has_value())
+      add(soroban.value().events(), false);
   } else if (tx_->meta.v() == 4 && *op_index_ <= op_metas_.events.size()) {
     add(op_metas_.events[*op_index_ - 1], true);
   }

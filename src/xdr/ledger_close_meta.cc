@@ -129,9 +129,9 @@ arrow::Result<LedgerCloseMetaFrame> LedgerCloseMetaFrame::Parse(
   frame.version_ = view.v();
   switch (view.v()) {
     case 0: {
-      auto meta = view.v0();
+      auto meta = view.v0().fields();
       frame.InitCommon(meta);
-      for (auto envelope : meta.txSet().txs()) frame.envelopes_.push_back(envelope);
+      for (auto envelope : meta.txSet.txs()) frame.envelopes_.push_back(envelope);
       break;
     }
     case 1:
@@ -145,19 +145,21 @@ arrow::Result<LedgerCloseMetaFrame> LedgerCloseMetaFrame::Parse(
 }
 
 template <class Meta>
-void LedgerCloseMetaFrame::InitGeneralized(const Meta& meta) {
+void LedgerCloseMetaFrame::InitGeneralized(const Meta& view) {
+  // All fields in one pass: accessors of the later ones would skip txProcessing again.
+  auto meta = view.fields();
   InitCommon(meta);
-  CollectGeneralized(meta.txSet(), &envelopes_);
-  if (meta.ext().v() == 1) soroban_fee_write_1kb_ = meta.ext().v1().sorobanFeeWrite1KB();
-  live_state_bytes_ = meta.totalByteSizeOfLiveSorobanState();
-  evicted_key_count_ = meta.evictedKeys().size();
+  CollectGeneralized(meta.txSet, &envelopes_);
+  if (meta.ext.v() == 1) soroban_fee_write_1kb_ = meta.ext.v1().sorobanFeeWrite1KB();
+  live_state_bytes_ = meta.totalByteSizeOfLiveSorobanState;
+  evicted_key_count_ = meta.evictedKeys.size();
 }
 
-template <class Meta>
-void LedgerCloseMetaFrame::InitCommon(const Meta& meta) {
-  header_entry_ = meta.ledgerHeader();
-  upgrade_count_ = meta.upgradesProcessing().size();
-  auto processing = meta.txProcessing();
+template <class MetaFields>
+void LedgerCloseMetaFrame::InitCommon(const MetaFields& meta) {
+  header_entry_ = meta.ledgerHeader;
+  upgrade_count_ = meta.upgradesProcessing.size();
+  auto processing = meta.txProcessing;
   transactions_.reserve(processing.size());
   // One pass over each entry's fields (accessors would re-skip the fields before them).
   const uint8_t* p = processing.size() > 0 ? (*processing.begin()).data() : nullptr;

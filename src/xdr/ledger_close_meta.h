@@ -94,8 +94,9 @@ class LedgerCloseMetaFrame {
 
  private:
   LedgerCloseMetaFrame() = default;
-  template <class Meta>
-  void InitCommon(const Meta& meta);
+  /// Reads what every version has from its view's fields().
+  template <class MetaFields>
+  void InitCommon(const MetaFields& meta);
   /// Shared by V1 and V2 (GeneralizedTransactionSet, Soroban fields, evicted keys).
   template <class Meta>
   void InitGeneralized(const Meta& meta);

@@ -221,6 +221,40 @@ TEST(XdrgenTest, ViewsReadValuesBack) {
   EXPECT_EQ(v.choice().wide().words()[8], 4);
 }
 
+/// Whether a view class has fields().
+template <class View>
+concept HasFields = requires(View view) {
+  view.fields();
+};
+
+TEST(XdrgenTest, FieldsLocatesEveryFieldWhereItsAccessorDoes) {
+  std::vector<uint8_t> bytes = EncodeXdr(Filled());
+  auto parsed = ParseView<Everything>(bytes);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EverythingView v = *parsed;
+  EverythingView::Fields f = v.fields();
+  EXPECT_EQ(f.hash.data(), v.hash().data());
+  EXPECT_EQ(f.bytes_.data(), v.bytes_().data());
+  EXPECT_EQ(f.text, v.text());
+  EXPECT_EQ(f.points[1].data(), v.points()[1].data());
+  EXPECT_EQ(f.list.data(), v.list().data());
+  EXPECT_EQ(f.shapes.data(), v.shapes().data());
+  EXPECT_EQ(f.big, v.big());
+  EXPECT_EQ(f.ubig, v.ubig());
+  EXPECT_EQ(f.flag, v.flag());
+  EXPECT_EQ(f.color, v.color());
+  EXPECT_EQ(f.maybePoint.value().data(), v.maybePoint().value().data());
+  EXPECT_EQ(f.tree.value().data(), v.tree().value().data());
+  EXPECT_EQ(f.results.data(), v.results().data());
+  EXPECT_EQ(f.ext.data(), v.ext().data());
+  EXPECT_EQ(f.class_, v.class_());
+  EXPECT_EQ(f.choice.data(), v.choice().data());
+  EXPECT_EQ(f.choice.wide().words()[8], 4);
+  // Structs whose fields all have fixed sizes need no fields(): accessors add constants.
+  EXPECT_TRUE(HasFields<EverythingView>);
+  EXPECT_FALSE(HasFields<PixelView>);
+}
+
 TEST(XdrgenTest, SkipAgreesWithValidatedSize) {
   std::vector<uint8_t> bytes = EncodeXdr(Filled());
   const uint8_t* p = bytes.data();

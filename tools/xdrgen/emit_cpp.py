@@ -551,6 +551,13 @@ class Emitter:
                 lines.append(doc(f"Return field {field.name}.", "  "))
                 lines.append(f"  {self.view_type(field)} {self.accessor(field.name)}() "
                              "const;")
+            if self.wants_fields(definition):
+                lines.append(doc("Every field, as its accessor returns it (defined once "
+                                 "every view class is).", "  "))
+                lines.append("  struct Fields;")
+                lines.append(doc("Return every field, located in one pass (each accessor "
+                                 "skips the fields before its own).", "  "))
+                lines.append("  Fields fields() const;")
         else:
             disc = definition.discriminant
             lines.append(doc("Return the discriminant.", "  "))
@@ -589,6 +596,8 @@ class Emitter:
         if isinstance(definition, xp.Struct):
             for index, field in enumerate(definition.fields):
                 lines += self.field_accessor(cls, definition.fields[:index], field)
+            if self.wants_fields(definition):
+                lines += self.fields_accessor(cls, definition)
         else:
             disc = definition.discriminant
             lines.append(f"inline {self.view_type(disc)} {cls}::"
@@ -612,6 +621,29 @@ class Emitter:
         if statements:
             statements[0] = "const uint8_t* " + statements[0]
         return statements, (f"{ptr} + {offset}" if offset else ptr)
+
+    def wants_fields(self, struct):
+        """Whether a struct gets fields(): when two or more of its fields vary in size,
+        reading several of them through accessors would skip the same bytes again."""
+        variable = [f for f in struct.fields
+                    if self.m.decl_size(self.m.expand(f)) is None]
+        return len(variable) >= 2
+
+    def fields_accessor(self, cls, struct):
+        """Inline definition of fields(): each field loaded, then skipped."""
+        lines = [f"struct {cls}::Fields {{"]
+        lines += [f"  {self.view_type(f)} {self.accessor(f.name)};" for f in struct.fields]
+        lines += ["};", f"inline {cls}::Fields {cls}::fields() const {{",
+                  "  const uint8_t* p = p_;"]
+        names = []
+        for index, field in enumerate(struct.fields):
+            name = f"f{index}"
+            names.append(name)
+            lines.append(f"  auto {name} = {self.load_expr(field, 'p')};")
+            if index + 1 < len(struct.fields):
+                lines.append(f"  p = {self.skip_expr(field, 'p')};")
+        lines += [f"  return {{{', '.join(names)}}};", "}"]
+        return lines
 
     def field_accessor(self, cls, preceding, field):
         """Inline definition of one struct field accessor."""
