@@ -121,6 +121,30 @@ void BM_ConvertAllTables(benchmark::State& state) {
 }
 BENCHMARK(BM_ConvertAllTables)->Arg(1)->Arg(2)->UseRealTime();
 
+/// As BM_ConvertAllTables, on chunks of 64 ledgers (the corpus 16 times, as the chunk
+/// reader converts them), so the parts of a parallel conversion hold alike work.
+void BM_ConvertAllTablesChunk64(benchmark::State& state) {
+  const Corpus& corpus = PubnetCorpus();
+  std::vector<std::span<const uint8_t>> chunk;
+  int64_t bytes = 0;
+  for (size_t i = 0; i < 64; ++i) {
+    chunk.push_back(corpus.ledgers[i % corpus.ledgers.size()]);
+    bytes += static_cast<int64_t>(chunk.back().size());
+  }
+  sas::convert::ConverterOptions options;
+  options.network_passphrase = "Public Global Stellar Network ; September 2015";
+  options.parallelism = static_cast<int>(state.range(0));
+  auto converter = sas::convert::LedgerConverter::Make(options).ValueOrDie();
+  for (auto _ : state) {
+    auto converted = converter->Convert(chunk).ValueOrDie();
+    benchmark::DoNotOptimize(converted);
+  }
+  state.SetBytesProcessed(state.iterations() * bytes);
+  state.counters["ledgers/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * 64.0, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ConvertAllTablesChunk64)->Arg(1)->Arg(2)->UseRealTime();
+
 /// One table alone (argument: its position in kAllTables), single thread.
 void BM_ConvertOneTable(benchmark::State& state) {
   const Corpus& corpus = PubnetCorpus();

@@ -168,11 +168,14 @@ std::optional<SorobanFeesCharged> ReadSorobanFees(sx::TransactionMetaView meta) 
                               v1.totalRefundableResourceFeeCharged(),
                               v1.rentFeeCharged()};
   };
-  if (meta.v() == 3 && meta.v3().sorobanMeta().has_value()) {
-    return from_ext(meta.v3().sorobanMeta().value().ext());
+  // sorobanMeta() skips every operation's changes: read it once.
+  if (meta.v() == 3) {
+    auto soroban = meta.v3().sorobanMeta();
+    if (soroban.has_value()) return from_ext(soroban.value().ext());
   }
-  if (meta.v() == 4 && meta.v4().sorobanMeta().has_value()) {
-    return from_ext(meta.v4().sorobanMeta().value().ext());
+  if (meta.v() == 4) {
+    auto soroban = meta.v4().sorobanMeta();
+    if (soroban.has_value()) return from_ext(soroban.value().ext());
   }
   return std::nullopt;
 }
