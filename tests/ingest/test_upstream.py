@@ -125,16 +125,28 @@ def test_bad_upstream_uris_are_rejected():
     assert "expected grpc://host:port" in run.stderr
 
 
+def upstream_server(port: int, start: int, **env) -> Server:
+    """A server following the fake upstream from `start`, without a lake."""
+    return Server({"SOURCE_ENDPOINT": f"127.0.0.1:{port}", "START_LEDGER": str(start),
+                   "NETWORK_PASSPHRASE": PASSPHRASES["testnet"], **env}).wait_ready()
+
+
+def ledger_sequences(client, first: int, last: int) -> list:
+    ticket = fl.Ticket(f"stellar_ledger:{first}:{last}".encode())
+    return client.do_get(ticket).read_all()["ledger_sequence"].to_pylist()
+
+
+def sources_of(client) -> dict:
+    return json.loads(next(iter(client.do_action(fl.Action("sources", b"")))).body.to_pybytes())
+
+
 def test_the_server_serves_the_upstream_as_its_live_source():
     with fake_upstream() as (port, _):
-        server = Server({"SOURCE_ENDPOINT": f"127.0.0.1:{port}", "START_LEDGER": str(FIRST),
-                         "NETWORK_PASSPHRASE": PASSPHRASES["testnet"]}).wait_ready()
+        server = upstream_server(port, FIRST)
         try:
             client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
-            table = client.do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 99}".encode())
-                                  ).read_all()
-            assert table["ledger_sequence"].to_pylist() == list(range(FIRST, FIRST + 100))
-            sources = json.loads(next(iter(client.do_action(fl.Action("sources", b"")))).body.to_pybytes())
+            assert ledger_sequences(client, FIRST, FIRST + 99) == list(range(FIRST, FIRST + 100))
+            sources = sources_of(client)
             assert sources["live"] == "upstream"
             assert sources["start_ledger"] == FIRST
             metrics = http_get(server.health_port, "/metrics")[1]
@@ -164,32 +176,25 @@ def test_the_server_reads_the_upstream_over_tls(tmp_path):
                          "NETWORK_PASSPHRASE": PASSPHRASES["testnet"]}).wait_ready()
         try:
             client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
-            table = client.do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 9}".encode())
-                                  ).read_all()
-            assert table["ledger_sequence"].to_pylist() == list(range(FIRST, FIRST + 10))
+            assert ledger_sequences(client, FIRST, FIRST + 9) == list(range(FIRST, FIRST + 10))
         finally:
             assert server.stop() == 0
 
 
 def test_without_a_lake_older_ranges_come_from_further_upstream_streams():
     with fake_upstream() as (port, requests):
-        server = Server({"SOURCE_ENDPOINT": f"127.0.0.1:{port}", "START_LEDGER": str(FIRST + 200),
-                         "NETWORK_PASSPHRASE": PASSPHRASES["testnet"]}).wait_ready()
+        server = upstream_server(port, FIRST + 200)
         try:
             client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
-            table = client.do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 209}".encode())
-                                  ).read_all()
-            assert table["ledger_sequence"].to_pylist() == list(range(FIRST, FIRST + 210))
-            sources = json.loads(next(iter(client.do_action(fl.Action("sources", b"")))).body.to_pybytes())
-            assert sources["history"] == "upstream"
+            assert ledger_sequences(client, FIRST, FIRST + 209) == list(range(FIRST, FIRST + 210))
+            assert sources_of(client)["history"] == "upstream"
         finally:
             assert server.stop() == 0
         assert requests()[:2] == [FIRST + 200, FIRST]
 
 
 def test_an_archive_resuming_before_start_ledger_reads_the_gap_from_the_upstream(tmp_path):
-    env = {"NETWORK_PASSPHRASE": PASSPHRASES["testnet"], "PARQUET_BASE_PATH": str(tmp_path),
-           "PARQUET_TABLES": "stellar_ledger,transactions",
+    env = {"PARQUET_BASE_PATH": str(tmp_path), "PARQUET_TABLES": "stellar_ledger,transactions",
            "PARQUET_PARTITION_FORMAT": "ledger_range:50", "PARQUET_ARCHIVE_INTERVAL_MINUTES": "0.02"}
 
     def archived_next():
@@ -199,8 +204,7 @@ def test_an_archive_resuming_before_start_ledger_reads_the_gap_from_the_upstream
 
     with fake_upstream() as (port, _):
         for start, until in ((FIRST, FIRST + 60), (FIRST + 250, LAST + 1)):
-            server = Server({**env, "SOURCE_ENDPOINT": f"127.0.0.1:{port}",
-                             "START_LEDGER": str(start)}).wait_ready()
+            server = upstream_server(port, start, **env)
             try:
                 deadline = time.monotonic() + 60
                 while archived_next() < until and time.monotonic() < deadline:
