@@ -31,7 +31,8 @@ std::string SacContractId(std::span<const uint8_t> asset_xdr,
                           const xdr::Digest& network_id) {
   constexpr size_t kMaxEntries = 1 << 14;
   thread_local std::unordered_map<std::string, std::string> cache;
-  std::string key(network_id.begin(), network_id.end());
+  thread_local std::string key;  // reused: a hit allocates nothing
+  key.assign(network_id.begin(), network_id.end());
   key.append(asset_xdr.begin(), asset_xdr.end());
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   if (cache.size() >= kMaxEntries) cache.clear();
@@ -41,7 +42,7 @@ std::string SacContractId(std::span<const uint8_t> asset_xdr,
   AppendU32(&preimage, kContractIdPreimageFromAsset);
   preimage.insert(preimage.end(), asset_xdr.begin(), asset_xdr.end());
   std::string id = xdr::ContractStrKey(xdr::Sha256Of(preimage));
-  cache.emplace(std::move(key), id);
+  cache.emplace(key, id);
   return id;
 }
 
@@ -242,26 +243,26 @@ class Deriver {
       tx_ = &tx;
       inner_ = ReadInner(*tx.envelope);
       ARROW_RETURN_NOT_OK(AddFees(&charges, &refunds));
-      std::vector<TokenTransferEvent> op_events;
       if (xdr::IsSuccess(tx.result.result().result().code())) {
-        ARROW_RETURN_NOT_OK(AddOperations(&op_events));
+        ARROW_RETURN_NOT_OK(AddOperations(&operations));
       }
-      Append(&operations, std::move(op_events));
       if (protocol_ < kProtocolRefundsLast) {
-        Append(&operations, std::move(refunds));
+        Append(&operations, &refunds);
         refunds.clear();
       }
     }
-    Append(&charges, std::move(operations));
-    Append(&charges, std::move(refunds));
+    charges.reserve(charges.size() + operations.size() + refunds.size());
+    Append(&charges, &operations);
+    Append(&charges, &refunds);
     return charges;
   }
 
  private:
+  /// Moves the events of `from` to the end of `to`.
   static void Append(std::vector<TokenTransferEvent>* to,
-                     std::vector<TokenTransferEvent> from) {
-    to->insert(to->end(), std::make_move_iterator(from.begin()),
-               std::make_move_iterator(from.end()));
+                     std::vector<TokenTransferEvent>* from) {
+    to->insert(to->end(), std::make_move_iterator(from->begin()),
+               std::make_move_iterator(from->end()));
   }
 
   TokenTransferEvent Event(TransferKind kind, std::string from, std::string to,
