@@ -3,9 +3,17 @@
 namespace sas::convert {
 namespace {
 
+/// Room one builder (and its children) held at a flush.
+struct Room {
+  int64_t rows = 0;
+  /// Value bytes of binary and string builders.
+  int64_t value_bytes = 0;
+  std::vector<Room> children;
+};
+
 /// Returns what `builder` holds: rows, value bytes, and its children's.
-ColumnBuilders::Room RoomOf(const arrow::ArrayBuilder& builder) {
-  ColumnBuilders::Room room;
+Room RoomOf(const arrow::ArrayBuilder& builder) {
+  Room room;
   room.rows = builder.length();
   switch (builder.type()->id()) {
     case arrow::Type::BINARY:
@@ -22,7 +30,7 @@ ColumnBuilders::Room RoomOf(const arrow::ArrayBuilder& builder) {
 }
 
 /// Reserves `room` in an empty `builder` and its children.
-arrow::Status Reserve(arrow::ArrayBuilder* builder, const ColumnBuilders::Room& room) {
+arrow::Status Reserve(arrow::ArrayBuilder* builder, const Room& room) {
   ARROW_RETURN_NOT_OK(builder->Reserve(room.rows));
   if (room.value_bytes > 0) {
     ARROW_RETURN_NOT_OK(

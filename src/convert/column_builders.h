@@ -39,14 +39,6 @@ class ColumnBuilders {
   /// Returns the schema.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
 
-  /// Room one builder (and its children) held at a flush.
-  struct Room {
-    int64_t rows = 0;
-    /// Value bytes of binary and string builders.
-    int64_t value_bytes = 0;
-    std::vector<Room> children;
-  };
-
  private:
   std::shared_ptr<arrow::Schema> schema_;
   std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders_;

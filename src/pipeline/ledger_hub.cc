@@ -3,33 +3,43 @@
 #include <arrow/util/byte_size.h>
 
 #include "ops/log.h"
-#include "xdr/ledger_close_meta.h"
 
 namespace sas::pipeline {
 namespace {
 
-/// Transaction and operation counts of one ledger.
-struct LedgerCounts {
+/// What the hub keeps of one ledger's `stellar_ledger` row.
+struct LedgerSummary {
+  /// Unix seconds.
+  int64_t close_time = 0;
   uint64_t successful = 0;
   uint64_t failed = 0;
   uint64_t operations = 0;
 };
 
-/// Reads the counts of a ledger from its `stellar_ledger` row.
-arrow::Result<LedgerCounts> CountsOf(const arrow::RecordBatch& ledger) {
-  LedgerCounts counts;
-  auto sum = [&ledger](const char* name) -> arrow::Result<uint64_t> {
+/// Reads close time and counts from a one-ledger `stellar_ledger` batch (the converter
+/// already parsed the ledger: no second walk of its bytes).
+arrow::Result<LedgerSummary> SummaryOf(const arrow::RecordBatch& ledger) {
+  if (ledger.num_rows() != 1) {
+    return arrow::Status::Invalid("stellar_ledger holds ", ledger.num_rows(),
+                                  " rows for one ledger");
+  }
+  auto u32 = [&ledger](const char* name) -> arrow::Result<uint64_t> {
     auto column =
         std::dynamic_pointer_cast<arrow::UInt32Array>(ledger.GetColumnByName(name));
     if (column == nullptr) return arrow::Status::Invalid("stellar_ledger has no ", name);
-    uint64_t total = 0;
-    for (int64_t i = 0; i < column->length(); ++i) total += column->Value(i);
-    return total;
+    return column->Value(0);
   };
-  ARROW_ASSIGN_OR_RAISE(counts.successful, sum("successful_transaction_count"));
-  ARROW_ASSIGN_OR_RAISE(counts.failed, sum("failed_transaction_count"));
-  ARROW_ASSIGN_OR_RAISE(counts.operations, sum("operation_count"));
-  return counts;
+  auto close_time = std::dynamic_pointer_cast<arrow::TimestampArray>(
+      ledger.GetColumnByName("ledger_close_time"));
+  if (close_time == nullptr) {
+    return arrow::Status::Invalid("stellar_ledger has no ledger_close_time");
+  }
+  LedgerSummary summary;
+  summary.close_time = close_time->Value(0) / 1'000'000;
+  ARROW_ASSIGN_OR_RAISE(summary.successful, u32("successful_transaction_count"));
+  ARROW_ASSIGN_OR_RAISE(summary.failed, u32("failed_transaction_count"));
+  ARROW_ASSIGN_OR_RAISE(summary.operations, u32("operation_count"));
+  return summary;
 }
 
 int64_t UnixMicros() {
@@ -106,16 +116,15 @@ arrow::Status LedgerHub::Publish(const ingest::SourcedLedger& ledger) {
   ARROW_ASSIGN_OR_RAISE(auto chunk, converter_->Convert({&bytes, 1}));
   auto converted = std::make_shared<ConvertedLedger>();
   converted->sequence = ledger.sequence;
-  ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(ledger.bytes));
-  converted->close_time = static_cast<int64_t>(frame.header().scpValue().closeTime());
   for (convert::Table table : convert::kAllTables) {
     ARROW_ASSIGN_OR_RAISE(auto batch, chunk.batch(table));
     converted->bytes += arrow::util::TotalBufferSize(*batch);
     converted->tables[static_cast<size_t>(table)] = std::move(batch);
   }
   ARROW_ASSIGN_OR_RAISE(
-      LedgerCounts frame_counts,
-      CountsOf(*converted->tables[static_cast<size_t>(convert::Table::kStellarLedger)]));
+      LedgerSummary summary,
+      SummaryOf(*converted->tables[static_cast<size_t>(convert::Table::kStellarLedger)]));
+  converted->close_time = summary.close_time;
   {
     std::lock_guard lock(mutex_);
     uint32_t expected =
@@ -129,9 +138,9 @@ arrow::Status LedgerHub::Publish(const ingest::SourcedLedger& ledger) {
     retained_bytes_ += converted->bytes;
     retained_.push_back(std::move(converted));
     ++converted_;
-    successful_transactions_ += frame_counts.successful;
-    failed_transactions_ += frame_counts.failed;
-    operations_ += frame_counts.operations;
+    successful_transactions_ += summary.successful;
+    failed_transactions_ += summary.failed;
+    operations_ += summary.operations;
     xdr_bytes_ += static_cast<int64_t>(ledger.bytes.size());
     Evict();
   }

@@ -66,14 +66,9 @@ Digest Sha256::Finish() {
 }
 
 Digest Sha256Of(std::span<const uint8_t> bytes) {
-  // One context per thread, initialized again for each digest (no allocation).
-  thread_local const OwnedContext context{EVP_MD_CTX_new()};
-  Digest digest{};
-  unsigned int length = 0;
-  EVP_DigestInit_ex2(context.get(), FetchedSha256(), nullptr);
-  EVP_DigestUpdate(context.get(), bytes.data(), bytes.size());
-  EVP_DigestFinal_ex(context.get(), digest.data(), &length);
-  return digest;
+  Sha256 hasher;
+  hasher.Update(bytes);
+  return hasher.Finish();
 }
 
 Digest NetworkId(std::string_view passphrase) {
