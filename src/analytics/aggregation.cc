@@ -412,6 +412,8 @@ struct Aggregation::MeasureState {
   TDigest digest;
   double mean = 0;
   double m2 = 0;
+  /// The result, once a final window settled it (its inputs are then released).
+  std::optional<Value> settled;
 
   void Add(const MeasureDef& def, const Value& value) {
     if (std::holds_alternative<std::monostate>(value)) return;
@@ -488,7 +490,18 @@ struct Aggregation::MeasureState {
     if (def.type == MeasureType::kPercentile && !def.exact) digest.Merge(other.digest);
   }
 
+  /// Keeps only the result of a final window: its distinct values, exact percentile
+  /// inputs and digest are released (a `values` listing keeps its set, which it shows).
+  void Settle(const MeasureDef& def, int64_t rows, bool floating) {
+    if (def.values) return;
+    settled = Result(def, rows, floating);
+    distinct = {};
+    values = {};
+    digest = TDigest();
+  }
+
   Value Result(const MeasureDef& def, int64_t rows, bool floating) const {
+    if (settled) return *settled;
     switch (def.type) {
       case MeasureType::kCount:
         return def.field.empty() ? rows : count;
@@ -750,6 +763,12 @@ Aggregation::WindowResult Aggregation::MergeWindow(int64_t window) const {
   return result;
 }
 
+bool Aggregation::IsFloating(size_t measure) const {
+  return measure_columns_[measure] >= 0 &&
+         arrow::is_floating(
+             ValueType(input_->field(measure_columns_[measure])->type())->id());
+}
+
 void Aggregation::FinalizeUpTo(int64_t newest_time) {
   int64_t panes = def_.window.size / def_.window.slide;
   if (newest_time < def_.window.size) return;
@@ -766,6 +785,11 @@ void Aggregation::FinalizeUpTo(int64_t newest_time) {
       }
       WindowResult window = MergeWindow(k);
       window.final = true;
+      for (auto& [key, group] : *window.groups) {
+        for (size_t m = 0; m < def_.measures.size(); ++m) {
+          group.measures[m].Settle(def_.measures[m], group.rows, IsFloating(m));
+        }
+      }
       final_.push_back(std::move(window));
       if (final_.size() > max_final_windows_) final_.pop_front();
       ++k;
@@ -810,15 +834,12 @@ arrow::Status Aggregation::AppendWindow(
     }
     for (size_t m = 0; m < def_.measures.size(); ++m) {
       const auto& type = schema_->field(static_cast<int>(column))->type();
-      bool floating =
-          measure_columns_[m] >= 0 &&
-          arrow::is_floating(ValueType(input_->field(measure_columns_[m])->type())->id());
       if (def_.measures[m].values) {
         ARROW_RETURN_NOT_OK(
             AppendValues(group.measures[m].distinct, *type, b[column++].get()));
         continue;
       }
-      Value value = group.measures[m].Result(def_.measures[m], group.rows, floating);
+      Value value = group.measures[m].Result(def_.measures[m], group.rows, IsFloating(m));
       ARROW_RETURN_NOT_OK(AppendValue(value, *type, b[column].get()));
       ++column;
     }

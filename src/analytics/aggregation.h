@@ -153,6 +153,9 @@ class Aggregation {
   void AddRow(GroupState* group, const arrow::RecordBatch& rows, int64_t row);
   int64_t PaneOf(const pipeline::LedgerInfo& ledger) const;
   WindowResult MergeWindow(int64_t window) const;
+  /// Whether measure `measure` reads a floating-point column (its sums are doubles).
+  bool IsFloating(size_t measure) const;
+  /// Finalizes the windows that end by `newest_time`, each keeping only its results.
   void FinalizeUpTo(int64_t newest_time);
   arrow::Status AppendWindow(
       const WindowResult& window,
