@@ -211,15 +211,6 @@ constexpr const char* kFetchUsage =
     "S "
     "--end E --out FILE.(parquet|arrow|csv|jsonl)\n";
 
-/// True when `path` ends with an extension that names an output format.
-bool KnownExtension(std::string_view path) {
-  for (std::string_view extension :
-       {".parquet", ".arrow", ".feather", ".csv", ".jsonl", ".json"}) {
-    if (path.ends_with(extension)) return true;
-  }
-  return false;
-}
-
 /// Returns the highest ledger_sequence of `batch` (0 when it has no such column).
 uint32_t LastLedgerOf(const arrow::RecordBatch& batch) {
   auto column = batch.GetColumnByName("ledger_sequence");
@@ -242,10 +233,10 @@ arrow::Status RunFetch(const CommandLine& line, const flight::ClientOptions& con
   ARROW_ASSIGN_OR_RAISE(uint32_t start, ParsePositive("--start", *start_text));
   ARROW_ASSIGN_OR_RAISE(uint32_t end, ParsePositive("--end", *end_text));
   if (end < start) return Usage("--end must not be before --start");
-  convert::OutputFormat format = convert::OutputFormatFromExtension(*out);
+  std::optional<convert::OutputFormat> format = convert::OutputFormatFromExtension(*out);
   if (auto name = line.Value("--format")) {
     ARROW_ASSIGN_OR_RAISE(format, convert::ParseOutputFormat(*name));
-  } else if (!KnownExtension(*out)) {
+  } else if (!format) {
     return Usage("--out='" + *out +
                  "': name a .parquet, .arrow, .csv or .jsonl file, or give --format");
   }
@@ -254,7 +245,7 @@ arrow::Status RunFetch(const CommandLine& line, const flight::ClientOptions& con
   ARROW_ASSIGN_OR_RAISE(auto info, client->GetFlightInfo(ticket));
   ARROW_ASSIGN_OR_RAISE(auto reader, client->DoGet(ticket));
   ARROW_ASSIGN_OR_RAISE(auto schema, reader->GetSchema());
-  ARROW_ASSIGN_OR_RAISE(auto writer, convert::OpenBatchFileWriter(*out, format, schema));
+  ARROW_ASSIGN_OR_RAISE(auto writer, convert::OpenBatchFileWriter(*out, *format, schema));
   Progress progress("fetched", end - start + 1);
   ProgressCounts counts;
   arrow::Status status =

@@ -60,7 +60,9 @@ arrow::Result<ConvertRequest> ParseRequest(std::span<const std::string> args) {
   ARROW_ASSIGN_OR_RAISE(request.table, convert::ParseTableName(*table));
   request.options.tables = {request.table};
   request.out = *out;
-  request.format = convert::OutputFormatFromExtension(*out);
+  // Parquet unless the extension names another format (the command's default).
+  request.format =
+      convert::OutputFormatFromExtension(*out).value_or(convert::OutputFormat::kParquet);
   if (auto format = line.Value("--format")) {
     ARROW_ASSIGN_OR_RAISE(request.format, convert::ParseOutputFormat(*format));
   }

@@ -237,11 +237,12 @@ arrow::Result<OutputFormat> ParseOutputFormat(std::string_view name) {
 
 std::string InProgressPath(const std::string& path) { return path + ".inprogress"; }
 
-OutputFormat OutputFormatFromExtension(std::string_view path) {
+std::optional<OutputFormat> OutputFormatFromExtension(std::string_view path) {
+  if (path.ends_with(".parquet")) return OutputFormat::kParquet;
   if (path.ends_with(".jsonl") || path.ends_with(".json")) return OutputFormat::kJsonl;
   if (path.ends_with(".arrow") || path.ends_with(".feather")) return OutputFormat::kArrow;
   if (path.ends_with(".csv")) return OutputFormat::kCsv;
-  return OutputFormat::kParquet;
+  return std::nullopt;
 }
 
 std::string CellText(const arrow::Array& array, int64_t row) {

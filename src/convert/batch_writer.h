@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,9 +20,9 @@ enum class OutputFormat { kParquet, kArrow, kJsonl, kCsv };
 /// Parses "parquet", "arrow", "jsonl" or "csv".
 arrow::Result<OutputFormat> ParseOutputFormat(std::string_view name);
 
-/// Returns the format a file name's extension names (.jsonl/.json, .arrow/.feather,
-/// .csv); Parquet for any other.
-OutputFormat OutputFormatFromExtension(std::string_view path);
+/// Returns the format a file name's extension names (.parquet, .jsonl/.json,
+/// .arrow/.feather, .csv); nullopt for any other.
+std::optional<OutputFormat> OutputFormatFromExtension(std::string_view path);
 
 /// Writes batches of one schema to one file.
 class BatchFileWriter {
