@@ -4,6 +4,7 @@ show several ledgers, and checks every number shown against /metrics and /analyt
 the generator has stopped. The screenshot is kept in tests/artifacts/."""
 
 import json
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -29,6 +30,17 @@ def metrics_of(port):
 def newest_window(rows):
     start = max(r["window_start"] for r in rows)
     return [r for r in rows if r["window_start"] == start]
+
+
+def wait_for_analytics_through(port, last, timeout=60.0):
+    """Waits until the analytics follower (its own thread) has counted ledger `last`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rates = json.loads(http_get(port, "/analytics")[1]).get("ledger_rate")
+        if rates and newest_window(rates)[0]["max_ledger_sequence"] == last:
+            return
+        assert time.monotonic() < deadline, f"analytics never reached ledger {last}"
+        time.sleep(0.2)
 
 
 def test_dashboard_shows_live_data_that_matches_the_endpoints(tmp_path):
@@ -60,6 +72,7 @@ def test_dashboard_shows_live_data_that_matches_the_endpoints(tmp_path):
                 f"document.getElementById('newest-ledger').dataset.value == '{LAST}' &&"
                 f" [...document.querySelectorAll('#archive tr[data-table]')]"
                 f".every(r => r.dataset.last == '{LAST}')", timeout=60000)
+            wait_for_analytics_through(s.health_port, LAST)
             polls = int(page.get_attribute("body", "data-polls"))
             page.wait_for_function(f"document.body.dataset.polls > {polls}")
             shown = page.evaluate("""() => ({
