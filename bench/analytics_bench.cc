@@ -34,13 +34,13 @@ const std::vector<ConvertedLedgers>& Ledgers() {
     sas::ingest::LedgerGenerator generator(options);
     sas::convert::ConverterOptions converter_options;
     converter_options.network_passphrase = options.network_passphrase;
-    auto converter = *sas::convert::LedgerConverter::Make(converter_options);
+    auto converter = sas::convert::LedgerConverter::Make(converter_options).ValueOrDie();
     for (int i = 0; i < kLedgers; ++i) {
       uint32_t sequence = generator.next_sequence();
       std::vector<uint8_t> bytes = generator.Next();
       std::span<const uint8_t> span(bytes);
       ConvertedLedgers ledger;
-      auto frame = *sas::xdr::LedgerCloseMetaFrame::Parse(span);
+      auto frame = sas::xdr::LedgerCloseMetaFrame::Parse(span).ValueOrDie();
       ledger.ledgers.push_back(
           {sequence, static_cast<int64_t>(frame.header().scpValue().closeTime()),
            static_cast<int64_t>(bytes.size())});
@@ -113,13 +113,13 @@ void BM_OneShotOnConvertedLake(benchmark::State& state) {
   if (!chunks.ok()) return state.SkipWithError(chunks.status().ToString().c_str());
   for (auto _ : state) {
     for (const auto& def : *defs) {
-      auto aggregation = *sas::analytics::Aggregation::Make(def, SIZE_MAX);
+      auto aggregation = sas::analytics::Aggregation::Make(def, SIZE_MAX).ValueOrDie();
       for (const auto& chunk : *chunks) {
-        auto rows = *chunk.chunk.batch(def.table);
+        auto rows = chunk.chunk.batch(def.table).ValueOrDie();
         arrow::Status status = aggregation->Update(chunk.ledgers, rows);
         if (!status.ok()) return state.SkipWithError(status.ToString().c_str());
       }
-      benchmark::DoNotOptimize(*aggregation->Results(true));
+      benchmark::DoNotOptimize(aggregation->Results(true).ValueOrDie());
     }
   }
 }
