@@ -86,7 +86,6 @@ arrow::Status AnalyticsEngine::Add(AggregationDef def) {
   if (!aggregations_.emplace(name, std::move(aggregation)).second) {
     return arrow::Status::AlreadyExists("an aggregation named '", name, "' exists");
   }
-  stopped_.erase(name);
   return arrow::Status::OK();
 }
 
@@ -163,7 +162,6 @@ std::string GroupLabel(const arrow::RecordBatch& results,
   return label;
 }
 
-/// Adds the measures of the rows of `results` in its newest window to `out`.
 /// Returns the rows of `results` whose window starts last (results are in window order).
 std::shared_ptr<arrow::RecordBatch> NewestWindowRows(const arrow::RecordBatch& results) {
   auto starts = std::static_pointer_cast<arrow::TimestampArray>(
@@ -175,20 +173,14 @@ std::shared_ptr<arrow::RecordBatch> NewestWindowRows(const arrow::RecordBatch& r
   return results.Slice(first);
 }
 
+/// Adds the measures of the rows of `results` in its newest window to `out`.
 void ExportNewestWindow(const AggregationDef& def, const arrow::RecordBatch& results,
                         std::vector<AnalyticsEngine::ExportedValue>* out) {
-  auto starts = std::static_pointer_cast<arrow::TimestampArray>(
-      results.GetColumnByName("window_start"));
-  if (!starts || starts->length() == 0) return;
-  int64_t newest = starts->Value(0);
-  for (int64_t row = 1; row < starts->length(); ++row) {
-    newest = std::max(newest, starts->Value(row));
-  }
-  for (int64_t row = 0; row < starts->length(); ++row) {
-    if (starts->Value(row) != newest) continue;
-    std::string group = GroupLabel(results, def.group_by, row);
+  auto newest = NewestWindowRows(results);
+  for (int64_t row = 0; row < newest->num_rows(); ++row) {
+    std::string group = GroupLabel(*newest, def.group_by, row);
     for (const MeasureDef& measure : def.measures) {
-      auto column = results.GetColumnByName(measure.column);
+      auto column = newest->GetColumnByName(measure.column);
       if (!column) continue;
       if (auto value = NumericCell(*column, row)) {
         out->push_back({def.name, measure.column, group, *value});
