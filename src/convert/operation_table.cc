@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "convert/scval.h"
 #include "convert/values.h"
 #include "xdr/strkey.h"
 
@@ -59,7 +60,19 @@ enum Column : int {
   kBodyXdr,
 };
 
-/// The typed fields of one operation row; absent fields become nulls.
+/// Hex of a claimable balance id (its 4-byte type, then the 32-byte hash).
+using BalanceIdHex = xdr::InlineText<72>;
+
+/// Returns lowercase hex of a claimable balance id.
+BalanceIdHex BalanceIdText(sx::ClaimableBalanceIDView id) {
+  BalanceIdHex hex;
+  auto bytes = id.bytes();
+  xdr::WriteHex(bytes, hex.Resize(2 * bytes.size()));
+  return hex;
+}
+
+/// The typed fields of one operation row, held inline or as views of the ledger's bytes
+/// (a row allocates nothing); absent fields become nulls.
 struct OperationRow {
   AccountColumns source;
   std::optional<std::string_view> result_code;
@@ -69,32 +82,26 @@ struct OperationRow {
   std::optional<AssetColumns> source_asset;
   std::optional<int64_t> source_amount;
   std::optional<int64_t> destination_min;
-  std::optional<std::vector<std::string>> path;
+  std::optional<sx::ArrayView<sx::AssetView>> path;
   std::optional<AssetColumns> selling_asset;
   std::optional<AssetColumns> buying_asset;
   std::optional<int32_t> price_n;
   std::optional<int32_t> price_d;
   std::optional<int64_t> offer_id;
-  std::optional<std::string> trustor;
+  std::optional<xdr::StrKeyText> trustor;
   std::optional<int64_t> trust_limit;
   std::optional<uint32_t> set_flags;
   std::optional<uint32_t> clear_flags;
-  std::optional<std::string> balance_id;
-  std::optional<std::string> liquidity_pool_id;
+  std::optional<BalanceIdHex> balance_id;
+  std::optional<xdr::HexText> liquidity_pool_id;
   std::optional<uint32_t> claimant_count;
   std::optional<std::string_view> host_function_type;
-  std::optional<std::string> contract_id;
-  std::optional<std::string> function_name;
+  std::optional<xdr::StrKeyText> contract_id;
+  std::optional<std::string_view> function_name;
 };
 
 AccountColumns PlainAccount(sx::PublicKeyView account) {
   return {AccountId(account), std::nullopt, std::nullopt};
-}
-
-std::vector<std::string> PathAssets(sx::ArrayView<sx::AssetView> path) {
-  std::vector<std::string> assets;
-  for (auto asset : path) assets.push_back(CanonicalAsset(asset));
-  return assets;
 }
 
 template <class OfferOp>
@@ -105,7 +112,7 @@ void FillOffer(OfferOp op, OperationRow* row) {
   row->price_d = op.price().d();
 }
 
-AssetColumns AllowTrustAsset(sx::AssetCodeView code, const std::string& issuer) {
+AssetColumns AllowTrustAsset(sx::AssetCodeView code, const xdr::StrKeyText& issuer) {
   if (code.type() == sx::AssetType::ASSET_TYPE_CREDIT_ALPHANUM4) {
     return {"credit_alphanum4", AssetCode(code.assetCode4()), issuer};
   }
@@ -123,16 +130,6 @@ std::string_view HostFunctionTypeName(sx::HostFunctionType type) {
     default:
       return "create_contract_v2";
   }
-}
-
-std::string ScAddress(sx::SCAddressView address) {
-  if (address.type() == sx::SCAddressType::SC_ADDRESS_TYPE_CONTRACT) {
-    return xdr::ContractStrKey(address.contractId());
-  }
-  if (address.type() == sx::SCAddressType::SC_ADDRESS_TYPE_ACCOUNT) {
-    return AccountId(address.accountId());
-  }
-  return xdr::ToHex(address.bytes());
 }
 
 /// Fills the fields an operation body carries.
@@ -157,7 +154,7 @@ void FillBody(sx::OperationBodyView body, OperationRow* row) {
       row->amount = op.destAmount();
       row->source_asset = Asset(op.sendAsset());
       row->source_amount = op.sendMax();
-      row->path = PathAssets(op.path());
+      row->path = op.path();
       break;
     }
     case OpType::PATH_PAYMENT_STRICT_SEND: {
@@ -167,7 +164,7 @@ void FillBody(sx::OperationBodyView body, OperationRow* row) {
       row->source_asset = Asset(op.sendAsset());
       row->source_amount = op.sendAmount();
       row->destination_min = op.destMin();
-      row->path = PathAssets(op.path());
+      row->path = op.path();
       break;
     }
     case OpType::MANAGE_SELL_OFFER:
@@ -216,7 +213,7 @@ void FillBody(sx::OperationBodyView body, OperationRow* row) {
       break;
     }
     case OpType::CLAIM_CLAIMABLE_BALANCE:
-      row->balance_id = xdr::ToHex(body.claimClaimableBalanceOp().balanceID().bytes());
+      row->balance_id = BalanceIdText(body.claimClaimableBalanceOp().balanceID());
       break;
     case OpType::CLAWBACK: {
       auto op = body.clawbackOp();
@@ -226,7 +223,7 @@ void FillBody(sx::OperationBodyView body, OperationRow* row) {
       break;
     }
     case OpType::CLAWBACK_CLAIMABLE_BALANCE:
-      row->balance_id = xdr::ToHex(body.clawbackClaimableBalanceOp().balanceID().bytes());
+      row->balance_id = BalanceIdText(body.clawbackClaimableBalanceOp().balanceID());
       break;
     case OpType::SET_TRUST_LINE_FLAGS: {
       auto op = body.setTrustLineFlagsOp();
@@ -238,19 +235,19 @@ void FillBody(sx::OperationBodyView body, OperationRow* row) {
     }
     case OpType::LIQUIDITY_POOL_DEPOSIT:
       row->liquidity_pool_id =
-          xdr::ToHex(body.liquidityPoolDepositOp().liquidityPoolID());
+          xdr::HashHex(body.liquidityPoolDepositOp().liquidityPoolID());
       break;
     case OpType::LIQUIDITY_POOL_WITHDRAW:
       row->liquidity_pool_id =
-          xdr::ToHex(body.liquidityPoolWithdrawOp().liquidityPoolID());
+          xdr::HashHex(body.liquidityPoolWithdrawOp().liquidityPoolID());
       row->amount = body.liquidityPoolWithdrawOp().amount();
       break;
     case OpType::INVOKE_HOST_FUNCTION: {
       auto function = body.invokeHostFunctionOp().hostFunction();
       row->host_function_type = HostFunctionTypeName(function.type());
       if (function.type() == sx::HostFunctionType::HOST_FUNCTION_TYPE_INVOKE_CONTRACT) {
-        row->contract_id = ScAddress(function.invokeContract().contractAddress());
-        row->function_name = std::string(function.invokeContract().functionName());
+        row->contract_id = ScAddressString(function.invokeContract().contractAddress());
+        row->function_name = function.invokeContract().functionName();
       }
       break;
     }
@@ -399,18 +396,19 @@ arrow::Status AppendAsset(ColumnBuilders& c, int type_column,
 }
 
 arrow::Status AppendPath(ColumnBuilders& c,
-                         const std::optional<std::vector<std::string>>& path) {
+                         const std::optional<sx::ArrayView<sx::AssetView>>& path) {
   auto* list = c.column<arrow::ListBuilder>(kPath);
   if (!path) return list->AppendNull();
   ARROW_RETURN_NOT_OK(list->Append());
   auto* values = static_cast<arrow::StringBuilder*>(list->value_builder());
-  for (const std::string& asset : *path) ARROW_RETURN_NOT_OK(values->Append(asset));
+  for (auto asset : *path) ARROW_RETURN_NOT_OK(values->Append(CanonicalAsset(asset)));
   return arrow::Status::OK();
 }
 
 arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
-  auto text = [&c](int column, const std::optional<std::string>& value) {
-    return AppendOptional(c.column<arrow::StringBuilder>(column), value);
+  auto text = [&c](int column, const auto& value) {
+    auto* builder = c.column<arrow::StringBuilder>(column);
+    return value ? builder->Append(std::string_view(*value)) : builder->AppendNull();
   };
   auto stroops = [&c](int column, std::optional<int64_t> value) {
     return AppendStroops(c.column<arrow::Decimal128Builder>(column), value);
@@ -420,7 +418,7 @@ arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
     return value ? builder->Append(*value) : builder->AppendNull();
   };
   ARROW_RETURN_NOT_OK(
-      c.column<arrow::StringBuilder>(kSourceAccount)->Append(row.source.account));
+      c.column<arrow::StringBuilder>(kSourceAccount)->Append(row.source.account.view()));
   ARROW_RETURN_NOT_OK(text(kSourceAccountMuxed, row.source.muxed));
   ARROW_RETURN_NOT_OK(enum_text(kResultCode, row.result_code));
   ARROW_RETURN_NOT_OK(AppendAsset(c, kAssetType, row.asset));
@@ -527,7 +525,7 @@ arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& fra
     EnvelopeOperations ops = ReadOperations(*tx.envelope);
     auto results = OperationResults(tx.result.result());
     bool successful = xdr::IsSuccess(tx.result.result().result().code());
-    std::string hash = xdr::ToHex(tx.result.transactionHash());
+    xdr::HexText hash = xdr::HashHex(tx.result.transactionHash());
     uint32_t index = 0;
     // Results are walked alongside the operations: indexing would re-skip from the start.
     std::optional<sx::ArrayView<sx::OperationResultView>::Iterator> result;
@@ -547,7 +545,8 @@ arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& fra
           c.column<arrow::UInt32Builder>(kLedgerSequence)->Append(frame.sequence()));
       ARROW_RETURN_NOT_OK(
           c.column<arrow::TimestampBuilder>(kLedgerCloseTime)->Append(close_time));
-      ARROW_RETURN_NOT_OK(c.column<arrow::StringBuilder>(kTransactionHash)->Append(hash));
+      ARROW_RETURN_NOT_OK(
+          c.column<arrow::StringBuilder>(kTransactionHash)->Append(hash.view()));
       ARROW_RETURN_NOT_OK(
           c.column<arrow::UInt32Builder>(kTransactionOrder)->Append(tx.apply_order));
       ARROW_RETURN_NOT_OK(c.column<arrow::UInt32Builder>(kOperationIndex)->Append(index));

@@ -81,7 +81,7 @@ std::optional<arrow::Decimal128> Int128Decimal(sx::Int128PartsView parts) {
   return value;
 }
 
-std::string ScAddressString(sx::SCAddressView address) {
+xdr::StrKeyText ScAddressString(sx::SCAddressView address) {
   switch (address.type()) {
     case sx::SCAddressType::SC_ADDRESS_TYPE_ACCOUNT:
       return xdr::AccountStrKey(address.accountId().ed25519());
@@ -96,13 +96,12 @@ std::string ScAddressString(sx::SCAddressView address) {
       std::array<uint8_t, 33> payload{};
       payload[0] = static_cast<uint8_t>(id.type());
       std::copy(id.v0().begin(), id.v0().end(), payload.begin() + 1);
-      return xdr::EncodeStrKey(xdr::StrKeyKind::kClaimableBalance, payload);
+      return xdr::ShortStrKey(xdr::StrKeyKind::kClaimableBalance, payload);
     }
     case sx::SCAddressType::SC_ADDRESS_TYPE_LIQUIDITY_POOL:
-      return xdr::EncodeStrKey(xdr::StrKeyKind::kLiquidityPool,
-                               address.liquidityPoolId());
+      return xdr::ShortStrKey(xdr::StrKeyKind::kLiquidityPool, address.liquidityPoolId());
   }
-  return xdr::ToHex(address.bytes());
+  return xdr::StrKeyText();  // unreachable: a validated view holds one of the types above
 }
 
 void AppendScValJson(sx::SCValView value, std::string* out, int depth) {

@@ -9,6 +9,7 @@
 #include <arrow/util/decimal.h>
 
 #include "stellar_xdr_views.h"
+#include "xdr/strkey.h"
 
 namespace sas::convert {
 
@@ -35,6 +36,6 @@ std::string UInt128String(sx::UInt128PartsView parts);
 std::optional<arrow::Decimal128> Int128Decimal(sx::Int128PartsView parts);
 
 /// Returns an SCAddress as a StrKey (G…, C…, M…, B…, L…).
-std::string ScAddressString(sx::SCAddressView address);
+xdr::StrKeyText ScAddressString(sx::SCAddressView address);
 
 }  // namespace sas::convert

@@ -13,17 +13,17 @@ namespace sx = stellar::xdr;
 /// Net balance change per (holder, asset); exact (Arrow's 128-bit decimal integers).
 using Balances = std::map<std::pair<std::string, std::string>, arrow::Decimal128>;
 
-void Add(Balances* balances, const std::string& holder, const std::string& asset,
+void Add(Balances* balances, std::string_view holder, std::string_view asset,
          const arrow::Decimal128& delta) {
   if (holder.empty() || holder[0] == 'C' || asset.empty()) return;
-  (*balances)[{holder, asset}] += delta;
+  (*balances)[{std::string(holder), std::string(asset)}] += delta;
 }
 
 Balances EventDeltas(const std::vector<TokenTransferEvent>& events, uint32_t tx_index) {
   Balances deltas;
   for (const TokenTransferEvent& e : events) {
     if (e.transaction_index != tx_index) continue;
-    std::string asset = e.asset.Canonical();
+    CanonicalAssetText asset = e.asset.Canonical();
     const arrow::Decimal128& amount = e.amount;
     switch (e.kind) {
       case TransferKind::kTransfer:
@@ -41,20 +41,23 @@ Balances EventDeltas(const std::vector<TokenTransferEvent>& events, uint32_t tx_
   return deltas;
 }
 
+std::string IssuedAssetText(std::span<const uint8_t> padded_code,
+                            sx::PublicKeyView issuer) {
+  return AssetCode(padded_code).str() + ":" + AccountId(issuer).str();
+}
+
 std::string TrustLineAssetText(sx::TrustLineAssetView asset) {
   switch (asset.type()) {
     case sx::AssetType::ASSET_TYPE_CREDIT_ALPHANUM4:
-      return AssetCode(asset.alphaNum4().assetCode()) + ":" +
-             AccountId(asset.alphaNum4().issuer());
+      return IssuedAssetText(asset.alphaNum4().assetCode(), asset.alphaNum4().issuer());
     case sx::AssetType::ASSET_TYPE_CREDIT_ALPHANUM12:
-      return AssetCode(asset.alphaNum12().assetCode()) + ":" +
-             AccountId(asset.alphaNum12().issuer());
+      return IssuedAssetText(asset.alphaNum12().assetCode(), asset.alphaNum12().issuer());
     default:
       return "";  // pool shares are not a token the events track
   }
 }
 
-std::string AssetText(sx::AssetView asset) { return CanonicalAsset(asset); }
+std::string AssetText(sx::AssetView asset) { return CanonicalAsset(asset).str(); }
 
 /// Adds `sign` × the balances one entry holds.
 void AddEntry(Balances* deltas, sx::LedgerEntryView entry, int64_t sign) {
@@ -75,15 +78,15 @@ void AddEntry(Balances* deltas, sx::LedgerEntryView entry, int64_t sign) {
       payload[0] = static_cast<uint8_t>(balance.balanceID().type());
       std::copy(balance.balanceID().v0().begin(), balance.balanceID().v0().end(),
                 payload.begin() + 1);
-      Add(deltas, xdr::EncodeStrKey(xdr::StrKeyKind::kClaimableBalance, payload),
+      Add(deltas, xdr::ShortStrKey(xdr::StrKeyKind::kClaimableBalance, payload),
           AssetText(balance.asset()), arrow::Decimal128(sign * balance.amount()));
       break;
     }
     case sx::LedgerEntryType::LIQUIDITY_POOL: {
       auto pool = data.liquidityPool();
       auto product = pool.body().constantProduct();
-      std::string holder =
-          xdr::EncodeStrKey(xdr::StrKeyKind::kLiquidityPool, pool.liquidityPoolID());
+      xdr::StrKeyText holder =
+          xdr::ShortStrKey(xdr::StrKeyKind::kLiquidityPool, pool.liquidityPoolID());
       Add(deltas, holder, AssetText(product.params().assetA()),
           arrow::Decimal128(sign * product.reserveA()));
       Add(deltas, holder, AssetText(product.params().assetB()),

@@ -31,7 +31,7 @@ std::string_view AssetTypeName(const TokenAsset& asset) {
   return asset.code.size() <= 4 ? "credit_alphanum4" : "credit_alphanum12";
 }
 
-arrow::Status AppendText(ColumnBuilders& c, int column, const std::string& value) {
+arrow::Status AppendText(ColumnBuilders& c, int column, std::string_view value) {
   auto* builder = c.column<arrow::StringBuilder>(column);
   return value.empty() ? builder->AppendNull() : builder->Append(value);
 }
@@ -40,6 +40,55 @@ arrow::Status AppendEnum(ColumnBuilders& c, int column, std::string_view value) 
   auto* builder = c.column<arrow::StringDictionary32Builder>(column);
   return value.empty() ? builder->AppendNull() : builder->Append(value);
 }
+
+/// Writes each event of one ledger straight into the columns.
+class ColumnSink : public TokenTransferSink {
+ public:
+  ColumnSink(ColumnBuilders* columns, const xdr::LedgerCloseMetaFrame& frame)
+      : c_(*columns), frame_(frame), close_time_(CloseTimeMicros(frame)) {}
+
+  arrow::Status Add(const TokenTransferEvent& event) override {
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::UInt32Builder>(kLedgerSequence)->Append(frame_.sequence()));
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::TimestampBuilder>(kLedgerCloseTime)->Append(close_time_));
+    ARROW_RETURN_NOT_OK(c_.column<arrow::StringBuilder>(kTransactionHash)
+                            ->Append(TransactionHash(event.transaction_index)));
+    ARROW_RETURN_NOT_OK(c_.column<arrow::UInt32Builder>(kTransactionIndex)
+                            ->Append(event.transaction_index));
+    ARROW_RETURN_NOT_OK(AppendOptional(c_.column<arrow::UInt32Builder>(kOperationIndex),
+                                       event.operation_index));
+    ARROW_RETURN_NOT_OK(AppendEnum(c_, kEventType, TransferKindName(event.kind)));
+    ARROW_RETURN_NOT_OK(AppendText(c_, kFrom, event.from));
+    ARROW_RETURN_NOT_OK(AppendText(c_, kTo, event.to));
+    ARROW_RETURN_NOT_OK(AppendText(c_, kAsset, event.asset.Canonical()));
+    ARROW_RETURN_NOT_OK(AppendEnum(c_, kAssetType, AssetTypeName(event.asset)));
+    ARROW_RETURN_NOT_OK(AppendEnum(c_, kAssetCode, event.asset.code));
+    ARROW_RETURN_NOT_OK(AppendText(c_, kAssetIssuer, event.asset.issuer));
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::Decimal128Builder>(kAmount)->Append(event.amount));
+    ARROW_RETURN_NOT_OK(
+        c_.column<arrow::StringBuilder>(kContractId)->Append(event.contract_id.view()));
+    ARROW_RETURN_NOT_OK(AppendEnum(c_, kToMuxedType, event.to_muxed_type));
+    return AppendText(c_, kToMuxedValue, event.to_muxed_value);
+  }
+
+ private:
+  /// The hex hash of the transaction at 1-based `index`, kept while its events arrive.
+  std::string_view TransactionHash(uint32_t index) {
+    if (index != hash_index_) {
+      hash_ = xdr::HashHex(frame_.transactions()[index - 1].result.transactionHash());
+      hash_index_ = index;
+    }
+    return hash_;
+  }
+
+  ColumnBuilders& c_;
+  const xdr::LedgerCloseMetaFrame& frame_;
+  int64_t close_time_;
+  uint32_t hash_index_ = 0;
+  xdr::HexText hash_;
+};
 
 }  // namespace
 
@@ -74,36 +123,8 @@ arrow::Result<std::unique_ptr<TokenTransferTableBuilder>> TokenTransferTableBuil
 }
 
 arrow::Status TokenTransferTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
-  ARROW_ASSIGN_OR_RAISE(auto events, DeriveTokenTransfers(frame, network_id_));
-  ColumnBuilders& c = columns_;
-  int64_t close_time = CloseTimeMicros(frame);
-  for (const TokenTransferEvent& event : events) {
-    const auto& tx = frame.transactions()[event.transaction_index - 1];
-    ARROW_RETURN_NOT_OK(
-        c.column<arrow::UInt32Builder>(kLedgerSequence)->Append(frame.sequence()));
-    ARROW_RETURN_NOT_OK(
-        c.column<arrow::TimestampBuilder>(kLedgerCloseTime)->Append(close_time));
-    ARROW_RETURN_NOT_OK(c.column<arrow::StringBuilder>(kTransactionHash)
-                            ->Append(xdr::ToHex(tx.result.transactionHash())));
-    ARROW_RETURN_NOT_OK(c.column<arrow::UInt32Builder>(kTransactionIndex)
-                            ->Append(event.transaction_index));
-    ARROW_RETURN_NOT_OK(AppendOptional(c.column<arrow::UInt32Builder>(kOperationIndex),
-                                       event.operation_index));
-    ARROW_RETURN_NOT_OK(AppendEnum(c, kEventType, TransferKindName(event.kind)));
-    ARROW_RETURN_NOT_OK(AppendText(c, kFrom, event.from));
-    ARROW_RETURN_NOT_OK(AppendText(c, kTo, event.to));
-    ARROW_RETURN_NOT_OK(AppendText(c, kAsset, event.asset.Canonical()));
-    ARROW_RETURN_NOT_OK(AppendEnum(c, kAssetType, AssetTypeName(event.asset)));
-    ARROW_RETURN_NOT_OK(AppendEnum(c, kAssetCode, event.asset.code));
-    ARROW_RETURN_NOT_OK(AppendText(c, kAssetIssuer, event.asset.issuer));
-    ARROW_RETURN_NOT_OK(
-        c.column<arrow::Decimal128Builder>(kAmount)->Append(event.amount));
-    ARROW_RETURN_NOT_OK(
-        c.column<arrow::StringBuilder>(kContractId)->Append(event.contract_id));
-    ARROW_RETURN_NOT_OK(AppendEnum(c, kToMuxedType, event.to_muxed_type));
-    ARROW_RETURN_NOT_OK(AppendText(c, kToMuxedValue, event.to_muxed_value));
-  }
-  return arrow::Status::OK();
+  ColumnSink sink(&columns_, frame);
+  return DeriveTokenTransfers(frame, network_id_, &sink);
 }
 
 }  // namespace sas::convert

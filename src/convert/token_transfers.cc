@@ -27,10 +27,10 @@ void AppendU32(std::vector<uint8_t>* out, uint32_t value) {
 
 /// The contract id of the Stellar Asset Contract of an asset given as XDR `Asset` bytes,
 /// remembered per thread (a ledger's events name few assets; each id costs a SHA-256).
-std::string SacContractId(std::span<const uint8_t> asset_xdr,
-                          const xdr::Digest& network_id) {
+xdr::StrKeyText SacContractId(std::span<const uint8_t> asset_xdr,
+                              const xdr::Digest& network_id) {
   constexpr size_t kMaxEntries = 1 << 14;
-  thread_local std::unordered_map<std::string, std::string> cache;
+  thread_local std::unordered_map<std::string, xdr::StrKeyText> cache;
   thread_local std::string key;  // reused: a hit allocates nothing
   key.assign(network_id.begin(), network_id.end());
   key.append(asset_xdr.begin(), asset_xdr.end());
@@ -41,7 +41,7 @@ std::string SacContractId(std::span<const uint8_t> asset_xdr,
   preimage.insert(preimage.end(), network_id.begin(), network_id.end());
   AppendU32(&preimage, kContractIdPreimageFromAsset);
   preimage.insert(preimage.end(), asset_xdr.begin(), asset_xdr.end());
-  std::string id = xdr::ContractStrKey(xdr::Sha256Of(preimage));
+  xdr::StrKeyText id = xdr::ContractStrKey(xdr::Sha256Of(preimage));
   cache.emplace(key, id);
   return id;
 }
@@ -54,40 +54,49 @@ std::optional<std::vector<uint8_t>> AssetXdr(const TokenAsset& asset) {
     return out;
   }
   auto issuer = xdr::DecodeStrKey32(xdr::StrKeyKind::kAccount, asset.issuer);
-  if (!issuer || asset.code.empty() || asset.code.size() > 12) return std::nullopt;
-  size_t width = asset.code.size() <= 4 ? 4 : 12;
+  std::string_view code = asset.code;
+  if (!issuer || code.empty()) return std::nullopt;
+  size_t width = code.size() <= 4 ? 4 : 12;
   AppendU32(&out, width == 4 ? 1 : 2);
-  out.insert(out.end(), asset.code.begin(), asset.code.end());
-  out.resize(out.size() + width - asset.code.size(), 0);
+  out.insert(out.end(), code.begin(), code.end());
+  out.resize(out.size() + width - code.size(), 0);
   AppendU32(&out, 0);  // PUBLIC_KEY_TYPE_ED25519
   out.insert(out.end(), issuer->begin(), issuer->end());
   return out;
 }
 
+TokenAsset NativeAsset() { return {TokenAsset::Kind::kNative, {}, {}}; }
+
 TokenAsset ToTokenAsset(sx::AssetView asset) {
   AssetColumns columns = Asset(asset);
-  if (!columns.code) return {TokenAsset::Kind::kNative, "", ""};
+  if (!columns.code) return NativeAsset();
   return {TokenAsset::Kind::kIssued, *columns.code, *columns.issuer};
 }
 
-/// Parses a SEP-11 asset string: `native` or `CODE:ISSUER`.
+/// Parses a SEP-11 asset string: `native` or `CODE:ISSUER` (a code of 1-12 characters, a
+/// 56-character issuer).
 std::optional<TokenAsset> ParseSep11(std::string_view text) {
-  if (text == "native") return TokenAsset{TokenAsset::Kind::kNative, "", ""};
+  constexpr size_t kMaxCode = 12;
+  constexpr size_t kIssuerLength = 56;
+  if (text == "native") return NativeAsset();
   size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-  return TokenAsset{TokenAsset::Kind::kIssued, std::string(text.substr(0, colon)),
-                    std::string(text.substr(colon + 1))};
+  if (colon == std::string_view::npos || colon == 0 || colon > kMaxCode ||
+      text.size() - colon - 1 != kIssuerLength) {
+    return std::nullopt;
+  }
+  return TokenAsset{TokenAsset::Kind::kIssued, AssetCodeText(text.substr(0, colon)),
+                    xdr::StrKeyText(text.substr(colon + 1))};
 }
 
-std::string ClaimableBalanceStrKey(sx::ClaimableBalanceIDView id) {
+xdr::StrKeyText ClaimableBalanceStrKey(sx::ClaimableBalanceIDView id) {
   std::array<uint8_t, 33> payload{};
   payload[0] = static_cast<uint8_t>(id.type());
   std::copy(id.v0().begin(), id.v0().end(), payload.begin() + 1);
-  return xdr::EncodeStrKey(xdr::StrKeyKind::kClaimableBalance, payload);
+  return xdr::ShortStrKey(xdr::StrKeyKind::kClaimableBalance, payload);
 }
 
-std::string PoolStrKey(std::span<const uint8_t, 32> pool_id) {
-  return xdr::EncodeStrKey(xdr::StrKeyKind::kLiquidityPool, pool_id);
+xdr::StrKeyText PoolStrKey(std::span<const uint8_t, 32> pool_id) {
+  return xdr::ShortStrKey(xdr::StrKeyKind::kLiquidityPool, pool_id);
 }
 
 /// A change paired with the entry state just before it (for UPDATED and REMOVED).
@@ -125,10 +134,10 @@ std::vector<PairedChange> PairChanges(sx::LedgerEntryChangesView changes) {
   return paired;
 }
 
-/// The native balance change of `account` (G…) across `changes`: last UPDATED − last
-/// STATE.
+/// The native balance change of the account with ed25519 key `account` across
+/// `changes`: last UPDATED − last STATE.
 std::optional<int64_t> BalanceChange(sx::LedgerEntryChangesView changes,
-                                     const std::string& account) {
+                                     std::span<const uint8_t, 32> account) {
   std::optional<int64_t> before, after;
   for (auto change : changes) {
     bool is_state = change.type() == ChangeType::LEDGER_ENTRY_STATE;
@@ -136,7 +145,8 @@ std::optional<int64_t> BalanceChange(sx::LedgerEntryChangesView changes,
     if (!is_state && !is_updated) continue;
     auto entry = is_state ? change.state() : change.updated();
     if (entry.data_().type() != sx::LedgerEntryType::ACCOUNT) continue;
-    if (AccountId(entry.data_().account().accountID()) != account) continue;
+    auto key = entry.data_().account().accountID().ed25519();
+    if (!std::equal(key.begin(), key.end(), account.begin())) continue;
     (is_state ? before : after) = entry.data_().account().balance();
   }
   if (!before && !after) return std::nullopt;
@@ -150,8 +160,11 @@ struct OperationMetas {
   std::vector<sx::ArrayView<sx::ContractEventView>> events;
 };
 
-OperationMetas ReadOperationMetas(sx::TransactionMetaView meta) {
-  OperationMetas out;
+/// Fills `out` (its vectors keep their room from the last transaction).
+void ReadOperationMetas(sx::TransactionMetaView meta, OperationMetas* metas) {
+  OperationMetas& out = *metas;
+  out.changes.clear();
+  out.events.clear();
   auto collect = [&out](auto operations) {
     for (auto op : operations) out.changes.push_back(op.changes());
   };
@@ -176,35 +189,49 @@ OperationMetas ReadOperationMetas(sx::TransactionMetaView meta) {
       }
       break;
   }
-  return out;
 }
 
-/// The transaction an envelope carries: source, memo, operations, Soroban or not.
+/// The transaction an envelope carries: source, memo, operations, Soroban or not, and
+/// who pays its fee.
 struct InnerTransaction {
-  std::string source;
+  xdr::StrKeyText source;
   std::optional<sx::MemoView> memo;
   sx::ArrayView<sx::OperationView> operations;
   bool soroban = false;
-  std::string fee_payer;
+  xdr::StrKeyText fee_payer;
+  std::span<const uint8_t, 32> fee_payer_key;
 };
+
+/// The ed25519 key of a possibly muxed account.
+std::span<const uint8_t, 32> AccountKey(sx::MuxedAccountView account) {
+  if (account.type() == sx::CryptoKeyType::KEY_TYPE_ED25519) return account.ed25519();
+  return account.med25519().ed25519();
+}
 
 InnerTransaction ReadInner(sx::TransactionEnvelopeView envelope) {
   switch (envelope.type()) {
     case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0: {
       auto tx = envelope.v0().tx();
-      std::string source = xdr::AccountStrKey(tx.sourceAccountEd25519());
-      return {source, tx.memo(), tx.operations(), false, source};
+      xdr::StrKeyText source = xdr::AccountStrKey(tx.sourceAccountEd25519());
+      return {source, tx.memo(), tx.operations(),
+              false,  source,    tx.sourceAccountEd25519()};
     }
     case sx::EnvelopeType::ENVELOPE_TYPE_TX: {
       auto tx = envelope.v1().tx();
-      std::string source = MuxedAccount(tx.sourceAccount()).account;
-      return {source, tx.memo(), tx.operations(), tx.ext().v() == 1, source};
+      xdr::StrKeyText source = MuxedAccount(tx.sourceAccount()).account;
+      return {source,          tx.memo(),
+              tx.operations(), tx.ext().v() == 1,
+              source,          AccountKey(tx.sourceAccount())};
     }
     default: {
       auto fee_bump = envelope.feeBump().tx();
       auto tx = fee_bump.innerTx().v1().tx();
-      return {MuxedAccount(tx.sourceAccount()).account, tx.memo(), tx.operations(),
-              tx.ext().v() == 1, MuxedAccount(fee_bump.feeSource()).account};
+      return {MuxedAccount(tx.sourceAccount()).account,
+              tx.memo(),
+              tx.operations(),
+              tx.ext().v() == 1,
+              MuxedAccount(fee_bump.feeSource()).account,
+              AccountKey(fee_bump.feeSource())};
     }
   }
 }
@@ -225,52 +252,62 @@ Mux MuxOf(sx::MuxedAccountView destination) {
   return {true, std::nullopt};
 }
 
-/// Builds the events of one ledger: the shared context of every rule.
+/// Builds the events of one ledger into a sink: the shared context of every rule.
 class Deriver {
  public:
-  Deriver(const xdr::LedgerCloseMetaFrame& frame, const xdr::Digest& network_id)
+  Deriver(const xdr::LedgerCloseMetaFrame& frame, const xdr::Digest& network_id,
+          TokenTransferSink* sink)
       : frame_(frame),
         network_id_(network_id),
-        protocol_(frame.header().ledgerVersion()) {}
+        protocol_(frame.header().ledgerVersion()),
+        sink_(sink) {}
 
-  arrow::Result<std::vector<TokenTransferEvent>> Run() {
-    std::vector<TokenTransferEvent> charges, operations, refunds;
-    for (const auto& tx : frame_.transactions()) {
+  /// CAP-67 order: every fee charge; then each transaction's operation events (before
+  /// protocol 23 each followed by its refund); then, from protocol 23, every refund.
+  arrow::Status Run() {
+    const auto& transactions = frame_.transactions();
+    inners_.clear();
+    for (const auto& tx : transactions) {
       if (!tx.envelope) {
         return arrow::Status::Invalid("ledger ", frame_.sequence(), ": transaction ",
                                       tx.apply_order, " has no joined envelope");
       }
-      tx_ = &tx;
-      inner_ = ReadInner(*tx.envelope);
-      ARROW_RETURN_NOT_OK(AddFees(&charges, &refunds));
-      if (xdr::IsSuccess(tx.result.result().result().code())) {
-        ARROW_RETURN_NOT_OK(AddOperations(&operations));
-      }
-      if (protocol_ < kProtocolRefundsLast) {
-        Append(&operations, &refunds);
-        refunds.clear();
-      }
+      inners_.push_back(ReadInner(*tx.envelope));
     }
-    charges.reserve(charges.size() + operations.size() + refunds.size());
-    Append(&charges, &operations);
-    Append(&charges, &refunds);
-    return charges;
+    for (size_t i = 0; i < transactions.size(); ++i) {
+      Select(i);
+      ARROW_RETURN_NOT_OK(AddCharge());
+    }
+    for (size_t i = 0; i < transactions.size(); ++i) {
+      Select(i);
+      if (xdr::IsSuccess(tx_->result.result().result().code())) {
+        ARROW_RETURN_NOT_OK(AddOperations());
+      }
+      if (protocol_ < kProtocolRefundsLast) ARROW_RETURN_NOT_OK(AddRefund());
+    }
+    if (protocol_ < kProtocolRefundsLast) return arrow::Status::OK();
+    for (size_t i = 0; i < transactions.size(); ++i) {
+      Select(i);
+      ARROW_RETURN_NOT_OK(AddRefund());
+    }
+    return arrow::Status::OK();
   }
 
  private:
-  /// Moves the events of `from` to the end of `to`.
-  static void Append(std::vector<TokenTransferEvent>* to,
-                     std::vector<TokenTransferEvent>* from) {
-    to->insert(to->end(), std::make_move_iterator(from->begin()),
-               std::make_move_iterator(from->end()));
+  void Select(size_t index) {
+    tx_ = &frame_.transactions()[index];
+    inner_ = &inners_[index];
+    op_index_.reset();
   }
 
-  TokenTransferEvent Event(TransferKind kind, std::string from, std::string to,
+  arrow::Status Emit(const TokenTransferEvent& event) { return sink_->Add(event); }
+
+  TokenTransferEvent Event(TransferKind kind, std::string_view from, std::string_view to,
                            sx::AssetView asset, int64_t amount) const {
     TokenTransferEvent event;
     event.kind = kind;
-    event.from = std::move(from);
-    event.to = std::move(to);
+    event.from = xdr::StrKeyText(from);
+    event.to = xdr::StrKeyText(to);
     event.asset = ToTokenAsset(asset);
     event.amount = arrow::Decimal128(amount);
     event.contract_id = SacContractId(asset.bytes(), network_id_);
@@ -279,14 +316,14 @@ class Deriver {
     return event;
   }
 
-  TokenTransferEvent NativeEvent(TransferKind kind, std::string from, std::string to,
-                                 int64_t amount) const {
+  TokenTransferEvent NativeEvent(TransferKind kind, std::string_view from,
+                                 std::string_view to, int64_t amount) const {
     static constexpr std::array<uint8_t, 4> kNativeAssetXdr = {0, 0, 0, 0};
     TokenTransferEvent event;
     event.kind = kind;
-    event.from = std::move(from);
-    event.to = std::move(to);
-    event.asset = {TokenAsset::Kind::kNative, "", ""};
+    event.from = xdr::StrKeyText(from);
+    event.to = xdr::StrKeyText(to);
+    event.asset = NativeAsset();
     event.amount = arrow::Decimal128(amount);
     event.contract_id = SacContractId(kNativeAssetXdr, network_id_);
     event.transaction_index = tx_->apply_order;
@@ -295,84 +332,83 @@ class Deriver {
   }
 
   /// The issuer check: a transfer from the issuer is a mint, to the issuer a burn.
-  TokenTransferEvent Movement(std::string from, std::string to, sx::AssetView asset,
-                              int64_t amount, const Mux& mux) {
-    TokenAsset token = ToTokenAsset(asset);
-    bool from_issuer = token.kind == TokenAsset::Kind::kIssued && from == token.issuer;
-    bool to_issuer = token.kind == TokenAsset::Kind::kIssued && to == token.issuer;
+  arrow::Status AddMovement(std::string_view from, std::string_view to,
+                            sx::AssetView asset, int64_t amount, const Mux& mux) {
+    TokenTransferEvent event = Event(TransferKind::kTransfer, from, to, asset, amount);
+    bool issued = event.asset.kind == TokenAsset::Kind::kIssued;
+    bool from_issuer = issued && from == event.asset.issuer.view();
+    bool to_issuer = issued && to == event.asset.issuer.view();
     if (from_issuer && !to_issuer) {
-      TokenTransferEvent event =
-          Event(TransferKind::kMint, "", std::move(to), asset, amount);
-      SetMuxedInfo(&event, mux);
-      return event;
+      event.kind = TransferKind::kMint;
+      event.from = {};
+    } else if (to_issuer && !from_issuer) {
+      event.kind = TransferKind::kBurn;
+      event.to = {};
+      return Emit(event);
     }
-    if (to_issuer && !from_issuer) {
-      return Event(TransferKind::kBurn, std::move(from), "", asset, amount);
-    }
-    TokenTransferEvent event =
-        Event(TransferKind::kTransfer, std::move(from), std::move(to), asset, amount);
     SetMuxedInfo(&event, mux);
-    return event;
+    return Emit(event);
   }
 
   /// Destination multiplexing: a muxed destination's id, else the transaction memo.
   void SetMuxedInfo(TokenTransferEvent* event, const Mux& mux) const {
-    if (!mux.allowed || (inner_.soroban && protocol_ < kProtocolRefundsLast)) return;
+    if (!mux.allowed || (inner_->soroban && protocol_ < kProtocolRefundsLast)) return;
     if (mux.id) {
       event->to_muxed_type = "id";
       event->to_muxed_value = std::to_string(*mux.id);
       return;
     }
-    if (!inner_.memo) return;
-    switch (inner_.memo->type()) {
+    if (!inner_->memo) return;
+    switch (inner_->memo->type()) {
       case sx::MemoType::MEMO_ID:
         event->to_muxed_type = "id";
-        event->to_muxed_value = std::to_string(inner_.memo->id());
+        event->to_muxed_value = std::to_string(inner_->memo->id());
         break;
       case sx::MemoType::MEMO_TEXT:
         event->to_muxed_type = "text";
-        event->to_muxed_value = std::string(inner_.memo->text());
+        event->to_muxed_value = std::string(inner_->memo->text());
         break;
       case sx::MemoType::MEMO_HASH:
         event->to_muxed_type = "hash";
-        event->to_muxed_value = xdr::ToHex(inner_.memo->hash());
+        event->to_muxed_value = xdr::ToHex(inner_->memo->hash());
         break;
       case sx::MemoType::MEMO_RETURN:
         event->to_muxed_type = "hash";
-        event->to_muxed_value = xdr::ToHex(inner_.memo->retHash());
+        event->to_muxed_value = xdr::ToHex(inner_->memo->retHash());
         break;
       default:
         break;
     }
   }
 
-  arrow::Status AddFees(std::vector<TokenTransferEvent>* charges,
-                        std::vector<TokenTransferEvent>* refunds) {
-    op_index_.reset();
+  /// The fee charged up front (Soroban: the fee payer's balance drop in fee processing).
+  arrow::Status AddCharge() {
     int64_t charged = tx_->result.result().feeCharged();
-    if (inner_.soroban) {
-      auto drop = BalanceChange(tx_->fee_processing, inner_.fee_payer);
+    if (inner_->soroban) {
+      auto drop = BalanceChange(tx_->fee_processing, inner_->fee_payer_key);
       charged = drop ? -*drop : 0;
     }
-    if (charged != 0) {
-      charges->push_back(NativeEvent(TransferKind::kFee, inner_.fee_payer, "", charged));
-    }
-    if (!inner_.soroban) return arrow::Status::OK();
+    if (charged == 0) return arrow::Status::OK();
+    return Emit(NativeEvent(TransferKind::kFee, inner_->fee_payer, "", charged));
+  }
+
+  /// A Soroban transaction's refund: the fee payer's balance rise after it applied.
+  arrow::Status AddRefund() {
+    op_index_.reset();  // fees belong to no operation
+    if (!inner_->soroban) return arrow::Status::OK();
     int64_t refund = 0;
     if (auto after = TxChangesAfter())
-      refund += BalanceChange(*after, inner_.fee_payer).value_or(0);
+      refund += BalanceChange(*after, inner_->fee_payer_key).value_or(0);
     if (tx_->post_apply_fee_processing) {
-      refund +=
-          BalanceChange(*tx_->post_apply_fee_processing, inner_.fee_payer).value_or(0);
+      refund += BalanceChange(*tx_->post_apply_fee_processing, inner_->fee_payer_key)
+                    .value_or(0);
     }
     if (refund < 0) {
       return arrow::Status::Invalid("ledger ", frame_.sequence(), ": transaction ",
                                     tx_->apply_order, ": negative fee refund ", refund);
     }
-    if (refund > 0) {
-      refunds->push_back(NativeEvent(TransferKind::kFee, inner_.fee_payer, "", -refund));
-    }
-    return arrow::Status::OK();
+    if (refund == 0) return arrow::Status::OK();
+    return Emit(NativeEvent(TransferKind::kFee, inner_->fee_payer, "", -refund));
   }
 
   std::optional<sx::LedgerEntryChangesView> TxChangesAfter() const {
@@ -388,23 +424,22 @@ class Deriver {
     }
   }
 
-  arrow::Status AddOperations(std::vector<TokenTransferEvent>* events) {
+  arrow::Status AddOperations() {
     auto results = tx_->result.result().result();
     bool fee_bump = results.code() == sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS;
     auto op_results = fee_bump ? results.innerResultPair().result().result().results()
                                : results.results();
-    op_metas_ = ReadOperationMetas(tx_->meta);
+    ReadOperationMetas(tx_->meta, &op_metas_);
     auto result = op_results.begin();
     uint32_t index = 0;
-    for (auto op : inner_.operations) {
+    for (auto op : inner_->operations) {
       op_index_ = index + 1;
-      std::string source = op.sourceAccount().has_value()
-                               ? MuxedAccount(op.sourceAccount().value()).account
-                               : inner_.source;
+      xdr::StrKeyText source = op.sourceAccount().has_value()
+                                   ? MuxedAccount(op.sourceAccount().value()).account
+                                   : inner_->source;
       std::optional<sx::LedgerEntryChangesView> changes;
       if (index < op_metas_.changes.size()) changes = op_metas_.changes[index];
-      ARROW_RETURN_NOT_OK(
-          AddOperation(op.body(), (*result).tr(), source, changes, events));
+      ARROW_RETURN_NOT_OK(AddOperation(op.body(), (*result).tr(), source, changes));
       ++result;
       ++index;
     }
@@ -413,10 +448,10 @@ class Deriver {
 
   /// Both legs of each trade, in stellar-core's order: what the taker pays, then what it
   /// receives.
-  void AddClaimAtoms(sx::ArrayView<sx::ClaimAtomView> atoms, const std::string& source,
-                     std::vector<TokenTransferEvent>* events) {
+  arrow::Status AddClaimAtoms(sx::ArrayView<sx::ClaimAtomView> atoms,
+                              std::string_view source) {
     for (auto atom : atoms) {
-      std::string seller;
+      xdr::StrKeyText seller;
       std::optional<sx::AssetView> sold, bought;
       int64_t amount_sold = 0, amount_bought = 0;
       auto read = [&](auto claim) {
@@ -439,15 +474,15 @@ class Deriver {
           read(atom.liquidityPool());
           break;
       }
-      events->push_back(Movement(source, seller, *bought, amount_bought, kNoMux));
-      events->push_back(Movement(seller, source, *sold, amount_sold, kNoMux));
+      ARROW_RETURN_NOT_OK(AddMovement(source, seller, *bought, amount_bought, kNoMux));
+      ARROW_RETURN_NOT_OK(AddMovement(seller, source, *sold, amount_sold, kNoMux));
     }
+    return arrow::Status::OK();
   }
 
   arrow::Status AddOperation(sx::OperationBodyView body, sx::OperationResultTrView result,
-                             const std::string& source,
-                             const std::optional<sx::LedgerEntryChangesView>& changes,
-                             std::vector<TokenTransferEvent>* events) {
+                             std::string_view source,
+                             const std::optional<sx::LedgerEntryChangesView>& changes) {
     switch (body.type()) {
       case OpType::CREATE_ACCOUNT: {
         auto op = body.createAccountOp();
@@ -455,45 +490,36 @@ class Deriver {
             NativeEvent(TransferKind::kTransfer, source, AccountId(op.destination()),
                         op.startingBalance());
         SetMuxedInfo(&event, Mux{true, std::nullopt});
-        events->push_back(std::move(event));
-        return arrow::Status::OK();
+        return Emit(event);
       }
       case OpType::PAYMENT: {
         auto op = body.paymentOp();
-        events->push_back(Movement(source, MuxedAccount(op.destination()).account,
-                                   op.asset(), op.amount(), MuxOf(op.destination())));
-        return arrow::Status::OK();
+        return AddMovement(source, MuxedAccount(op.destination()).account, op.asset(),
+                           op.amount(), MuxOf(op.destination()));
       }
       case OpType::PATH_PAYMENT_STRICT_RECEIVE: {
         auto op = body.pathPaymentStrictReceiveOp();
-        AddClaimAtoms(result.pathPaymentStrictReceiveResult().success().offers(), source,
-                      events);
-        events->push_back(Movement(source, MuxedAccount(op.destination()).account,
-                                   op.destAsset(), op.destAmount(),
-                                   MuxOf(op.destination())));
-        return arrow::Status::OK();
+        ARROW_RETURN_NOT_OK(AddClaimAtoms(
+            result.pathPaymentStrictReceiveResult().success().offers(), source));
+        return AddMovement(source, MuxedAccount(op.destination()).account, op.destAsset(),
+                           op.destAmount(), MuxOf(op.destination()));
       }
       case OpType::PATH_PAYMENT_STRICT_SEND: {
         auto op = body.pathPaymentStrictSendOp();
         auto success = result.pathPaymentStrictSendResult().success();
-        AddClaimAtoms(success.offers(), source, events);
-        events->push_back(Movement(source, MuxedAccount(op.destination()).account,
-                                   op.destAsset(), success.last().amount(),
-                                   MuxOf(op.destination())));
-        return arrow::Status::OK();
+        ARROW_RETURN_NOT_OK(AddClaimAtoms(success.offers(), source));
+        return AddMovement(source, MuxedAccount(op.destination()).account, op.destAsset(),
+                           success.last().amount(), MuxOf(op.destination()));
       }
       case OpType::MANAGE_SELL_OFFER:
-        AddClaimAtoms(result.manageSellOfferResult().success().offersClaimed(), source,
-                      events);
-        return arrow::Status::OK();
+        return AddClaimAtoms(result.manageSellOfferResult().success().offersClaimed(),
+                             source);
       case OpType::CREATE_PASSIVE_SELL_OFFER:
-        AddClaimAtoms(result.createPassiveSellOfferResult().success().offersClaimed(),
-                      source, events);
-        return arrow::Status::OK();
+        return AddClaimAtoms(
+            result.createPassiveSellOfferResult().success().offersClaimed(), source);
       case OpType::MANAGE_BUY_OFFER:
-        AddClaimAtoms(result.manageBuyOfferResult().success().offersClaimed(), source,
-                      events);
-        return arrow::Status::OK();
+        return AddClaimAtoms(result.manageBuyOfferResult().success().offersClaimed(),
+                             source);
       case OpType::ACCOUNT_MERGE: {
         auto merge = result.accountMergeResult();
         if (merge.code() != sx::AccountMergeResultCode::ACCOUNT_MERGE_SUCCESS) {
@@ -504,42 +530,40 @@ class Deriver {
             NativeEvent(TransferKind::kTransfer, source,
                         MuxedAccount(destination).account, merge.sourceAccountBalance());
         SetMuxedInfo(&event, MuxOf(destination));
-        events->push_back(std::move(event));
-        return arrow::Status::OK();
+        return Emit(event);
       }
       case OpType::CREATE_CLAIMABLE_BALANCE: {
         auto op = body.createClaimableBalanceOp();
-        std::string balance =
+        xdr::StrKeyText balance =
             ClaimableBalanceStrKey(result.createClaimableBalanceResult().balanceID());
-        events->push_back(Movement(source, balance, op.asset(), op.amount(), kNoMux));
-        return arrow::Status::OK();
+        return AddMovement(source, balance, op.asset(), op.amount(), kNoMux);
       }
       case OpType::CLAIM_CLAIMABLE_BALANCE:
         return AddClaimableBalanceExit(
             ClaimableBalanceStrKey(body.claimClaimableBalanceOp().balanceID()), source,
-            changes, /*clawback=*/false, events);
+            changes, /*clawback=*/false);
       case OpType::CLAWBACK_CLAIMABLE_BALANCE:
         return AddClaimableBalanceExit(
             ClaimableBalanceStrKey(body.clawbackClaimableBalanceOp().balanceID()), source,
-            changes, /*clawback=*/true, events);
+            changes, /*clawback=*/true);
       case OpType::CLAWBACK: {
         auto op = body.clawbackOp();
-        events->push_back(Event(TransferKind::kClawback, MuxedAccount(op.from_()).account,
-                                "", op.asset(), op.amount()));
-        return arrow::Status::OK();
+        return Emit(Event(TransferKind::kClawback, MuxedAccount(op.from_()).account, "",
+                          op.asset(), op.amount()));
       }
       case OpType::INFLATION:
         for (auto payout : result.inflationResult().payouts()) {
-          events->push_back(NativeEvent(
-              TransferKind::kMint, "", AccountId(payout.destination()), payout.amount()));
+          ARROW_RETURN_NOT_OK(
+              Emit(NativeEvent(TransferKind::kMint, "", AccountId(payout.destination()),
+                               payout.amount())));
         }
         return arrow::Status::OK();
       case OpType::LIQUIDITY_POOL_DEPOSIT:
       case OpType::LIQUIDITY_POOL_WITHDRAW:
         return AddPoolMovement(body.type() == OpType::LIQUIDITY_POOL_DEPOSIT, source,
-                               changes, events);
+                               changes);
       case OpType::INVOKE_HOST_FUNCTION:
-        return AddContractEvents(events);
+        return AddContractEvents();
       default:
         return arrow::Status::OK();
     }
@@ -547,9 +571,8 @@ class Deriver {
 
   /// Claim or clawback of a claimable balance: asset and amount from its removed entry.
   arrow::Status AddClaimableBalanceExit(
-      const std::string& balance, const std::string& source,
-      const std::optional<sx::LedgerEntryChangesView>& changes, bool clawback,
-      std::vector<TokenTransferEvent>* events) {
+      std::string_view balance, std::string_view source,
+      const std::optional<sx::LedgerEntryChangesView>& changes, bool clawback) {
     std::optional<sx::ClaimableBalanceEntryView> removed;
     int count = 0;
     if (changes) {
@@ -567,20 +590,18 @@ class Deriver {
                                     count, " claimable balances removed, expected 1");
     }
     if (clawback) {
-      events->push_back(Event(TransferKind::kClawback, balance, "", removed->asset(),
-                              removed->amount()));
-    } else {
-      events->push_back(Movement(balance, source, removed->asset(), removed->amount(),
-                                 Mux{true, std::nullopt}));
+      return Emit(Event(TransferKind::kClawback, balance, "", removed->asset(),
+                        removed->amount()));
     }
-    return arrow::Status::OK();
+    return AddMovement(balance, source, removed->asset(), removed->amount(),
+                       Mux{true, std::nullopt});
   }
 
   /// Liquidity pool deposit (source → pool) or withdrawal (pool → source), reserve
   /// deltas.
-  arrow::Status AddPoolMovement(bool deposit, const std::string& source,
-                                const std::optional<sx::LedgerEntryChangesView>& changes,
-                                std::vector<TokenTransferEvent>* events) {
+  arrow::Status AddPoolMovement(
+      bool deposit, std::string_view source,
+      const std::optional<sx::LedgerEntryChangesView>& changes) {
     std::optional<PairedChange> pool;
     int count = 0;
     if (changes) {
@@ -604,39 +625,41 @@ class Deriver {
     };
     auto entry = pool->post ? *pool->post : *pool->pre;
     auto product = entry.data_().liquidityPool().body().constantProduct();
-    std::string pool_key = PoolStrKey(entry.data_().liquidityPool().liquidityPoolID());
+    xdr::StrKeyText pool_key =
+        PoolStrKey(entry.data_().liquidityPool().liquidityPoolID());
     auto [pre_a, pre_b] = reserves(pool->pre);
     auto [post_a, post_b] = reserves(pool->post);
     int64_t delta_a = post_a > pre_a ? post_a - pre_a : pre_a - post_a;
     int64_t delta_b = post_b > pre_b ? post_b - pre_b : pre_b - post_b;
     if (deposit) {
-      events->push_back(
-          Movement(source, pool_key, product.params().assetA(), delta_a, kNoMux));
-      events->push_back(
-          Movement(source, pool_key, product.params().assetB(), delta_b, kNoMux));
-    } else {
-      events->push_back(Movement(pool_key, source, product.params().assetA(), delta_a,
-                                 Mux{true, std::nullopt}));
-      events->push_back(Movement(pool_key, source, product.params().assetB(), delta_b,
-                                 Mux{true, std::nullopt}));
+      ARROW_RETURN_NOT_OK(
+          AddMovement(source, pool_key, product.params().assetA(), delta_a, kNoMux));
+      return AddMovement(source, pool_key, product.params().assetB(), delta_b, kNoMux);
     }
-    return arrow::Status::OK();
+    ARROW_RETURN_NOT_OK(AddMovement(pool_key, source, product.params().assetA(), delta_a,
+                                    Mux{true, std::nullopt}));
+    return AddMovement(pool_key, source, product.params().assetB(), delta_b,
+                       Mux{true, std::nullopt});
   }
 
   /// Token events among a Soroban operation's contract events (v3: the Soroban meta's).
-  arrow::Status AddContractEvents(std::vector<TokenTransferEvent>* events);
+  arrow::Status AddContractEvents();
 
   const xdr::LedgerCloseMetaFrame& frame_;
   const xdr::Digest& network_id_;
   uint32_t protocol_;
+  TokenTransferSink* sink_;
+  /// Every transaction's envelope, read once per ledger (kept for the next ledger's
+  /// room).
+  std::vector<InnerTransaction> inners_;
   const xdr::AppliedTransaction* tx_ = nullptr;
-  InnerTransaction inner_;
+  const InnerTransaction* inner_ = nullptr;
   OperationMetas op_metas_;
   std::optional<uint32_t> op_index_;
 };
 
 /// Returns the address of an SCVal topic, or nullopt when it is not an address.
-std::optional<std::string> TopicAddress(sx::SCValView topic) {
+std::optional<xdr::StrKeyText> TopicAddress(sx::SCValView topic) {
   if (topic.type() != sx::SCValType::SCV_ADDRESS) return std::nullopt;
   return ScAddressString(topic.address());
 }
@@ -761,30 +784,31 @@ std::optional<TokenTransferEvent> ParseContractEvent(sx::ContractEventView event
     bool to_issuer = out.to == out.asset.issuer;
     if (from_issuer && !to_issuer) {
       out.kind = TransferKind::kMint;
-      out.from.clear();
+      out.from = {};
     } else if (to_issuer && !from_issuer) {
       out.kind = TransferKind::kBurn;
-      out.to.clear();
+      out.to = {};
     }
   }
   return out;
 }
 
-arrow::Status Deriver::AddContractEvents(std::vector<TokenTransferEvent>* events) {
+arrow::Status Deriver::AddContractEvents() {
   auto add = [&](sx::ArrayView<sx::ContractEventView> contract_events, bool v4_layout) {
     for (auto event : contract_events) {
       auto parsed = ParseContractEvent(event, v4_layout, network_id_);
       if (!parsed) continue;
       parsed->transaction_index = tx_->apply_order;
       parsed->operation_index = op_index_;
-      events->push_back(std::move(*parsed));
+      ARROW_RETURN_NOT_OK(Emit(*parsed));
     }
+    return arrow::Status::OK();
   };
   if (tx_->meta.v() == 3) {
     if (auto soroban = tx_->meta.v3().sorobanMeta(); soroban.has_value())
-      add(soroban.value().events(), false);
+      return add(soroban.value().events(), false);
   } else if (tx_->meta.v() == 4 && *op_index_ <= op_metas_.events.size()) {
-    add(op_metas_.events[*op_index_ - 1], true);
+    return add(op_metas_.events[*op_index_ - 1], true);
   }
   return arrow::Status::OK();
 }
@@ -812,7 +836,7 @@ arrow::Status ReadFeeEvents(sx::TransactionMetaV4View meta, uint32_t transaction
     TokenTransferEvent fee;
     fee.kind = TransferKind::kFee;
     fee.from = *from;
-    fee.asset = {TokenAsset::Kind::kNative, "", ""};
+    fee.asset = NativeAsset();
     fee.amount = data->amount;
     fee.contract_id = xdr::ContractStrKey(event.contractID().value());
     fee.transaction_index = transaction_index;
@@ -840,21 +864,42 @@ std::string_view TransferKindName(TransferKind kind) {
   return "transfer";
 }
 
-std::string TokenAsset::Canonical() const {
+CanonicalAssetText TokenAsset::Canonical() const {
   switch (kind) {
     case Kind::kNative:
-      return "native";
-    case Kind::kIssued:
-      return code + ":" + issuer;
+      return CanonicalAssetText("native");
+    case Kind::kIssued: {
+      CanonicalAssetText text(code);
+      text.Push(':');
+      text.Append(issuer);
+      return text;
+    }
     case Kind::kNone:
       break;
   }
-  return "";
+  return {};
+}
+
+arrow::Status DeriveTokenTransfers(const xdr::LedgerCloseMetaFrame& frame,
+                                   const xdr::Digest& network_id,
+                                   TokenTransferSink* sink) {
+  return Deriver(frame, network_id, sink).Run();
 }
 
 arrow::Result<std::vector<TokenTransferEvent>> DeriveTokenTransfers(
     const xdr::LedgerCloseMetaFrame& frame, const xdr::Digest& network_id) {
-  return Deriver(frame, network_id).Run();
+  /// Keeps every event.
+  class Collector : public TokenTransferSink {
+   public:
+    arrow::Status Add(const TokenTransferEvent& event) override {
+      events.push_back(event);
+      return arrow::Status::OK();
+    }
+    std::vector<TokenTransferEvent> events;
+  };
+  Collector collector;
+  ARROW_RETURN_NOT_OK(DeriveTokenTransfers(frame, network_id, &collector));
+  return std::move(collector.events);
 }
 
 arrow::Result<std::optional<std::vector<TokenTransferEvent>>> EmbeddedTokenTransfers(

@@ -12,7 +12,9 @@
 #include <arrow/result.h>
 #include <arrow/util/decimal.h>
 
+#include "convert/values.h"
 #include "xdr/ledger_close_meta.h"
+#include "xdr/strkey.h"
 
 namespace sas::convert {
 
@@ -26,25 +28,26 @@ std::string_view TransferKindName(TransferKind kind);
 struct TokenAsset {
   enum class Kind { kNone, kNative, kIssued };
   Kind kind = Kind::kNone;
-  std::string code;
-  std::string issuer;
+  AssetCodeText code;
+  xdr::StrKeyText issuer;
 
   /// Returns "native", "CODE:ISSUER" or "" for none.
-  std::string Canonical() const;
+  CanonicalAssetText Canonical() const;
   bool operator==(const TokenAsset&) const = default;
 };
 
-/// One token movement.
+/// One token movement; its keys are held inline, so an event allocates nothing unless it
+/// carries destination multiplexing.
 struct TokenTransferEvent {
   TransferKind kind = TransferKind::kTransfer;
-  /// StrKeys (G…, C…, B… claimable balance, L… liquidity pool); empty when absent.
-  std::string from;
-  std::string to;
+  /// StrKeys (G…, M…, C…, B… claimable balance, L… liquidity pool); empty when absent.
+  xdr::StrKeyText from;
+  xdr::StrKeyText to;
   TokenAsset asset;
   /// Stroops for classic assets; fee refunds are negative.
   arrow::Decimal128 amount;
   /// The SAC contract of the asset, or the emitting contract.
-  std::string contract_id;
+  xdr::StrKeyText contract_id;
   /// 1-based position of the transaction in apply order.
   uint32_t transaction_index = 0;
   /// 1-based operation; absent for fees.
@@ -55,6 +58,21 @@ struct TokenTransferEvent {
 
   bool operator==(const TokenTransferEvent&) const = default;
 };
+
+/// Receives token transfer events one at a time, in protocol order.
+class TokenTransferSink {
+ public:
+  virtual ~TokenTransferSink() = default;
+
+  /// Takes one event; an error stops the derivation.
+  virtual arrow::Status Add(const TokenTransferEvent& event) = 0;
+};
+
+/// Derives the events of a ledger whose envelopes are joined, in protocol order, into
+/// `sink` as each is found (nothing is held back).
+arrow::Status DeriveTokenTransfers(const xdr::LedgerCloseMetaFrame& frame,
+                                   const xdr::Digest& network_id,
+                                   TokenTransferSink* sink);
 
 /// Derives the events of a ledger whose envelopes are joined, in protocol order.
 arrow::Result<std::vector<TokenTransferEvent>> DeriveTokenTransfers(

@@ -10,7 +10,7 @@
 
 namespace sas::convert {
 
-std::string AccountId(sx::PublicKeyView account) {
+xdr::StrKeyText AccountId(sx::PublicKeyView account) {
   return xdr::AccountStrKey(account.ed25519());
 }
 
@@ -23,10 +23,10 @@ AccountColumns MuxedAccount(sx::MuxedAccountView account) {
           xdr::MuxedAccountStrKey(muxed.ed25519(), muxed.id()), muxed.id()};
 }
 
-std::string AssetCode(std::span<const uint8_t> padded) {
+AssetCodeText AssetCode(std::span<const uint8_t> padded) {
   size_t length = padded.size();
   while (length > 0 && padded[length - 1] == 0) --length;
-  return std::string(reinterpret_cast<const char*>(padded.data()), length);
+  return AssetCodeText({reinterpret_cast<const char*>(padded.data()), length});
 }
 
 template <class AnyAssetView>
@@ -49,10 +49,13 @@ AssetColumns Asset(sx::AssetView asset) { return CreditAsset(asset); }
 
 AssetColumns Asset(sx::ChangeTrustAssetView asset) { return CreditAsset(asset); }
 
-std::string CanonicalAsset(sx::AssetView asset) {
+CanonicalAssetText CanonicalAsset(sx::AssetView asset) {
   AssetColumns columns = Asset(asset);
-  if (!columns.code) return "native";
-  return *columns.code + ":" + *columns.issuer;
+  if (!columns.code) return CanonicalAssetText("native");
+  CanonicalAssetText text(*columns.code);
+  text.Push(':');
+  text.Append(*columns.issuer);
+  return text;
 }
 
 bool IsValidUtf8(std::span<const uint8_t> bytes) {

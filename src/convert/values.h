@@ -8,7 +8,9 @@
 #include <string_view>
 
 #include "stellar_xdr_views.h"
+#include "xdr/inline_text.h"
 #include "xdr/ledger_close_meta.h"
+#include "xdr/strkey.h"
 
 namespace sas::convert {
 
@@ -16,20 +18,26 @@ namespace sx = stellar::xdr;
 
 /// An account as the tables show it: `G…`, plus the `M…` form and id when muxed.
 struct AccountColumns {
-  std::string account;
-  std::optional<std::string> muxed;
+  xdr::StrKeyText account;
+  std::optional<xdr::StrKeyText> muxed;
   std::optional<uint64_t> muxed_id;
 };
+
+/// An asset code without its NUL padding (at most 12 characters).
+using AssetCodeText = xdr::InlineText<12>;
+
+/// `native` or `CODE:ISSUER`.
+using CanonicalAssetText = xdr::InlineText<12 + 1 + xdr::StrKeyText::capacity()>;
 
 /// An asset as the tables show it.
 struct AssetColumns {
   std::string_view type;
-  std::optional<std::string> code;
-  std::optional<std::string> issuer;
+  std::optional<AssetCodeText> code;
+  std::optional<xdr::StrKeyText> issuer;
 };
 
 /// Returns the `G…` StrKey of an account id.
-std::string AccountId(sx::PublicKeyView account);
+xdr::StrKeyText AccountId(sx::PublicKeyView account);
 
 /// Returns the columns of a possibly muxed account.
 AccountColumns MuxedAccount(sx::MuxedAccountView account);
@@ -41,10 +49,10 @@ AssetColumns Asset(sx::AssetView asset);
 AssetColumns Asset(sx::ChangeTrustAssetView asset);
 
 /// Returns `native` or `CODE:ISSUER`.
-std::string CanonicalAsset(sx::AssetView asset);
+CanonicalAssetText CanonicalAsset(sx::AssetView asset);
 
 /// Returns an asset code without its trailing NUL padding.
-std::string AssetCode(std::span<const uint8_t> padded);
+AssetCodeText AssetCode(std::span<const uint8_t> padded);
 
 /// Returns true when `bytes` are valid UTF-8.
 bool IsValidUtf8(std::span<const uint8_t> bytes);

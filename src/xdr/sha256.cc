@@ -76,13 +76,23 @@ Digest NetworkId(std::string_view passphrase) {
       {reinterpret_cast<const uint8_t*>(passphrase.data()), passphrase.size()});
 }
 
-std::string ToHex(std::span<const uint8_t> bytes) {
+void WriteHex(std::span<const uint8_t> bytes, char* out) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex(bytes.size() * 2, '0');
   for (size_t i = 0; i < bytes.size(); ++i) {
-    hex[2 * i] = kDigits[bytes[i] >> 4];
-    hex[2 * i + 1] = kDigits[bytes[i] & 0xF];
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 0xF];
   }
+}
+
+std::string ToHex(std::span<const uint8_t> bytes) {
+  std::string hex(bytes.size() * 2, '0');
+  WriteHex(bytes, hex.data());
+  return hex;
+}
+
+HexText HashHex(std::span<const uint8_t, 32> bytes) {
+  HexText hex;
+  WriteHex(bytes, hex.Resize(64));
   return hex;
 }
 

@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 
+#include "xdr/inline_text.h"
+
 namespace sas::xdr {
 
 /// A 32-byte SHA-256 digest.
@@ -41,5 +43,14 @@ Digest NetworkId(std::string_view passphrase);
 
 /// Returns lowercase hexadecimal of `bytes`.
 std::string ToHex(std::span<const uint8_t> bytes);
+
+/// Writes lowercase hexadecimal of `bytes` (two characters per byte) to `out`.
+void WriteHex(std::span<const uint8_t> bytes, char* out);
+
+/// Lowercase hexadecimal of a 32-byte hash or id, held inline.
+using HexText = InlineText<64>;
+
+/// Returns lowercase hexadecimal of a 32-byte hash or id.
+HexText HashHex(std::span<const uint8_t, 32> bytes);
 
 }  // namespace sas::xdr

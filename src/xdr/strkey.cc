@@ -32,23 +32,48 @@ uint16_t Crc16Xmodem(std::span<const uint8_t> bytes) {
   return crc;
 }
 
-/// RFC 4648 base32 without padding, written into a string sized up front.
-std::string Base32(std::span<const uint8_t> bytes) {
-  std::string out((bytes.size() * 8 + 4) / 5, '\0');
-  size_t next = 0;
+/// Writes RFC 4648 base32 of `bytes` without padding to `out` (room for
+/// Base32Length(bytes.size()) characters): five bytes make eight characters.
+void WriteBase32(std::span<const uint8_t> bytes, char* out) {
+  size_t whole = bytes.size() / 5 * 5;
+  for (size_t i = 0; i < whole; i += 5) {
+    uint64_t group = 0;
+    for (size_t j = 0; j < 5; ++j) group = (group << 8) | bytes[i + j];
+    for (int shift = 35; shift >= 0; shift -= 5)
+      *out++ = kBase32Alphabet[(group >> shift) & 0x1F];
+  }
   uint64_t buffer = 0;
   int bits = 0;
-  for (uint8_t byte : bytes) {
-    buffer = (buffer << 8) | byte;
+  for (size_t i = whole; i < bytes.size(); ++i) {
+    buffer = (buffer << 8) | bytes[i];
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      out[next++] = kBase32Alphabet[(buffer >> bits) & 0x1F];
+      *out++ = kBase32Alphabet[(buffer >> bits) & 0x1F];
     }
   }
-  if (bits > 0) out[next++] = kBase32Alphabet[(buffer << (5 - bits)) & 0x1F];
-  return out;
+  if (bits > 0) *out = kBase32Alphabet[(buffer << (5 - bits)) & 0x1F];
 }
+
+constexpr size_t Base32Length(size_t bytes) { return (bytes * 8 + 4) / 5; }
+
+/// Version byte, payload and checksum: what a StrKey's base32 encodes.
+template <size_t kMaxPayload>
+struct StrKeyBytes {
+  std::array<uint8_t, kMaxPayload + 3> data;
+  size_t size;
+
+  StrKeyBytes(StrKeyKind kind, std::span<const uint8_t> payload)
+      : size(std::min(payload.size(), kMaxPayload) + 3) {
+    data[0] = static_cast<uint8_t>(kind);
+    std::copy_n(payload.begin(), size - 3, data.begin() + 1);
+    uint16_t crc = Crc16Xmodem({data.data(), size - 2});
+    data[size - 2] = static_cast<uint8_t>(crc & 0xFF);
+    data[size - 1] = static_cast<uint8_t>(crc >> 8);
+  }
+
+  std::span<const uint8_t> bytes() const { return {data.data(), size}; }
+};
 
 /// Recently encoded 32-byte payloads per thread: the same accounts, issuers and contracts
 /// recur across a ledger's rows, and base32 with a checksum is the costlier part.
@@ -56,12 +81,12 @@ class StrKeyCache {
  public:
   using Key = std::array<uint8_t, 33>;
 
-  const std::string* Find(const Key& key) const {
+  const StrKeyText* Find(const Key& key) const {
     auto it = entries_.find(key);
     return it == entries_.end() ? nullptr : &it->second;
   }
 
-  void Insert(const Key& key, const std::string& value) {
+  void Insert(const Key& key, const StrKeyText& value) {
     if (entries_.size() >= kMaxEntries) entries_.clear();
     entries_.emplace(key, value);
   }
@@ -75,49 +100,53 @@ class StrKeyCache {
     }
   };
   static constexpr size_t kMaxEntries = 1 << 16;
-  std::unordered_map<Key, std::string, Hash> entries_;
+  std::unordered_map<Key, StrKeyText, Hash> entries_;
 };
 
-std::string EncodeUncached(StrKeyKind kind, std::span<const uint8_t> payload) {
-  constexpr size_t kMaxPayload = 100;
-  std::array<uint8_t, kMaxPayload + 3> data;
-  size_t size = std::min(payload.size(), kMaxPayload);
-  data[0] = static_cast<uint8_t>(kind);
-  std::copy_n(payload.begin(), size, data.begin() + 1);
-  uint16_t crc = Crc16Xmodem({data.data(), size + 1});
-  data[size + 1] = static_cast<uint8_t>(crc & 0xFF);
-  data[size + 2] = static_cast<uint8_t>(crc >> 8);
-  return Base32({data.data(), size + 3});
+StrKeyText EncodeUncached(StrKeyKind kind, std::span<const uint8_t> payload) {
+  StrKeyBytes<kMaxShortStrKeyPayload> raw(kind, payload);
+  StrKeyText text;
+  WriteBase32(raw.bytes(), text.Resize(Base32Length(raw.size)));
+  return text;
 }
 
 }  // namespace
 
 std::string EncodeStrKey(StrKeyKind kind, std::span<const uint8_t> payload) {
+  if (payload.size() <= kMaxShortStrKeyPayload) return ShortStrKey(kind, payload).str();
+  constexpr size_t kMaxPayload = 100;
+  StrKeyBytes<kMaxPayload> raw(kind, payload);
+  std::string out(Base32Length(raw.size), '\0');
+  WriteBase32(raw.bytes(), out.data());
+  return out;
+}
+
+StrKeyText ShortStrKey(StrKeyKind kind, std::span<const uint8_t> payload) {
   if (payload.size() != 32) return EncodeUncached(kind, payload);
   thread_local StrKeyCache cache;
   StrKeyCache::Key key;
   key[0] = static_cast<uint8_t>(kind);
   std::copy(payload.begin(), payload.end(), key.begin() + 1);
-  if (const std::string* hit = cache.Find(key)) return *hit;
-  std::string encoded = EncodeUncached(kind, payload);
+  if (const StrKeyText* hit = cache.Find(key)) return *hit;
+  StrKeyText encoded = EncodeUncached(kind, payload);
   cache.Insert(key, encoded);
   return encoded;
 }
 
-std::string AccountStrKey(std::span<const uint8_t, 32> ed25519) {
-  return EncodeStrKey(StrKeyKind::kAccount, ed25519);
+StrKeyText AccountStrKey(std::span<const uint8_t, 32> ed25519) {
+  return ShortStrKey(StrKeyKind::kAccount, ed25519);
 }
 
-std::string MuxedAccountStrKey(std::span<const uint8_t, 32> ed25519, uint64_t id) {
+StrKeyText MuxedAccountStrKey(std::span<const uint8_t, 32> ed25519, uint64_t id) {
   std::array<uint8_t, 40> payload;
   std::copy(ed25519.begin(), ed25519.end(), payload.begin());
   for (size_t i = 0; i < 8; ++i)
     payload[32 + i] = static_cast<uint8_t>(id >> (56 - 8 * i));
-  return EncodeStrKey(StrKeyKind::kMuxedAccount, payload);
+  return ShortStrKey(StrKeyKind::kMuxedAccount, payload);
 }
 
-std::string ContractStrKey(std::span<const uint8_t, 32> contract_id) {
-  return EncodeStrKey(StrKeyKind::kContract, contract_id);
+StrKeyText ContractStrKey(std::span<const uint8_t, 32> contract_id) {
+  return ShortStrKey(StrKeyKind::kContract, contract_id);
 }
 
 std::optional<std::array<uint8_t, 32>> DecodeStrKey32(StrKeyKind kind,

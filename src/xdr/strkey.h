@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "xdr/inline_text.h"
+
 namespace sas::xdr {
 
 /// The kinds of StrKey, by their leading letter.
@@ -24,17 +26,27 @@ enum class StrKeyKind : uint8_t {
   kClaimableBalance = 1 << 3,  // B: claimable balance id (with its 1-byte type)
 };
 
-/// Encodes `payload` as a StrKey of `kind`.
+/// The longest payload a StrKeyText holds: a muxed account's key and id.
+inline constexpr size_t kMaxShortStrKeyPayload = 40;
+
+/// A StrKey of at most kMaxShortStrKeyPayload payload bytes (G…, M…, C…, L…, B…), held
+/// inline.
+using StrKeyText = InlineText<(kMaxShortStrKeyPayload + 3) * 8 / 5 + 1>;
+
+/// Encodes `payload` as a StrKey of `kind` (any payload size, e.g. P… signed payloads).
 std::string EncodeStrKey(StrKeyKind kind, std::span<const uint8_t> payload);
 
+/// Encodes a payload of at most kMaxShortStrKeyPayload bytes (longer ones are cut).
+StrKeyText ShortStrKey(StrKeyKind kind, std::span<const uint8_t> payload);
+
 /// Encodes a 32-byte ed25519 key as a G... account id.
-std::string AccountStrKey(std::span<const uint8_t, 32> ed25519);
+StrKeyText AccountStrKey(std::span<const uint8_t, 32> ed25519);
 
 /// Encodes an ed25519 key and a multiplexing id as an M... muxed account.
-std::string MuxedAccountStrKey(std::span<const uint8_t, 32> ed25519, uint64_t id);
+StrKeyText MuxedAccountStrKey(std::span<const uint8_t, 32> ed25519, uint64_t id);
 
 /// Encodes a 32-byte contract id as a C... address.
-std::string ContractStrKey(std::span<const uint8_t, 32> contract_id);
+StrKeyText ContractStrKey(std::span<const uint8_t, 32> contract_id);
 
 /// Decodes a StrKey of `kind` carrying a 32-byte payload (G…, C…, L…); nullopt when the
 /// text is not one (wrong kind, length, alphabet or checksum).
