@@ -1,6 +1,7 @@
 #include "xdr/ledger_close_meta.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sas::xdr {
 namespace {
@@ -219,19 +220,30 @@ uint32_t LedgerCloseMetaFrame::TxSetOperationCount() const {
 }
 
 arrow::Status LedgerCloseMetaFrame::JoinEnvelopes(const Digest& network_id) {
-  std::vector<std::pair<Digest, size_t>> by_hash;
-  by_hash.reserve(envelopes_.size());
+  // Envelopes sorted by the first 8 bytes of their hash (integer compares, no memcmp);
+  // a match on those is confirmed on the whole hash.
+  auto prefix_of = [](std::span<const uint8_t> hash) {
+    uint64_t prefix;
+    std::memcpy(&prefix, hash.data(), sizeof(prefix));
+    return prefix;
+  };
+  std::vector<Digest> hashes(envelopes_.size());
+  std::vector<std::pair<uint64_t, size_t>> by_prefix(envelopes_.size());
   for (size_t i = 0; i < envelopes_.size(); ++i) {
-    by_hash.emplace_back(TransactionHash(envelopes_[i], network_id), i);
+    hashes[i] = TransactionHash(envelopes_[i], network_id);
+    by_prefix[i] = {prefix_of(hashes[i]), i};
   }
-  std::sort(by_hash.begin(), by_hash.end());
+  std::sort(by_prefix.begin(), by_prefix.end());
   for (AppliedTransaction& tx : transactions_) {
     HashBytes wanted = tx.result.transactionHash();
-    Digest key;
-    std::copy(wanted.begin(), wanted.end(), key.begin());
-    auto it =
-        std::lower_bound(by_hash.begin(), by_hash.end(), std::make_pair(key, size_t{0}));
-    if (it == by_hash.end() || it->first != key) {
+    uint64_t prefix = prefix_of(wanted);
+    auto it = std::lower_bound(by_prefix.begin(), by_prefix.end(),
+                               std::make_pair(prefix, size_t{0}));
+    while (it != by_prefix.end() && it->first == prefix &&
+           !std::equal(wanted.begin(), wanted.end(), hashes[it->second].begin())) {
+      ++it;
+    }
+    if (it == by_prefix.end() || it->first != prefix) {
       return arrow::Status::Invalid("ledger ", sequence(), ": transaction ",
                                     tx.apply_order, " (hash ", ToHex(wanted),
                                     ") matches no envelope of the transaction set; wrong "
