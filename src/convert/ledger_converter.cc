@@ -115,30 +115,58 @@ class LedgerConverter::Worker {
   }
 
   /// Converts `ledgers` (chunk positions from `first_index`); failures go to `errors`
-  /// in best-effort mode and end the part otherwise.
+  /// in best-effort mode (the failed ledger contributes no row to any table) and end the
+  /// part otherwise.
   arrow::Status ConvertPart(std::span<const std::span<const uint8_t>> ledgers,
                             size_t first_index, bool best_effort,
                             std::vector<LedgerError>* errors) {
     for (size_t i = 0; i < ledgers.size(); ++i) {
-      int64_t rows_before = TotalRows();
+      TableRows rows_before = RowsPerTable();
       arrow::Status status = ConvertLedger(ledgers[i]);
       if (status.ok()) continue;
       status = status.WithMessage("ledger ", first_index + i,
                                   " of the chunk: ", status.message());
       if (!best_effort) return status;
-      if (TotalRows() != rows_before) {
-        return status.WithMessage(status.message(),
-                                  " (after rows were appended; cannot skip)");
-      }
+      if (RowsPerTable() != rows_before) ARROW_RETURN_NOT_OK(SetAsideRows(rows_before));
       errors->push_back({first_index + i, std::move(status)});
     }
     return arrow::Status::OK();
   }
 
+  /// Returns per table (kAllTables order) its batches since the last flush, in ledger
+  /// order, and resets the builders; tables not built come out as one empty batch.
+  arrow::Result<std::array<arrow::RecordBatchVector, kAllTables.size()>> Flush() {
+    ARROW_ASSIGN_OR_RAISE(auto last, FlushBuilders());
+    std::array<arrow::RecordBatchVector, kAllTables.size()> out = std::move(set_aside_);
+    set_aside_ = {};
+    for (size_t t = 0; t < kAllTables.size(); ++t) {
+      if (out[t].empty() || last[t]->num_rows() > 0) out[t].push_back(last[t]);
+    }
+    return out;
+  }
+
+ private:
+  using TableRows = std::array<int64_t, kAllTables.size()>;
+
+  /// A failed ledger left rows in some builders, which cannot take rows back: the rows
+  /// before it are flushed and set aside, its own rows are cut off and dropped.
+  arrow::Status SetAsideRows(const TableRows& keep) {
+    ARROW_ASSIGN_OR_RAISE(auto batches, FlushBuilders());
+    for (size_t t = 0; t < kAllTables.size(); ++t) {
+      if (keep[t] > 0) set_aside_[t].push_back(batches[t]->Slice(0, keep[t]));
+    }
+    return arrow::Status::OK();
+  }
+
+  TableRows RowsPerTable() const {
+    return {Rows(ledgers_), Rows(transactions_), Rows(operations_), Rows(transfers_),
+            Rows(events_)};
+  }
+
   /// Returns one batch per table (kAllTables order) and resets the builders; tables not
   /// built come out empty.
   arrow::Result<std::array<std::shared_ptr<arrow::RecordBatch>, kAllTables.size()>>
-  Flush() {
+  FlushBuilders() {
     std::array<std::shared_ptr<arrow::RecordBatch>, kAllTables.size()> batches;
     ARROW_ASSIGN_OR_RAISE(batches[0],
                           FlushOrEmpty(ledgers_.get(), Table::kStellarLedger));
@@ -153,7 +181,6 @@ class LedgerConverter::Worker {
     return batches;
   }
 
- private:
   template <class Builder>
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> FlushOrEmpty(Builder* builder,
                                                                   Table table) {
@@ -170,11 +197,6 @@ class LedgerConverter::Worker {
   static arrow::Status AppendTo(const std::unique_ptr<Builder>& builder,
                                 const xdr::LedgerCloseMetaFrame& frame) {
     return builder ? builder->Append(frame) : arrow::Status::OK();
-  }
-
-  int64_t TotalRows() const {
-    return Rows(ledgers_) + Rows(transactions_) + Rows(operations_) + Rows(transfers_) +
-           Rows(events_);
   }
 
   arrow::Status ConvertLedger(std::span<const uint8_t> bytes) {
@@ -199,6 +221,8 @@ class LedgerConverter::Worker {
   std::unique_ptr<OperationTableBuilder> operations_;
   std::unique_ptr<TokenTransferTableBuilder> transfers_;
   std::unique_ptr<ContractEventTableBuilder> events_;
+  /// Rows flushed early, before a ledger that failed in best-effort mode.
+  std::array<arrow::RecordBatchVector, kAllTables.size()> set_aside_;
 };
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> ConvertedChunk::batch(
@@ -268,7 +292,9 @@ arrow::Status LedgerConverter::ConvertParts(
   std::array<arrow::RecordBatchVector, kAllTables.size()> pieces;
   for (size_t p = 0; p < parts; ++p) {
     ARROW_ASSIGN_OR_RAISE(auto batches, workers_[p]->Flush());
-    for (size_t t = 0; t < kAllTables.size(); ++t) pieces[t].push_back(batches[t]);
+    for (size_t t = 0; t < kAllTables.size(); ++t) {
+      pieces[t].insert(pieces[t].end(), batches[t].begin(), batches[t].end());
+    }
   }
   chunk->parts = std::move(pieces);
   return arrow::Status::OK();
@@ -288,7 +314,11 @@ arrow::Result<ConvertedChunk> LedgerConverter::Convert(
     }
   }
   ConvertedChunk chunk;
-  ARROW_RETURN_NOT_OK(ConvertParts(ledgers, &chunk));
+  if (arrow::Status status = ConvertParts(ledgers, &chunk); !status.ok()) {
+    // The failed chunk's rows are still in the builders: start the next chunk afresh.
+    workers_.clear();
+    return status;
+  }
   for (Table table : kAllTables) {
     for (auto& batch : chunk.parts[static_cast<size_t>(table)]) {
       batch = batch->ReplaceSchemaMetadata(TableMetadata(table, network_passphrase_));

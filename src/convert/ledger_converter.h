@@ -77,7 +77,8 @@ struct LedgerError {
 /// The result of converting one chunk of ledgers.
 struct ConvertedChunk {
   /// Per table (indexed like kAllTables), its batches in ledger order: one per part the
-  /// chunk was converted in (no copy to join them).
+  /// chunk was converted in (no copy to join them), or more where best-effort mode
+  /// dropped a failed ledger's rows.
   std::array<arrow::RecordBatchVector, kAllTables.size()> parts;
   std::vector<LedgerError> errors;
 
