@@ -43,7 +43,7 @@ struct EventPlace {
 struct TransactionContext {
   uint32_t ledger_sequence;
   int64_t close_time_micros;
-  std::string hash;
+  xdr::HexText hash;
   uint32_t order;
   bool successful;
 };
@@ -82,7 +82,7 @@ class EventAppender {
     ARROW_RETURN_NOT_OK(c_.column<arrow::TimestampBuilder>(kLedgerCloseTime)
                             ->Append(tx_.close_time_micros));
     ARROW_RETURN_NOT_OK(
-        c_.column<arrow::StringBuilder>(kTransactionHash)->Append(tx_.hash));
+        c_.column<arrow::StringBuilder>(kTransactionHash)->Append(tx_.hash.view()));
     ARROW_RETURN_NOT_OK(
         c_.column<arrow::UInt32Builder>(kTransactionOrder)->Append(tx_.order));
     ARROW_RETURN_NOT_OK(
@@ -97,11 +97,11 @@ class EventAppender {
     ARROW_RETURN_NOT_OK(place.stage ? stage->Append(*place.stage) : stage->AppendNull());
     ARROW_RETURN_NOT_OK(c_.column<arrow::StringDictionary32Builder>(kType)->Append(
         EventTypeName(event.type())));
-    std::optional<std::string> contract;
-    if (event.contractID().has_value())
-      contract = xdr::ContractStrKey(event.contractID().value());
+    auto* contract = c_.column<arrow::StringBuilder>(kContractId);
     ARROW_RETURN_NOT_OK(
-        AppendOptional(c_.column<arrow::StringBuilder>(kContractId), contract));
+        event.contractID().has_value()
+            ? contract->Append(xdr::ContractStrKey(event.contractID().value()).view())
+            : contract->AppendNull());
     ARROW_RETURN_NOT_OK(AppendBody(event.body().v0()));
     return c_.column<arrow::BooleanBuilder>(kInSuccessfulContractCall)
         ->Append(place.in_successful_call);
@@ -151,11 +151,10 @@ arrow::Status AppendDiagnostics(EventAppender& appender,
 }
 
 /// TransactionMeta v3: a Soroban transaction's events belong to its single operation.
-arrow::Status AppendV3(EventAppender& appender, sx::TransactionMetaV3View meta,
+arrow::Status AppendV3(EventAppender& appender, const xdr::AppliedTransaction& tx,
                        bool successful) {
-  auto soroban_meta = meta.sorobanMeta();
-  if (!soroban_meta.has_value()) return arrow::Status::OK();
-  auto soroban = soroban_meta.value().fields();
+  if (!tx.soroban_meta_v3) return arrow::Status::OK();
+  auto soroban = tx.soroban_meta_v3->fields();
   for (auto event : soroban.events) {
     ARROW_RETURN_NOT_OK(
         appender.Append(event, {"operation", 1, std::nullopt, successful}));
@@ -163,23 +162,24 @@ arrow::Status AppendV3(EventAppender& appender, sx::TransactionMetaV3View meta,
   return AppendDiagnostics(appender, soroban.diagnosticEvents);
 }
 
-arrow::Status AppendV4(EventAppender& appender, sx::TransactionMetaV4View view,
-                       bool successful) {
-  auto meta = view.fields();
+/// TransactionMeta v4: operation events, then transaction events, then diagnostics (all
+/// located by the frame while parsing).
+arrow::Status AppendV4(EventAppender& appender, const xdr::LedgerCloseMetaFrame& frame,
+                       const xdr::AppliedTransaction& tx, bool successful) {
   uint32_t operation = 0;
-  for (auto op_meta : meta.operations) {
+  for (const xdr::OperationMetaParts& op_meta : frame.operation_metas(tx)) {
     ++operation;
-    for (auto event : op_meta.events()) {
+    for (auto event : op_meta.events) {
       ARROW_RETURN_NOT_OK(
           appender.Append(event, {"operation", operation, std::nullopt, successful}));
     }
   }
-  for (auto tx_event : meta.events) {
+  for (auto tx_event : tx.transaction_events) {
     ARROW_RETURN_NOT_OK(appender.Append(
         tx_event.event(),
         {"transaction", std::nullopt, StageName(tx_event.stage()), true}));
   }
-  return AppendDiagnostics(appender, meta.diagnosticEvents);
+  return AppendDiagnostics(appender, tx.diagnostic_events);
 }
 
 }  // namespace
@@ -220,12 +220,11 @@ arrow::Status ContractEventTableBuilder::Append(const xdr::LedgerCloseMetaFrame&
     int32_t version = tx.meta.v();
     if (version < 3) continue;
     TransactionContext context{frame.sequence(), close_time,
-                               xdr::ToHex(tx.result.transactionHash()), tx.apply_order,
+                               xdr::HashHex(tx.result.transactionHash()), tx.apply_order,
                                xdr::IsSuccess(tx.result.result().result().code())};
     EventAppender appender(columns_, context);
-    ARROW_RETURN_NOT_OK(version == 3
-                            ? AppendV3(appender, tx.meta.v3(), context.successful)
-                            : AppendV4(appender, tx.meta.v4(), context.successful));
+    ARROW_RETURN_NOT_OK(version == 3 ? AppendV3(appender, tx, context.successful)
+                                     : AppendV4(appender, frame, tx, context.successful));
   }
   return arrow::Status::OK();
 }

@@ -153,44 +153,6 @@ std::optional<int64_t> BalanceChange(sx::LedgerEntryChangesView changes,
   return after.value_or(0) - before.value_or(0);
 }
 
-/// The changes and (TransactionMeta v4) events of each operation, in one pass over the
-/// meta.
-struct OperationMetas {
-  std::vector<sx::LedgerEntryChangesView> changes;
-  std::vector<sx::ArrayView<sx::ContractEventView>> events;
-};
-
-/// Fills `out` (its vectors keep their room from the last transaction).
-void ReadOperationMetas(sx::TransactionMetaView meta, OperationMetas* metas) {
-  OperationMetas& out = *metas;
-  out.changes.clear();
-  out.events.clear();
-  auto collect = [&out](auto operations) {
-    for (auto op : operations) out.changes.push_back(op.changes());
-  };
-  switch (meta.v()) {
-    case 0:
-      collect(meta.operations());
-      break;
-    case 1:
-      collect(meta.v1().operations());
-      break;
-    case 2:
-      collect(meta.v2().operations());
-      break;
-    case 3:
-      collect(meta.v3().operations());
-      break;
-    default:
-      for (auto op : meta.v4().operations()) {
-        auto fields = op.fields();  // events follow the changes: one pass over both
-        out.changes.push_back(fields.changes);
-        out.events.push_back(fields.events);
-      }
-      break;
-  }
-}
-
 /// The transaction an envelope carries: source, memo, operations, Soroban or not, and
 /// who pays its fee.
 struct InnerTransaction {
@@ -397,8 +359,8 @@ class Deriver {
     op_index_.reset();  // fees belong to no operation
     if (!inner_->soroban) return arrow::Status::OK();
     int64_t refund = 0;
-    if (auto after = TxChangesAfter())
-      refund += BalanceChange(*after, inner_->fee_payer_key).value_or(0);
+    if (tx_->changes_after)
+      refund += BalanceChange(*tx_->changes_after, inner_->fee_payer_key).value_or(0);
     if (tx_->post_apply_fee_processing) {
       refund += BalanceChange(*tx_->post_apply_fee_processing, inner_->fee_payer_key)
                     .value_or(0);
@@ -411,25 +373,12 @@ class Deriver {
     return Emit(NativeEvent(TransferKind::kFee, inner_->fee_payer, "", -refund));
   }
 
-  std::optional<sx::LedgerEntryChangesView> TxChangesAfter() const {
-    switch (tx_->meta.v()) {
-      case 2:
-        return tx_->meta.v2().txChangesAfter();
-      case 3:
-        return tx_->meta.v3().txChangesAfter();
-      case 4:
-        return tx_->meta.v4().txChangesAfter();
-      default:
-        return std::nullopt;
-    }
-  }
-
   arrow::Status AddOperations() {
     auto results = tx_->result.result().result();
     bool fee_bump = results.code() == sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS;
     auto op_results = fee_bump ? results.innerResultPair().result().result().results()
                                : results.results();
-    ReadOperationMetas(tx_->meta, &op_metas_);
+    auto metas = frame_.operation_metas(*tx_);
     auto result = op_results.begin();
     uint32_t index = 0;
     for (auto op : inner_->operations) {
@@ -438,7 +387,7 @@ class Deriver {
                                    ? MuxedAccount(op.sourceAccount().value()).account
                                    : inner_->source;
       std::optional<sx::LedgerEntryChangesView> changes;
-      if (index < op_metas_.changes.size()) changes = op_metas_.changes[index];
+      if (index < metas.size()) changes = metas[index].changes;
       ARROW_RETURN_NOT_OK(AddOperation(op.body(), (*result).tr(), source, changes));
       ++result;
       ++index;
@@ -654,7 +603,6 @@ class Deriver {
   std::vector<InnerTransaction> inners_;
   const xdr::AppliedTransaction* tx_ = nullptr;
   const InnerTransaction* inner_ = nullptr;
-  OperationMetas op_metas_;
   std::optional<uint32_t> op_index_;
 };
 
@@ -804,11 +752,10 @@ arrow::Status Deriver::AddContractEvents() {
     }
     return arrow::Status::OK();
   };
-  if (tx_->meta.v() == 3) {
-    if (auto soroban = tx_->meta.v3().sorobanMeta(); soroban.has_value())
-      return add(soroban.value().events(), false);
-  } else if (tx_->meta.v() == 4 && *op_index_ <= op_metas_.events.size()) {
-    return add(op_metas_.events[*op_index_ - 1], true);
+  if (tx_->soroban_meta_v3) return add(tx_->soroban_meta_v3->events(), false);
+  auto metas = frame_.operation_metas(*tx_);
+  if (tx_->meta.v() == 4 && *op_index_ <= metas.size()) {
+    return add(metas[*op_index_ - 1].events, true);
   }
   return arrow::Status::OK();
 }

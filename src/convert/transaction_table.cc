@@ -159,7 +159,7 @@ struct SorobanFeesCharged {
   int64_t rent = 0;
 };
 
-std::optional<SorobanFeesCharged> ReadSorobanFees(sx::TransactionMetaView meta) {
+std::optional<SorobanFeesCharged> ReadSorobanFees(const xdr::AppliedTransaction& tx) {
   auto from_ext =
       [](sx::SorobanTransactionMetaExtView ext) -> std::optional<SorobanFeesCharged> {
     if (ext.v() != 1) return std::nullopt;
@@ -168,15 +168,9 @@ std::optional<SorobanFeesCharged> ReadSorobanFees(sx::TransactionMetaView meta) 
                               v1.totalRefundableResourceFeeCharged(),
                               v1.rentFeeCharged()};
   };
-  // sorobanMeta() skips every operation's changes: read it once.
-  if (meta.v() == 3) {
-    auto soroban = meta.v3().sorobanMeta();
-    if (soroban.has_value()) return from_ext(soroban.value().ext());
-  }
-  if (meta.v() == 4) {
-    auto soroban = meta.v4().sorobanMeta();
-    if (soroban.has_value()) return from_ext(soroban.value().ext());
-  }
+  // The frame located the Soroban meta while parsing (it follows every operation's meta).
+  if (tx.soroban_meta_v3) return from_ext(tx.soroban_meta_v3->ext());
+  if (tx.soroban_meta_v4) return from_ext(tx.soroban_meta_v4->ext());
   return std::nullopt;
 }
 
@@ -400,7 +394,7 @@ arrow::Status TransactionTableBuilder::AppendTransaction(
   ARROW_RETURN_NOT_OK(
       c.column<arrow::BooleanBuilder>(kSuccessful)->Append(xdr::IsSuccess(code)));
   ARROW_RETURN_NOT_OK(u32(kMetaVersion, static_cast<uint32_t>(tx.meta.v())));
-  ARROW_RETURN_NOT_OK(AppendSoroban(c, fields.soroban, ReadSorobanFees(tx.meta)));
+  ARROW_RETURN_NOT_OK(AppendSoroban(c, fields.soroban, ReadSorobanFees(tx)));
   if (!include_xdr_) return arrow::Status::OK();
   auto binary = [&c](int column, std::span<const uint8_t> bytes) {
     return c.column<arrow::BinaryBuilder>(column)->Append(

@@ -170,17 +170,12 @@ void LedgerCloseMetaFrame::InitCommon(const MetaFields& meta) {
   };
   for (uint32_t order = 1; order <= processing.size(); ++order) {
     if constexpr (kHasPostApplyFees) p = sx::ExtensionPointView::Skip(p);
-    AppliedTransaction applied{order,
-                               sx::TransactionResultPairView(p),
-                               {},
-                               sx::TransactionMetaView(nullptr),
-                               std::nullopt,
-                               std::nullopt,
-                               {}};
+    AppliedTransaction applied;
+    applied.apply_order = order;
+    applied.result = sx::TransactionResultPairView(p);
     p = sx::TransactionResultPairView::Skip(p);
     p = ReadChanges(p, &applied.fee_processing);
-    applied.meta = sx::TransactionMetaView(p);
-    const uint8_t* meta_end = sx::TransactionMetaView::Skip(p);
+    const uint8_t* meta_end = IndexMeta(p, &applied);
     applied.meta_bytes = {p, static_cast<size_t>(meta_end - p)};
     p = meta_end;
     if constexpr (kHasPostApplyFees) {
@@ -190,6 +185,74 @@ void LedgerCloseMetaFrame::InitCommon(const MetaFields& meta) {
     }
     transactions_.push_back(applied);
   }
+}
+
+const uint8_t* LedgerCloseMetaFrame::IndexMeta(const uint8_t* p, AppliedTransaction* tx) {
+  // The field order of TransactionMeta v0-v4 (Stellar-transaction.x); the bytes were
+  // validated, and a unit test checks every fixture against the generated accessors.
+  tx->meta = sx::TransactionMetaView(p);
+  tx->first_operation_meta = static_cast<uint32_t>(operation_metas_.size());
+  sx::LedgerEntryChangesView before;
+  sx::LedgerEntryChangesView after;
+  const uint8_t* q = p + 4;  // past the union discriminant
+  switch (tx->meta.v()) {
+    case 0:
+      q = ReadOperationMetas(q, /*v2=*/false);
+      break;
+    case 1:
+      q = ReadChanges(q, &before);
+      q = ReadOperationMetas(q, /*v2=*/false);
+      break;
+    case 2:
+      q = ReadChanges(q, &before);
+      q = ReadOperationMetas(q, /*v2=*/false);
+      q = ReadChanges(q, &after);
+      tx->changes_after = after;
+      break;
+    case 3:
+      q = sx::ExtensionPointView::Skip(q);
+      q = ReadChanges(q, &before);
+      q = ReadOperationMetas(q, /*v2=*/false);
+      q = ReadChanges(q, &after);
+      tx->changes_after = after;
+      if (auto soroban = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Load(q))
+        tx->soroban_meta_v3 = soroban.value();
+      q = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Skip(q);
+      break;
+    default:
+      q = sx::ExtensionPointView::Skip(q);
+      q = ReadChanges(q, &before);
+      q = ReadOperationMetas(q, /*v2=*/true);
+      q = ReadChanges(q, &after);
+      tx->changes_after = after;
+      if (auto soroban = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Load(q))
+        tx->soroban_meta_v4 = soroban.value();
+      q = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Skip(q);
+      tx->transaction_events = sx::ArrayCodec<sx::TransactionEventView>::Load(q);
+      q = sx::ArrayCodec<sx::TransactionEventView>::Skip(q);
+      tx->diagnostic_events = sx::ArrayCodec<sx::DiagnosticEventView>::Load(q);
+      q = sx::ArrayCodec<sx::DiagnosticEventView>::Skip(q);
+      break;
+  }
+  tx->operation_meta_count =
+      static_cast<uint32_t>(operation_metas_.size()) - tx->first_operation_meta;
+  return q;
+}
+
+const uint8_t* LedgerCloseMetaFrame::ReadOperationMetas(const uint8_t* p, bool v2) {
+  uint32_t count = sx::LoadU32(p);
+  p += 4;
+  for (uint32_t i = 0; i < count; ++i) {
+    OperationMetaParts parts;
+    if (v2) p = sx::ExtensionPointView::Skip(p);
+    p = ReadChanges(p, &parts.changes);
+    if (v2) {
+      parts.events = sx::ArrayCodec<sx::ContractEventView>::Load(p);
+      p = sx::ArrayCodec<sx::ContractEventView>::Skip(p);
+    }
+    operation_metas_.push_back(parts);
+  }
+  return p;
 }
 
 bool LedgerCloseMetaFrame::HeaderHashMatches() const {

@@ -22,10 +22,18 @@ namespace sx = stellar::xdr;
 using HashBytes = std::span<const uint8_t, 32>;
 
 /// One entry of txProcessing (apply order), whatever the LedgerCloseMeta version.
+/// One operation's part of a transaction's meta.
+struct OperationMetaParts {
+  /// The ledger-entry changes the operation made.
+  sx::LedgerEntryChangesView changes;
+  /// The operation's contract events (TransactionMeta v4; empty before).
+  sx::ArrayView<sx::ContractEventView> events;
+};
+
 struct AppliedTransaction {
   /// 1-based position in apply order.
   uint32_t apply_order = 0;
-  sx::TransactionResultPairView result;
+  sx::TransactionResultPairView result{nullptr};
   sx::LedgerEntryChangesView fee_processing;
   sx::TransactionMetaView meta{nullptr};
   /// Fee refunds applied after all transactions (LedgerCloseMeta V2 only).
@@ -34,6 +42,18 @@ struct AppliedTransaction {
   std::optional<sx::TransactionEnvelopeView> envelope;
   /// The encoded TransactionMeta (its size found once, while parsing).
   std::span<const uint8_t> meta_bytes;
+  /// Ledger-entry changes after the operations applied (TransactionMeta v2+).
+  std::optional<sx::LedgerEntryChangesView> changes_after;
+  /// The Soroban meta of a Soroban transaction (TransactionMeta v3 / v4).
+  std::optional<sx::SorobanTransactionMetaView> soroban_meta_v3;
+  std::optional<sx::SorobanTransactionMetaV2View> soroban_meta_v4;
+  /// Transaction-level and diagnostic events (TransactionMeta v4; empty before).
+  sx::ArrayView<sx::TransactionEventView> transaction_events;
+  sx::ArrayView<sx::DiagnosticEventView> diagnostic_events;
+  /// This transaction's operation metas among the frame's (see
+  /// LedgerCloseMetaFrame::operation_metas).
+  uint32_t first_operation_meta = 0;
+  uint32_t operation_meta_count = 0;
 };
 
 /// Counts derived from transaction results.
@@ -70,6 +90,13 @@ class LedgerCloseMetaFrame {
 
   /// Returns the transactions in apply order.
   const std::vector<AppliedTransaction>& transactions() const { return transactions_; }
+  /// Returns the meta of each operation of `tx` (found while parsing: readers need not
+  /// walk the changes of the operations before the one they want).
+  std::span<const OperationMetaParts> operation_metas(
+      const AppliedTransaction& tx) const {
+    return std::span(operation_metas_)
+        .subspan(tx.first_operation_meta, tx.operation_meta_count);
+  }
   /// Returns the envelopes of the transaction set, in the set's own order.
   const std::vector<sx::TransactionEnvelopeView>& tx_set_envelopes() const {
     return envelopes_;
@@ -100,11 +127,18 @@ class LedgerCloseMetaFrame {
   /// Shared by V1 and V2 (GeneralizedTransactionSet, Soroban fields, evicted keys).
   template <class Meta>
   void InitGeneralized(const Meta& meta);
+  /// Locates the parts of the TransactionMeta at `p` in `tx` and operation_metas_;
+  /// returns the end of the meta.
+  const uint8_t* IndexMeta(const uint8_t* p, AppliedTransaction* tx);
+  /// Reads an array of OperationMeta (or OperationMetaV2 when `v2`) into
+  /// operation_metas_; returns its end.
+  const uint8_t* ReadOperationMetas(const uint8_t* p, bool v2);
 
   std::span<const uint8_t> bytes_;
   int32_t version_ = 0;
   sx::LedgerHeaderHistoryEntryView header_entry_{nullptr};
   std::vector<AppliedTransaction> transactions_;
+  std::vector<OperationMetaParts> operation_metas_;
   std::vector<sx::TransactionEnvelopeView> envelopes_;
   size_t upgrade_count_ = 0;
   std::optional<int64_t> soroban_fee_write_1kb_;

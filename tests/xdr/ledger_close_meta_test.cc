@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <span>
 
 #include <gtest/gtest.h>
 
@@ -51,6 +53,82 @@ TEST(FixtureLedgers, EveryLedgerValidatesAndReencodesByteIdentically) {
     EXPECT_TRUE(std::equal(encoded.begin(), encoded.end(), ledger.bytes.begin(),
                            ledger.bytes.end()));
   }
+}
+
+/// Expects `parts` to be where the generated accessors find each operation's meta.
+template <class OperationMetas>
+void ExpectOperationMetas(OperationMetas accessors,
+                          std::span<const OperationMetaParts> parts) {
+  ASSERT_EQ(parts.size(), accessors.size());
+  size_t i = 0;
+  for (auto op : accessors) {
+    EXPECT_EQ(parts[i].changes.data(), op.changes().data()) << "operation " << i;
+    EXPECT_EQ(parts[i].changes.size(), op.changes().size()) << "operation " << i;
+    if constexpr (requires { op.events(); }) {
+      EXPECT_EQ(parts[i].events.data(), op.events().data()) << "operation " << i;
+      EXPECT_EQ(parts[i].events.size(), op.events().size()) << "operation " << i;
+    }
+    ++i;
+  }
+}
+
+TEST(FixtureLedgers, OperationMetasAreWhereTheGeneratedAccessorsFindThem) {
+  std::map<int, size_t> checked;  // transactions by meta version
+  for (const auto& ledger : AllFixtureLedgers()) {
+    SCOPED_TRACE(Where(ledger));
+    ASSERT_OK_AND_ASSIGN(auto frame, LedgerCloseMetaFrame::Parse(ledger.bytes));
+    for (const auto& tx : frame.transactions()) {
+      auto meta = tx.meta;
+      EXPECT_EQ(tx.meta_bytes.data() + tx.meta_bytes.size(),
+                stellar::xdr::TransactionMetaView::Skip(meta.data()));
+      auto parts = frame.operation_metas(tx);
+      std::optional<stellar::xdr::LedgerEntryChangesView> after;
+      switch (meta.v()) {
+        case 0:
+          ExpectOperationMetas(meta.operations(), parts);
+          break;
+        case 1:
+          ExpectOperationMetas(meta.v1().operations(), parts);
+          break;
+        case 2:
+          ExpectOperationMetas(meta.v2().operations(), parts);
+          after = meta.v2().txChangesAfter();
+          break;
+        case 3:
+          ExpectOperationMetas(meta.v3().operations(), parts);
+          after = meta.v3().txChangesAfter();
+          break;
+        default:
+          ExpectOperationMetas(meta.v4().operations(), parts);
+          after = meta.v4().txChangesAfter();
+          EXPECT_EQ(tx.transaction_events.data(), meta.v4().events().data());
+          EXPECT_EQ(tx.transaction_events.size(), meta.v4().events().size());
+          EXPECT_EQ(tx.diagnostic_events.data(), meta.v4().diagnosticEvents().data());
+          EXPECT_EQ(tx.diagnostic_events.size(), meta.v4().diagnosticEvents().size());
+          break;
+      }
+      if (meta.v() == 3) {
+        auto soroban = meta.v3().sorobanMeta();
+        ASSERT_EQ(tx.soroban_meta_v3.has_value(), soroban.has_value());
+        if (soroban) {
+          EXPECT_EQ(tx.soroban_meta_v3->data(), soroban.value().data());
+        }
+      }
+      if (meta.v() == 4) {
+        auto soroban = meta.v4().sorobanMeta();
+        ASSERT_EQ(tx.soroban_meta_v4.has_value(), soroban.has_value());
+        if (soroban) {
+          EXPECT_EQ(tx.soroban_meta_v4->data(), soroban.value().data());
+        }
+      }
+      ASSERT_EQ(tx.changes_after.has_value(), after.has_value());
+      if (after) {
+        EXPECT_EQ(tx.changes_after->data(), after->data());
+      }
+      ++checked[meta.v()];
+    }
+  }
+  for (int v : {2, 3, 4}) EXPECT_GT(checked[v], 0u) << "TransactionMeta v" << v;
 }
 
 TEST(FixtureLedgers, HeaderHashesMatchAndAgreeWithTheOracle) {
