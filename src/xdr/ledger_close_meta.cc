@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 namespace sas::xdr {
 namespace {
@@ -130,9 +131,11 @@ arrow::Result<LedgerCloseMetaFrame> LedgerCloseMetaFrame::Parse(
   frame.version_ = view.v();
   switch (view.v()) {
     case 0: {
-      auto meta = view.v0().fields();
-      frame.InitCommon(meta);
-      for (auto envelope : meta.txSet.txs()) frame.envelopes_.push_back(envelope);
+      auto meta = view.v0();
+      frame.header_entry_ = meta.ledgerHeader();
+      for (auto envelope : meta.txSet().txs()) frame.envelopes_.push_back(envelope);
+      // upgradesProcessing follows txProcessing.
+      frame.upgrade_count_ = sx::LoadU32(frame.ReadTransactions(meta.txProcessing()));
       break;
     }
     case 1:
@@ -147,27 +150,30 @@ arrow::Result<LedgerCloseMetaFrame> LedgerCloseMetaFrame::Parse(
 
 template <class Meta>
 void LedgerCloseMetaFrame::InitGeneralized(const Meta& view) {
-  // All fields in one pass: accessors of the later ones would skip txProcessing again.
-  auto meta = view.fields();
-  InitCommon(meta);
-  CollectGeneralized(meta.txSet, &envelopes_);
-  if (meta.ext.v() == 1) soroban_fee_write_1kb_ = meta.ext.v1().sorobanFeeWrite1KB();
-  live_state_bytes_ = meta.totalByteSizeOfLiveSorobanState;
-  evicted_key_count_ = meta.evictedKeys.size();
+  auto ext = view.ext();
+  if (ext.v() == 1) soroban_fee_write_1kb_ = ext.v1().sorobanFeeWrite1KB();
+  header_entry_ = view.ledgerHeader();
+  CollectGeneralized(view.txSet(), &envelopes_);
+  // The fields after txProcessing, read from where its walk ended (their accessors would
+  // skip txProcessing again): upgradesProcessing, scpInfo,
+  // totalByteSizeOfLiveSorobanState, evictedKeys (LedgerCloseMetaV1 and V2 alike).
+  const uint8_t* p = ReadTransactions(view.txProcessing());
+  upgrade_count_ = sx::LoadU32(p);
+  p = sx::ArrayCodec<sx::UpgradeEntryMetaView>::Skip(p);
+  p = sx::ArrayCodec<sx::SCPHistoryEntryView>::Skip(p);
+  live_state_bytes_ = sx::LoadU64(p);
+  evicted_key_count_ = sx::LoadU32(p + 8);
 }
 
-template <class MetaFields>
-void LedgerCloseMetaFrame::InitCommon(const MetaFields& meta) {
-  header_entry_ = meta.ledgerHeader;
-  upgrade_count_ = meta.upgradesProcessing.size();
-  auto processing = meta.txProcessing;
+template <class Processing>
+const uint8_t* LedgerCloseMetaFrame::ReadTransactions(const Processing& processing) {
   transactions_.reserve(processing.size());
   // One pass over each entry's fields (accessors would re-skip the fields before them).
-  const uint8_t* p = processing.size() > 0 ? (*processing.begin()).data() : nullptr;
+  const uint8_t* p = processing.data();
+  // LedgerCloseMetaV2's entries (TransactionResultMetaV1) open with an extension point
+  // and end with the post-apply fee changes.
   constexpr bool kHasPostApplyFees =
-      requires(typename decltype(processing)::value_type entry) {
-    entry.postTxApplyFeeProcessing();
-  };
+      std::is_same_v<typename Processing::value_type, sx::TransactionResultMetaV1View>;
   for (uint32_t order = 1; order <= processing.size(); ++order) {
     if constexpr (kHasPostApplyFees) p = sx::ExtensionPointView::Skip(p);
     AppliedTransaction applied;
@@ -185,6 +191,7 @@ void LedgerCloseMetaFrame::InitCommon(const MetaFields& meta) {
     }
     transactions_.push_back(applied);
   }
+  return p;
 }
 
 const uint8_t* LedgerCloseMetaFrame::IndexMeta(const uint8_t* p, AppliedTransaction* tx) {

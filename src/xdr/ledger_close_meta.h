@@ -121,9 +121,9 @@ class LedgerCloseMetaFrame {
 
  private:
   LedgerCloseMetaFrame() = default;
-  /// Reads what every version has from its view's fields().
-  template <class MetaFields>
-  void InitCommon(const MetaFields& meta);
+  /// Reads the txProcessing entries into transactions_ in one walk; returns their end.
+  template <class Processing>
+  const uint8_t* ReadTransactions(const Processing& processing);
   /// Shared by V1 and V2 (GeneralizedTransactionSet, Soroban fields, evicted keys).
   template <class Meta>
   void InitGeneralized(const Meta& meta);

@@ -72,6 +72,38 @@ void ExpectOperationMetas(OperationMetas accessors,
   }
 }
 
+/// Expects the frame's ledger-level fields to be what the generated accessors read.
+template <class MetaFields>
+void ExpectLedgerFields(const LedgerCloseMetaFrame& frame, const MetaFields& meta) {
+  EXPECT_EQ(frame.header_entry().data(), meta.ledgerHeader.data());
+  EXPECT_EQ(frame.transactions().size(), meta.txProcessing.size());
+  EXPECT_EQ(frame.upgrade_count(), meta.upgradesProcessing.size());
+  if constexpr (requires { meta.evictedKeys; }) {
+    EXPECT_EQ(frame.live_soroban_state_bytes(), meta.totalByteSizeOfLiveSorobanState);
+    EXPECT_EQ(frame.evicted_key_count(), meta.evictedKeys.size());
+  }
+}
+
+TEST(FixtureLedgers, LedgerFieldsAreWhatTheGeneratedAccessorsRead) {
+  for (const auto& ledger : AllFixtureLedgers()) {
+    SCOPED_TRACE(Where(ledger));
+    ASSERT_OK_AND_ASSIGN(auto frame, LedgerCloseMetaFrame::Parse(ledger.bytes));
+    ASSERT_OK_AND_ASSIGN(
+        auto view, stellar::xdr::ParseView<stellar::xdr::LedgerCloseMeta>(ledger.bytes));
+    switch (view.v()) {
+      case 0:
+        ExpectLedgerFields(frame, view.v0().fields());
+        break;
+      case 1:
+        ExpectLedgerFields(frame, view.v1().fields());
+        break;
+      default:
+        ExpectLedgerFields(frame, view.v2().fields());
+        break;
+    }
+  }
+}
+
 TEST(FixtureLedgers, OperationMetasAreWhereTheGeneratedAccessorsFindThem) {
   std::map<int, size_t> checked;  // transactions by meta version
   for (const auto& ledger : AllFixtureLedgers()) {
