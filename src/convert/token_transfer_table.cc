@@ -61,7 +61,7 @@ class ColumnSink : public TokenTransferSink {
     ARROW_RETURN_NOT_OK(AppendEnum(c_, kEventType, TransferKindName(event.kind)));
     ARROW_RETURN_NOT_OK(AppendText(c_, kFrom, event.from));
     ARROW_RETURN_NOT_OK(AppendText(c_, kTo, event.to));
-    ARROW_RETURN_NOT_OK(AppendText(c_, kAsset, event.asset.Canonical()));
+    ARROW_RETURN_NOT_OK(AppendCanonicalAsset(event.asset));
     ARROW_RETURN_NOT_OK(AppendEnum(c_, kAssetType, AssetTypeName(event.asset)));
     ARROW_RETURN_NOT_OK(AppendEnum(c_, kAssetCode, event.asset.code));
     ARROW_RETURN_NOT_OK(AppendText(c_, kAssetIssuer, event.asset.issuer));
@@ -74,6 +74,25 @@ class ColumnSink : public TokenTransferSink {
   }
 
  private:
+  /// Appends `native`, `CODE:ISSUER` or null, written in place.
+  arrow::Status AppendCanonicalAsset(const TokenAsset& asset) {
+    auto* builder = c_.column<arrow::StringBuilder>(kAsset);
+    switch (asset.kind) {
+      case TokenAsset::Kind::kNative:
+        return builder->Append("native");
+      case TokenAsset::Kind::kIssued: {
+        std::string_view code = asset.code;
+        std::string_view issuer = asset.issuer;
+        ARROW_RETURN_NOT_OK(builder->Append(code));
+        ARROW_RETURN_NOT_OK(builder->ExtendCurrent(":"));
+        return builder->ExtendCurrent(issuer);
+      }
+      case TokenAsset::Kind::kNone:
+        break;
+    }
+    return builder->AppendNull();
+  }
+
   /// The hex hash of the transaction at 1-based `index`, kept while its events arrive.
   std::string_view TransactionHash(uint32_t index) {
     if (index != hash_index_) {

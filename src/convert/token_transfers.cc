@@ -46,6 +46,9 @@ xdr::StrKeyText SacContractId(std::span<const uint8_t> asset_xdr,
   return id;
 }
 
+/// XDR `Asset` of XLM (ASSET_TYPE_NATIVE).
+constexpr std::array<uint8_t, 4> kNativeAssetXdr = {0, 0, 0, 0};
+
 /// Encodes an asset as XDR `Asset` bytes; nullopt for an issuer that is not a G… key.
 std::optional<std::vector<uint8_t>> AssetXdr(const TokenAsset& asset) {
   std::vector<uint8_t> out;
@@ -222,7 +225,8 @@ class Deriver {
       : frame_(frame),
         network_id_(network_id),
         protocol_(frame.header().ledgerVersion()),
-        sink_(sink) {}
+        sink_(sink),
+        native_contract_id_(SacContractId(kNativeAssetXdr, network_id)) {}
 
   /// CAP-67 order: every fee charge; then each transaction's operation events (before
   /// protocol 23 each followed by its refund); then, from protocol 23, every refund.
@@ -280,14 +284,13 @@ class Deriver {
 
   TokenTransferEvent NativeEvent(TransferKind kind, std::string_view from,
                                  std::string_view to, int64_t amount) const {
-    static constexpr std::array<uint8_t, 4> kNativeAssetXdr = {0, 0, 0, 0};
     TokenTransferEvent event;
     event.kind = kind;
     event.from = xdr::StrKeyText(from);
     event.to = xdr::StrKeyText(to);
     event.asset = NativeAsset();
     event.amount = arrow::Decimal128(amount);
-    event.contract_id = SacContractId(kNativeAssetXdr, network_id_);
+    event.contract_id = native_contract_id_;
     event.transaction_index = tx_->apply_order;
     event.operation_index = op_index_;
     return event;
@@ -598,6 +601,8 @@ class Deriver {
   const xdr::Digest& network_id_;
   uint32_t protocol_;
   TokenTransferSink* sink_;
+  /// The XLM contract: every fee event's, looked up once per ledger.
+  xdr::StrKeyText native_contract_id_;
   /// Every transaction's envelope, read once per ledger (kept for the next ledger's
   /// room).
   std::vector<InnerTransaction> inners_;
