@@ -127,7 +127,13 @@ class LedgerConverter::Worker {
       status = status.WithMessage("ledger ", first_index + i,
                                   " of the chunk: ", status.message());
       if (!best_effort) return status;
-      if (RowsPerTable() != rows_before) ARROW_RETURN_NOT_OK(SetAsideRows(rows_before));
+      if (RowsPerTable() != rows_before) {
+        if (arrow::Status set_aside = SetAsideRows(rows_before); !set_aside.ok()) {
+          return status.WithMessage(
+              status.message(),
+              " (its partial rows could not be dropped: ", set_aside.message(), ")");
+        }
+      }
       errors->push_back({first_index + i, std::move(status)});
     }
     return arrow::Status::OK();
@@ -281,8 +287,13 @@ arrow::Status LedgerConverter::ConvertParts(
       ARROW_RETURN_NOT_OK(run());
       break;
     }
-    ARROW_ASSIGN_OR_RAISE(auto future, arrow::internal::GetCpuThreadPool()->Submit(run));
-    done.push_back(std::move(future));
+    auto future = arrow::internal::GetCpuThreadPool()->Submit(run);
+    if (!future.ok()) {
+      // The parts already running use the workers and part_errors: let them finish.
+      arrow::AllFinished(done).Wait();
+      return future.status();
+    }
+    done.push_back(std::move(*future));
   }
   arrow::Status status = arrow::AllFinished(done).status();
   for (auto& errors : part_errors) {

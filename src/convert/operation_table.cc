@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <arrow/util/logging.h>
+
 #include "convert/scval.h"
 #include "convert/values.h"
 #include "xdr/strkey.h"
@@ -67,6 +69,7 @@ using BalanceIdHex = xdr::InlineText<72>;
 BalanceIdHex BalanceIdText(sx::ClaimableBalanceIDView id) {
   BalanceIdHex hex;
   auto bytes = id.bytes();
+  ARROW_DCHECK_LE(2 * bytes.size(), BalanceIdHex::capacity());
   xdr::WriteHex(bytes, hex.Resize(2 * bytes.size()));
   return hex;
 }

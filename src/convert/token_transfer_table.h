@@ -24,7 +24,9 @@ class TokenTransferTableBuilder {
       const xdr::Digest& network_id,
       arrow::MemoryPool* pool = arrow::default_memory_pool());
 
-  /// Appends the events of one ledger whose envelopes have been joined.
+  /// Appends the events of one ledger whose envelopes have been joined. Events stream
+  /// into the columns as they are derived, so a ledger that fails may leave some of its
+  /// rows behind; LedgerConverter drops them (best effort) or starts afresh (strict).
   arrow::Status Append(const xdr::LedgerCloseMetaFrame& frame);
 
   /// Returns the rows appended since the last flush and resets the builders.

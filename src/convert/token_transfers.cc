@@ -232,7 +232,6 @@ class Deriver {
   /// protocol 23 each followed by its refund); then, from protocol 23, every refund.
   arrow::Status Run() {
     const auto& transactions = frame_.transactions();
-    inners_.clear();
     for (const auto& tx : transactions) {
       if (!tx.envelope) {
         return arrow::Status::Invalid("ledger ", frame_.sequence(), ": transaction ",
@@ -603,8 +602,7 @@ class Deriver {
   TokenTransferSink* sink_;
   /// The XLM contract: every fee event's, looked up once per ledger.
   xdr::StrKeyText native_contract_id_;
-  /// Every transaction's envelope, read once per ledger (kept for the next ledger's
-  /// room).
+  /// Every transaction's envelope, read once for the three passes.
   std::vector<InnerTransaction> inners_;
   const xdr::AppliedTransaction* tx_ = nullptr;
   const InnerTransaction* inner_ = nullptr;

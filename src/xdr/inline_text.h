@@ -41,6 +41,7 @@ class InlineText {
 
   /// Returns the text.
   std::string_view view() const { return {chars_, size_}; }
+  /// Converts to a view of the text (so it passes wherever a string_view is taken).
   operator std::string_view() const { return view(); }  // NOLINT: a view of itself
 
   /// Returns a copy as std::string.
@@ -58,12 +59,15 @@ class InlineText {
   /// Returns the most characters it holds.
   static constexpr size_t capacity() { return kCapacity; }
 
+  /// Compares the texts.
   friend bool operator==(const InlineText& a, const InlineText& b) {
     return a.view() == b.view();
   }
+  /// Compares with any text.
   friend bool operator==(const InlineText& a, std::string_view b) {
     return a.view() == b;
   }
+  /// Writes the text.
   friend std::ostream& operator<<(std::ostream& out, const InlineText& text) {
     return out << text.view();
   }

@@ -21,7 +21,6 @@ namespace sx = stellar::xdr;
 /// A 32-byte hash inside validated XDR.
 using HashBytes = std::span<const uint8_t, 32>;
 
-/// One entry of txProcessing (apply order), whatever the LedgerCloseMeta version.
 /// One operation's part of a transaction's meta.
 struct OperationMetaParts {
   /// The ledger-entry changes the operation made.
@@ -30,6 +29,7 @@ struct OperationMetaParts {
   sx::ArrayView<sx::ContractEventView> events;
 };
 
+/// One entry of txProcessing (apply order), whatever the LedgerCloseMeta version.
 struct AppliedTransaction {
   /// 1-based position in apply order.
   uint32_t apply_order = 0;

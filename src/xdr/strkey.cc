@@ -5,6 +5,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include <arrow/util/logging.h>
+
 namespace sas::xdr {
 namespace {
 
@@ -122,6 +124,7 @@ std::string EncodeStrKey(StrKeyKind kind, std::span<const uint8_t> payload) {
 }
 
 StrKeyText ShortStrKey(StrKeyKind kind, std::span<const uint8_t> payload) {
+  ARROW_DCHECK_LE(payload.size(), kMaxShortStrKeyPayload);
   if (payload.size() != 32) return EncodeUncached(kind, payload);
   thread_local StrKeyCache cache;
   StrKeyCache::Key key;
