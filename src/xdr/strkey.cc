@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <unordered_map>
+#include <vector>
 
 #include <arrow/util/logging.h>
 
@@ -78,31 +78,66 @@ struct StrKeyBytes {
 };
 
 /// Recently encoded 32-byte payloads per thread: the same accounts, issuers and contracts
-/// recur across a ledger's rows, and base32 with a checksum is the costlier part.
+/// recur across a ledger's rows, and base32 with a checksum is the costlier part. An
+/// open-addressing table (linear probing, power-of-two slots, at most half full): one
+/// multiply to place a key, compares without calls, no node per entry.
 class StrKeyCache {
  public:
   using Key = std::array<uint8_t, 33>;
 
+  StrKeyCache() : slots_(kSlots) {}
+
+  /// Returns the cached text of `key`, or nullptr.
   const StrKeyText* Find(const Key& key) const {
-    auto it = entries_.find(key);
-    return it == entries_.end() ? nullptr : &it->second;
+    for (size_t i = Home(key);; i = (i + 1) & (kSlots - 1)) {
+      const Slot& slot = slots_[i];
+      if (!slot.used) return nullptr;
+      if (SameKey(slot.key, key)) return &slot.text;
+    }
   }
 
-  void Insert(const Key& key, const StrKeyText& value) {
-    if (entries_.size() >= kMaxEntries) entries_.clear();
-    entries_.emplace(key, value);
+  /// Caches the text of `key` (not cached yet); starts over when half full.
+  void Insert(const Key& key, const StrKeyText& text) {
+    if (size_ >= kSlots / 2) {
+      std::fill(slots_.begin(), slots_.end(), Slot{});
+      size_ = 0;
+    }
+    size_t i = Home(key);
+    while (slots_[i].used) i = (i + 1) & (kSlots - 1);
+    slots_[i] = {key, true, text};
+    ++size_;
   }
 
  private:
-  struct Hash {
-    size_t operator()(const Key& key) const {
-      uint64_t head;
-      std::memcpy(&head, key.data() + 1, sizeof(head));
-      return static_cast<size_t>(head ^ key[0]);
-    }
+  struct Slot {
+    Key key{};
+    bool used = false;
+    StrKeyText text;
   };
-  static constexpr size_t kMaxEntries = 1 << 16;
-  std::unordered_map<Key, StrKeyText, Hash> entries_;
+
+  static size_t Home(const Key& key) {
+    uint64_t head;
+    std::memcpy(&head, key.data() + 1, sizeof(head));
+    constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
+    return static_cast<size_t>(((head ^ key[0]) * kGolden) >> (64 - kSlotBits));
+  }
+
+  /// Compares in 8-byte words and the kind byte.
+  static bool SameKey(const Key& a, const Key& b) {
+    uint64_t difference = static_cast<uint64_t>(a[0] ^ b[0]);
+    for (size_t offset = 1; offset < a.size(); offset += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, a.data() + offset, sizeof(x));
+      std::memcpy(&y, b.data() + offset, sizeof(y));
+      difference |= x ^ y;
+    }
+    return difference == 0;
+  }
+
+  static constexpr int kSlotBits = 16;
+  static constexpr size_t kSlots = size_t{1} << kSlotBits;
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
 };
 
 StrKeyText EncodeUncached(StrKeyKind kind, std::span<const uint8_t> payload) {
