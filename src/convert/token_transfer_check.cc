@@ -43,7 +43,7 @@ Balances EventDeltas(const std::vector<TokenTransferEvent>& events, uint32_t tx_
 
 std::string IssuedAssetText(std::span<const uint8_t> padded_code,
                             sx::PublicKeyView issuer) {
-  return AssetCode(padded_code).str() + ":" + AccountId(issuer).str();
+  return CanonicalIssuedAsset(AssetCode(padded_code), AccountId(issuer)).str();
 }
 
 std::string TrustLineAssetText(sx::TrustLineAssetView asset) {

@@ -818,12 +818,8 @@ CanonicalAssetText TokenAsset::Canonical() const {
   switch (kind) {
     case Kind::kNative:
       return CanonicalAssetText("native");
-    case Kind::kIssued: {
-      CanonicalAssetText text(code);
-      text.Push(':');
-      text.Append(issuer);
-      return text;
-    }
+    case Kind::kIssued:
+      return CanonicalIssuedAsset(code, issuer);
     case Kind::kNone:
       break;
   }

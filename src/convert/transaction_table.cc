@@ -363,11 +363,11 @@ arrow::Status TransactionTableBuilder::AppendTransaction(
   ARROW_RETURN_NOT_OK(c.column<arrow::TimestampBuilder>(kLedgerCloseTime)
                           ->Append(CloseTimeMicros(frame)));
   ARROW_RETURN_NOT_OK(u32(kApplicationOrder, tx.apply_order));
-  ARROW_RETURN_NOT_OK(text(kTransactionHash, xdr::ToHex(tx.result.transactionHash())));
+  ARROW_RETURN_NOT_OK(text(kTransactionHash, xdr::HashHex(tx.result.transactionHash())));
   ARROW_RETURN_NOT_OK(c.column<arrow::BooleanBuilder>(kFeeBump)->Append(
       tx.envelope->type() == sx::EnvelopeType::ENVELOPE_TYPE_TX_FEE_BUMP));
-  std::optional<std::string> inner_hash;
-  if (fields.inner_hash) inner_hash = xdr::ToHex(*fields.inner_hash);
+  std::optional<xdr::HexText> inner_hash;
+  if (fields.inner_hash) inner_hash = xdr::HashHex(*fields.inner_hash);
   ARROW_RETURN_NOT_OK(
       AppendOptional(c.column<arrow::StringBuilder>(kInnerTransactionHash), inner_hash));
   ARROW_RETURN_NOT_OK(text(kSourceAccount, fields.source.account));

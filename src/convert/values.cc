@@ -52,9 +52,13 @@ AssetColumns Asset(sx::ChangeTrustAssetView asset) { return CreditAsset(asset); 
 CanonicalAssetText CanonicalAsset(sx::AssetView asset) {
   AssetColumns columns = Asset(asset);
   if (!columns.code) return CanonicalAssetText("native");
-  CanonicalAssetText text(*columns.code);
+  return CanonicalIssuedAsset(*columns.code, *columns.issuer);
+}
+
+CanonicalAssetText CanonicalIssuedAsset(std::string_view code, std::string_view issuer) {
+  CanonicalAssetText text(code);
   text.Push(':');
-  text.Append(*columns.issuer);
+  text.Append(issuer);
   return text;
 }
 

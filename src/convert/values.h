@@ -51,6 +51,9 @@ AssetColumns Asset(sx::ChangeTrustAssetView asset);
 /// Returns `native` or `CODE:ISSUER`.
 CanonicalAssetText CanonicalAsset(sx::AssetView asset);
 
+/// Returns `CODE:ISSUER`.
+CanonicalAssetText CanonicalIssuedAsset(std::string_view code, std::string_view issuer);
+
 /// Returns an asset code without its trailing NUL padding.
 AssetCodeText AssetCode(std::span<const uint8_t> padded);
 

@@ -199,47 +199,31 @@ const uint8_t* LedgerCloseMetaFrame::IndexMeta(const uint8_t* p, AppliedTransact
   // validated, and a unit test checks every fixture against the generated accessors.
   tx->meta = sx::TransactionMetaView(p);
   tx->first_operation_meta = static_cast<uint32_t>(operation_metas_.size());
-  sx::LedgerEntryChangesView before;
-  sx::LedgerEntryChangesView after;
+  // v0 is the operations alone; v1 has tx changes before them; v2+ adds the changes after
+  // them; v3+ opens with an extension point and ends with the Soroban meta (and v4 with
+  // transaction and diagnostic events).
+  int32_t version = tx->meta.v();
   const uint8_t* q = p + 4;  // past the union discriminant
-  switch (tx->meta.v()) {
-    case 0:
-      q = ReadOperationMetas(q, /*v2=*/false);
-      break;
-    case 1:
-      q = ReadChanges(q, &before);
-      q = ReadOperationMetas(q, /*v2=*/false);
-      break;
-    case 2:
-      q = ReadChanges(q, &before);
-      q = ReadOperationMetas(q, /*v2=*/false);
-      q = ReadChanges(q, &after);
-      tx->changes_after = after;
-      break;
-    case 3:
-      q = sx::ExtensionPointView::Skip(q);
-      q = ReadChanges(q, &before);
-      q = ReadOperationMetas(q, /*v2=*/false);
-      q = ReadChanges(q, &after);
-      tx->changes_after = after;
-      if (auto soroban = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Load(q))
-        tx->soroban_meta_v3 = soroban.value();
-      q = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Skip(q);
-      break;
-    default:
-      q = sx::ExtensionPointView::Skip(q);
-      q = ReadChanges(q, &before);
-      q = ReadOperationMetas(q, /*v2=*/true);
-      q = ReadChanges(q, &after);
-      tx->changes_after = after;
-      if (auto soroban = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Load(q))
-        tx->soroban_meta_v4 = soroban.value();
-      q = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Skip(q);
-      tx->transaction_events = sx::ArrayCodec<sx::TransactionEventView>::Load(q);
-      q = sx::ArrayCodec<sx::TransactionEventView>::Skip(q);
-      tx->diagnostic_events = sx::ArrayCodec<sx::DiagnosticEventView>::Load(q);
-      q = sx::ArrayCodec<sx::DiagnosticEventView>::Skip(q);
-      break;
+  if (version >= 3) q = sx::ExtensionPointView::Skip(q);
+  sx::LedgerEntryChangesView changes;
+  if (version >= 1) q = ReadChanges(q, &changes);
+  q = ReadOperationMetas(q, /*v2=*/version >= 4);
+  if (version >= 2) {
+    q = ReadChanges(q, &changes);
+    tx->changes_after = changes;
+  }
+  if (version == 3) {
+    if (auto soroban = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Load(q))
+      tx->soroban_meta_v3 = soroban.value();
+    q = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Skip(q);
+  } else if (version >= 4) {
+    if (auto soroban = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Load(q))
+      tx->soroban_meta_v4 = soroban.value();
+    q = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Skip(q);
+    tx->transaction_events = sx::ArrayCodec<sx::TransactionEventView>::Load(q);
+    q = sx::ArrayCodec<sx::TransactionEventView>::Skip(q);
+    tx->diagnostic_events = sx::ArrayCodec<sx::DiagnosticEventView>::Load(q);
+    q = sx::ArrayCodec<sx::DiagnosticEventView>::Skip(q);
   }
   tx->operation_meta_count =
       static_cast<uint32_t>(operation_metas_.size()) - tx->first_operation_meta;
