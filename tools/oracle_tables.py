@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
-"""oracle_tables: the reference rows of our `transactions` and `operations` tables.
+"""oracle_tables: the reference rows of our `stellar_ledger`, `transactions` and `operations` tables.
 
 Computes, for every LedgerCloseMeta of the given files, the rows that docs/SCHEMAS.md
-specifies for the `transactions` and `operations` tables, decoded and hashed by the
+specifies for the `stellar_ledger`, `transactions` and `operations` tables, decoded and hashed by the
 ``stellar-sdk`` Python package only (nothing from this project's C++ code is used). The
 rows use the encoding of ``stellar-arrow-source convert --format jsonl``: one JSON object
 per row with every column; binary as base64; timestamps as RFC 3339 UTC strings
 ("2019-10-05T08:29:32Z"); decimal128 as decimal strings; dictionary columns as their
 strings; lists as JSON arrays; nulls as null.
 
-Usage: oracle_tables.py --table transactions|operations --network PASSPHRASE FILE...
+Usage: oracle_tables.py --table stellar_ledger|transactions|operations --network PASSPHRASE FILE...
 
 File reading (zstd, Galexie batches, record-marked streams, base64 lines, raw XDR) and
 transaction hashing come from tools/sdk_dump.py.
 
 Readings of SCHEMAS.md where it leaves room (see also the comments at each rule):
+
+* stellar_ledger.operation_count: the operation results of successful transactions
+  (a fee bump's inner ones); failed transactions count none.
+* stellar_ledger.network_id: SHA-256 of the passphrase given, for every ledger.
 
 * fee_account_muxed: the M… form of whichever account paid the fee, i.e. the fee-bump
   fee source, else the (muxed) transaction source.
@@ -199,6 +203,58 @@ def ledger_transactions(lcm: sx.LedgerCloseMeta, net: sx.Hash):
                              f"{tx_hash.hex()} (wrong network passphrase?)")
         txs.append((order, processing, by_hash[tx_hash]))
     return header.ledger_seq.uint32, rfc3339(header.scp_value.close_time.time_point.uint64), txs
+
+
+# --------------------------------------------------------------------------------------
+# stellar_ledger
+# --------------------------------------------------------------------------------------
+
+
+def successful_operation_count(result: sx.TransactionResultResult) -> int:
+    """Operations counted for a successful transaction: its (inner) operation results."""
+    if result.code == TRC.txSUCCESS:
+        return len(result.results)
+    if result.code == TRC.txFEE_BUMP_INNER_SUCCESS:
+        return len(result.inner_result_pair.result.result.results)
+    return 0
+
+
+def ledger_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
+    """The one `stellar_ledger` row of a ledger."""
+    body = sdk_dump.lcm_body(lcm)
+    entry = body.ledger_header
+    header = entry.header
+    results = [p.result.result.result for p in body.tx_processing]
+    successful = sum(r.code in SUCCESS_CODES for r in results)
+    soroban_fee = None
+    live_state = None
+    if lcm.v >= 1:
+        if body.ext.v == 1:
+            soroban_fee = body.ext.v1.soroban_fee_write1_kb.int64
+        live_state = body.total_byte_size_of_live_soroban_state.uint64
+    return [{
+        "ledger_sequence": header.ledger_seq.uint32,
+        "ledger_close_time": rfc3339(header.scp_value.close_time.time_point.uint64),
+        "ledger_hash": entry.hash.hash.hex(),
+        "previous_ledger_hash": header.previous_ledger_hash.hash.hex(),
+        "transaction_count": len(results),
+        "operation_count": sum(successful_operation_count(r) for r in results),
+        "successful_transaction_count": successful,
+        "failed_transaction_count": len(results) - successful,
+        "protocol_version": header.ledger_version.uint32,
+        "base_fee": header.base_fee.uint32,
+        "base_reserve": header.base_reserve.uint32,
+        "max_tx_set_size": header.max_tx_set_size.uint32,
+        "close_time_resolution": 1,  # a TimePoint counts whole seconds
+        "ledger_close_meta_xdr": b64(lcm),
+        "total_coins": header.total_coins.int64,
+        "fee_pool": header.fee_pool.int64,
+        "soroban_fee_write_1kb": soroban_fee,
+        "live_soroban_state_bytes": live_state,
+        "upgrade_count": len(body.upgrades_processing),
+        "ledger_close_meta_version": lcm.v,
+        "network_id": sdk_dump.network_id(network_passphrase).hash.hex(),
+    }]
 
 
 # --------------------------------------------------------------------------------------
@@ -522,7 +578,8 @@ def operations_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[di
 # CLI
 # --------------------------------------------------------------------------------------
 
-TABLES = {"transactions": transactions_rows, "operations": operations_rows}
+TABLES = {"stellar_ledger": ledger_rows, "transactions": transactions_rows,
+          "operations": operations_rows}
 
 
 def file_tables(path: str, network_passphrase: str, tables=tuple(TABLES)) -> dict[str, list[dict]]:

@@ -92,7 +92,10 @@ class LedgerConverter::Worker {
                  options.tables.end();
     };
     if (wanted(Table::kStellarLedger)) {
-      ARROW_ASSIGN_OR_RAISE(worker->ledgers_, LedgerTableBuilder::Make(options.pool));
+      std::optional<xdr::Digest> known_network;
+      if (!network_passphrase.empty()) known_network = worker->network_id_;
+      ARROW_ASSIGN_OR_RAISE(worker->ledgers_,
+                            LedgerTableBuilder::Make(known_network, options.pool));
     }
     if (wanted(Table::kTransactions)) {
       ARROW_ASSIGN_OR_RAISE(worker->transactions_,

@@ -23,6 +23,13 @@ enum Column : int {
   kMaxTxSetSize,
   kCloseTimeResolution,
   kLedgerCloseMetaXdr,
+  kTotalCoins,
+  kFeePool,
+  kSorobanFeeWrite1Kb,
+  kLiveSorobanStateBytes,
+  kUpgradeCount,
+  kLedgerCloseMetaVersion,
+  kNetworkId,
 };
 
 }  // namespace
@@ -44,14 +51,21 @@ std::shared_ptr<arrow::Schema> LedgerTableSchema() {
       arrow::field("max_tx_set_size", arrow::uint32(), false),
       arrow::field("close_time_resolution", arrow::uint32(), false),
       arrow::field("ledger_close_meta_xdr", arrow::binary(), false),
+      arrow::field("total_coins", arrow::int64(), false),
+      arrow::field("fee_pool", arrow::int64(), false),
+      arrow::field("soroban_fee_write_1kb", arrow::int64()),
+      arrow::field("live_soroban_state_bytes", arrow::uint64()),
+      arrow::field("upgrade_count", arrow::uint32(), false),
+      arrow::field("ledger_close_meta_version", arrow::uint32(), false),
+      arrow::field("network_id", arrow::fixed_size_binary(32)),
   });
   return schema;
 }
 
 arrow::Result<std::unique_ptr<LedgerTableBuilder>> LedgerTableBuilder::Make(
-    arrow::MemoryPool* pool) {
+    std::optional<xdr::Digest> network_id, arrow::MemoryPool* pool) {
   ARROW_ASSIGN_OR_RAISE(auto columns, ColumnBuilders::Make(LedgerTableSchema(), pool));
-  return std::make_unique<LedgerTableBuilder>(std::move(columns));
+  return std::make_unique<LedgerTableBuilder>(std::move(columns), network_id);
 }
 
 arrow::Status LedgerTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
@@ -78,8 +92,29 @@ arrow::Status LedgerTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame)
   ARROW_RETURN_NOT_OK(u32(kMaxTxSetSize, header.maxTxSetSize()));
   ARROW_RETURN_NOT_OK(u32(kCloseTimeResolution, kCloseTimeResolutionSeconds));
   auto bytes = frame.bytes();
-  return columns_.column<arrow::BinaryBuilder>(kLedgerCloseMetaXdr)
-      ->Append(bytes.data(), static_cast<int32_t>(bytes.size()));
+  ARROW_RETURN_NOT_OK(columns_.column<arrow::BinaryBuilder>(kLedgerCloseMetaXdr)
+                          ->Append(bytes.data(), static_cast<int32_t>(bytes.size())));
+  return AppendLedgerTotals(frame);
+}
+
+arrow::Status LedgerTableBuilder::AppendLedgerTotals(
+    const xdr::LedgerCloseMetaFrame& frame) {
+  auto header = frame.header();
+  auto i64 = [this](int column) { return columns_.column<arrow::Int64Builder>(column); };
+  ARROW_RETURN_NOT_OK(i64(kTotalCoins)->Append(header.totalCoins()));
+  ARROW_RETURN_NOT_OK(i64(kFeePool)->Append(header.feePool()));
+  ARROW_RETURN_NOT_OK(
+      AppendOptional(i64(kSorobanFeeWrite1Kb), frame.soroban_fee_write_1kb()));
+  ARROW_RETURN_NOT_OK(
+      AppendOptional(columns_.column<arrow::UInt64Builder>(kLiveSorobanStateBytes),
+                     frame.live_soroban_state_bytes()));
+  auto u32 = [this](int column) { return columns_.column<arrow::UInt32Builder>(column); };
+  ARROW_RETURN_NOT_OK(
+      u32(kUpgradeCount)->Append(static_cast<uint32_t>(frame.upgrade_count())));
+  ARROW_RETURN_NOT_OK(
+      u32(kLedgerCloseMetaVersion)->Append(static_cast<uint32_t>(frame.version())));
+  auto* network = columns_.column<arrow::FixedSizeBinaryBuilder>(kNetworkId);
+  return network_id_ ? network->Append(network_id_->data()) : network->AppendNull();
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> LedgerTableBuilder::Flush() {

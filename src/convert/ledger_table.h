@@ -1,9 +1,10 @@
 // The `stellar_ledger` table: one row per ledger, the 14 columns users of the predecessor
-// already consume (names, types and order fixed), converted straight from the codec's
-// views.
+// already consume (names, types and order fixed), then the ledger's own totals and
+// versions, converted straight from the codec's views.
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <arrow/memory_pool.h>
 #include <arrow/record_batch.h>
@@ -24,8 +25,10 @@ std::shared_ptr<arrow::Schema> LedgerTableSchema();
 /// batches.
 class LedgerTableBuilder {
  public:
-  /// Creates a builder whose buffers come from `pool`.
+  /// Creates a builder whose buffers come from `pool`; `network_id` (null when the
+  /// network is not known yet) fills the `network_id` column.
   static arrow::Result<std::unique_ptr<LedgerTableBuilder>> Make(
+      std::optional<xdr::Digest> network_id = std::nullopt,
       arrow::MemoryPool* pool = arrow::default_memory_pool());
 
   /// Appends the row of one ledger.
@@ -38,10 +41,15 @@ class LedgerTableBuilder {
   int64_t num_rows() const { return columns_.num_rows(); }
 
   /// Use Make().
-  explicit LedgerTableBuilder(ColumnBuilders columns) : columns_(std::move(columns)) {}
+  LedgerTableBuilder(ColumnBuilders columns, std::optional<xdr::Digest> network_id)
+      : columns_(std::move(columns)), network_id_(network_id) {}
 
  private:
+  /// Appends the columns after the predecessor's 14.
+  arrow::Status AppendLedgerTotals(const xdr::LedgerCloseMetaFrame& frame);
+
   ColumnBuilders columns_;
+  std::optional<xdr::Digest> network_id_;
 };
 
 }  // namespace sas::convert

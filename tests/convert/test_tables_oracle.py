@@ -1,4 +1,4 @@
-"""Golden test: our `transactions` and `operations` tables against an independent oracle.
+"""Golden test: our `stellar_ledger`, `transactions` and `operations` tables against an independent oracle.
 
 For every real ledger fixture under ../shared/testdata (raw XDR, base64, Galexie objects,
 record-marked streams; not the derived lakes nor the .gz copies), our binary's
@@ -45,7 +45,7 @@ from conftest import (BASE64_LINES_FILE, LIGHTHORIZON, PASSPHRASES, ROOT, binary
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
 SCHEMAS = ROOT / "docs" / "SCHEMAS.md"
-TABLES = ("transactions", "operations")
+TABLES = ("stellar_ledger", "transactions", "operations")
 
 # How many differences a failing case prints.
 SHOWN = 25
@@ -345,6 +345,8 @@ def same(a, b) -> bool:
 
 def row_key(table: str, row: dict) -> str:
     """Where a row is: ledger, transaction order and operation index."""
+    if table == "stellar_ledger":
+        return f"ledger {row.get('ledger_sequence')}"
     if table == "transactions":
         return f"ledger {row.get('ledger_sequence')} tx {row.get('application_order')}"
     return (f"ledger {row.get('ledger_sequence')} tx {row.get('transaction_order')} "
