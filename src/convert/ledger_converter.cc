@@ -122,13 +122,21 @@ class LedgerConverter::Worker {
   /// part otherwise.
   arrow::Status ConvertPart(std::span<const std::span<const uint8_t>> ledgers,
                             size_t first_index, bool best_effort,
-                            std::vector<LedgerError>* errors) {
+                            std::vector<LedgerError>* errors,
+                            std::vector<ConvertedLedgerStamp>* converted) {
     for (size_t i = 0; i < ledgers.size(); ++i) {
       TableRows rows_before = RowsPerTable();
-      arrow::Status status = ConvertLedger(ledgers[i]);
-      if (status.ok()) continue;
-      status = status.WithMessage("ledger ", first_index + i,
-                                  " of the chunk: ", status.message());
+      ConvertedLedgerStamp stamp{.index = first_index + i};
+      arrow::Status status = ConvertLedger(ledgers[i], &stamp);
+      if (status.ok()) {
+        converted->push_back(stamp);
+        continue;
+      }
+      std::optional<uint32_t> sequence = xdr::PeekLedgerSequence(ledgers[i]);
+      status = status.WithMessage(
+          "ledger ", first_index + i, " of the chunk",
+          sequence ? " (sequence " + std::to_string(*sequence) + ")" : std::string(),
+          ": ", status.message());
       if (!best_effort) return status;
       if (RowsPerTable() != rows_before) {
         if (arrow::Status set_aside = SetAsideRows(rows_before); !set_aside.ok()) {
@@ -208,8 +216,11 @@ class LedgerConverter::Worker {
     return builder ? builder->Append(frame) : arrow::Status::OK();
   }
 
-  arrow::Status ConvertLedger(std::span<const uint8_t> bytes) {
+  arrow::Status ConvertLedger(std::span<const uint8_t> bytes,
+                              ConvertedLedgerStamp* stamp) {
     ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(bytes));
+    stamp->sequence = frame.sequence();
+    stamp->close_time = static_cast<int64_t>(frame.header().scpValue().closeTime());
     // Only the per-transaction tables need each result paired with its envelope (one
     // SHA-256 per envelope); `stellar_ledger` reads the header and the results alone.
     bool needs_envelopes = transactions_ || operations_ || transfers_ || events_;
@@ -278,13 +289,15 @@ arrow::Status LedgerConverter::ConvertParts(
   size_t parts = std::min<size_t>(workers_.size(), std::max<size_t>(ledgers.size(), 1));
   size_t part_size = (ledgers.size() + parts - 1) / std::max<size_t>(parts, 1);
   std::vector<std::vector<LedgerError>> part_errors(parts);
+  std::vector<std::vector<ConvertedLedgerStamp>> part_stamps(parts);
   std::vector<arrow::Future<>> done;
   for (size_t p = 0; p < parts; ++p) {
     size_t begin = std::min(ledgers.size(), p * part_size);
     size_t end = std::min(ledgers.size(), begin + part_size);
-    auto run = [this, p, begin, part = ledgers.subspan(begin, end - begin),
-                &part_errors] {
-      return workers_[p]->ConvertPart(part, begin, options_.best_effort, &part_errors[p]);
+    auto run = [this, p, begin, part = ledgers.subspan(begin, end - begin), &part_errors,
+                &part_stamps] {
+      return workers_[p]->ConvertPart(part, begin, options_.best_effort, &part_errors[p],
+                                      &part_stamps[p]);
     };
     if (parts == 1) {
       ARROW_RETURN_NOT_OK(run());
@@ -301,6 +314,9 @@ arrow::Status LedgerConverter::ConvertParts(
   arrow::Status status = arrow::AllFinished(done).status();
   for (auto& errors : part_errors) {
     chunk->errors.insert(chunk->errors.end(), errors.begin(), errors.end());
+  }
+  for (auto& stamps : part_stamps) {
+    chunk->converted.insert(chunk->converted.end(), stamps.begin(), stamps.end());
   }
   ARROW_RETURN_NOT_OK(status);
   std::array<arrow::RecordBatchVector, kAllTables.size()> pieces;

@@ -74,6 +74,15 @@ struct LedgerError {
   arrow::Status status;
 };
 
+/// A ledger a chunk converted: where it was, its sequence and close time.
+struct ConvertedLedgerStamp {
+  /// Position of the ledger in the chunk.
+  size_t index = 0;
+  uint32_t sequence = 0;
+  /// `header.scpValue.closeTime`, unix seconds.
+  int64_t close_time = 0;
+};
+
 /// The result of converting one chunk of ledgers.
 struct ConvertedChunk {
   /// Per table (indexed like kAllTables), its batches in ledger order: one per part the
@@ -81,6 +90,9 @@ struct ConvertedChunk {
   /// dropped a failed ledger's rows.
   std::array<arrow::RecordBatchVector, kAllTables.size()> parts;
   std::vector<LedgerError> errors;
+  /// The ledgers converted, in chunk order (best-effort mode leaves out the failed ones):
+  /// callers need not parse the ledgers again for their sequence and close time.
+  std::vector<ConvertedLedgerStamp> converted;
 
   /// Returns the batches of one table, in ledger order.
   const arrow::RecordBatchVector& batches(Table table) const {

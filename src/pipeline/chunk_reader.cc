@@ -1,7 +1,5 @@
 #include "pipeline/chunk_reader.h"
 
-#include "xdr/ledger_close_meta.h"
-
 namespace sas::pipeline {
 
 arrow::Result<std::unique_ptr<ChunkReader>> ChunkReader::Make(
@@ -23,7 +21,6 @@ ChunkReader::ChunkReader(std::unique_ptr<ingest::LedgerSource> source,
 
 arrow::Result<std::optional<ConvertedLedgers>> ChunkReader::Next() {
   std::vector<ingest::SourcedLedger> sourced;
-  ConvertedLedgers converted;
   while (sourced.size() < chunk_ledgers_) {
     ARROW_ASSIGN_OR_RAISE(auto ledger, source_->Next());
     if (!ledger) break;
@@ -32,17 +29,27 @@ arrow::Result<std::optional<ConvertedLedgers>> ChunkReader::Next() {
                                     *last_sequence_);
     }
     last_sequence_ = ledger->sequence;
-    ARROW_ASSIGN_OR_RAISE(auto frame, xdr::LedgerCloseMetaFrame::Parse(ledger->bytes));
-    converted.ledgers.push_back(
-        {ledger->sequence, static_cast<int64_t>(frame.header().scpValue().closeTime()),
-         static_cast<int64_t>(ledger->bytes.size())});
     sourced.push_back(std::move(*ledger));
   }
   if (sourced.empty()) return std::nullopt;
   std::vector<std::span<const uint8_t>> spans;
   spans.reserve(sourced.size());
   for (const auto& ledger : sourced) spans.push_back(ledger.bytes);
+  ConvertedLedgers converted;
   ARROW_ASSIGN_OR_RAISE(converted.chunk, converter_->Convert(spans));
+  // Batch work needs every ledger of the range: a ledger best-effort mode dropped ends
+  // it.
+  if (!converted.chunk.errors.empty()) return converted.chunk.errors.front().status;
+  for (const convert::ConvertedLedgerStamp& stamp : converted.chunk.converted) {
+    const ingest::SourcedLedger& ledger = sourced[stamp.index];
+    if (stamp.sequence != ledger.sequence) {
+      return arrow::Status::Invalid("the source's ledger ", ledger.sequence,
+                                    " holds the LedgerCloseMeta of ledger ",
+                                    stamp.sequence);
+    }
+    converted.ledgers.push_back(
+        {ledger.sequence, stamp.close_time, static_cast<int64_t>(ledger.bytes.size())});
+  }
   return converted;
 }
 

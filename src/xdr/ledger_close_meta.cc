@@ -56,6 +56,18 @@ void CollectGeneralized(sx::GeneralizedTransactionSetView set,
 
 }  // namespace
 
+std::optional<uint32_t> PeekLedgerSequence(std::span<const uint8_t> bytes) {
+  sx::Reader r(bytes);
+  int32_t version = 0;
+  if (!r.ReadI32(&version) || version < 0 || version > 2) return std::nullopt;
+  // LedgerCloseMetaV1 and V2 open with their extension; V0 with the header.
+  if (version >= 1 && !sx::ValidateLedgerCloseMetaExt(r)) return std::nullopt;
+  auto header =
+      sx::ParseViewPrefix<sx::LedgerHeaderHistoryEntry>(bytes.subspan(r.offset()));
+  if (!header.ok()) return std::nullopt;
+  return header->view.header().ledgerSeq();
+}
+
 bool IsSuccess(sx::TransactionResultCode code) {
   return code == sx::TransactionResultCode::txSUCCESS ||
          code == sx::TransactionResultCode::txFEE_BUMP_INNER_SUCCESS;

@@ -146,6 +146,11 @@ class LedgerCloseMetaFrame {
   size_t evicted_key_count_ = 0;
 };
 
+/// Returns the sequence in the ledger header of `bytes` when the LedgerCloseMeta's start
+/// (version, extension, header) is valid, whatever follows: for naming a ledger that
+/// failed to parse.
+std::optional<uint32_t> PeekLedgerSequence(std::span<const uint8_t> bytes);
+
 /// Returns true for txSUCCESS and txFEE_BUMP_INNER_SUCCESS.
 bool IsSuccess(sx::TransactionResultCode code);
 

@@ -248,6 +248,26 @@ TEST(BadInput, TruncationNamesTypeAndOffset) {
   EXPECT_NE(frame.status().message().find("at offset"), std::string::npos);
 }
 
+TEST(BadInput, ALedgerThatFailsToParseIsNamedByItsHeadersSequence) {
+  for (const auto& ledger : sas::testing::AllFixtureLedgers()) {
+    SCOPED_TRACE(ledger.file);
+    std::vector<uint8_t> bytes(ledger.bytes.begin(), ledger.bytes.end());
+    ASSERT_OK_AND_ASSIGN(auto frame, LedgerCloseMetaFrame::Parse(bytes));
+    uint32_t sequence = frame.sequence();
+    EXPECT_EQ(PeekLedgerSequence(bytes), sequence);
+    // Cut after the header: the ledger no longer parses, its header still names it.
+    size_t header_end = static_cast<size_t>(frame.header_entry().data() - bytes.data()) +
+                        frame.header_entry().size();
+    bytes.resize(header_end + 4);
+    EXPECT_FALSE(LedgerCloseMetaFrame::Parse(bytes).ok());
+    EXPECT_EQ(PeekLedgerSequence(bytes), sequence);
+    bytes.resize(header_end - 1);
+    EXPECT_EQ(PeekLedgerSequence(bytes), std::nullopt);
+  }
+  const std::vector<uint8_t> unknown_version = {0, 0, 0, 7};
+  EXPECT_EQ(PeekLedgerSequence(unknown_version), std::nullopt);
+}
+
 TEST(BadInput, UnknownDiscriminantNamesThePath) {
   auto bytes = LedgerWithTransactions(2);
   ASSERT_FALSE(bytes.empty());
