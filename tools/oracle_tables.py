@@ -45,13 +45,17 @@ Readings of SCHEMAS.md where it leaves room (see also the comments at each rule)
 * price_n/price_d: the operation's Price as written in the XDR, for manage_buy_offer
   too (there it is the price of the bought asset in terms of the sold one).
 * set_flags/clear_flags of set_options: null when the optional field is absent.
-* contract_id: the StrKey of the invoked SCAddress (C… for contracts).
+* contract_id: the StrKey of the invoked SCAddress (C… for contracts); for
+  create_contract(_v2), the C… id of the created contract (stellar-core's derivation).
+* claimants: every claimant's G… and predicate as compact JSON ({"unconditional":true},
+  {"and":[…]}, {"or":[…]}, {"not":…}, {"abs_before":N}, {"rel_before":N}).
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import sys
@@ -408,7 +412,8 @@ OPERATION_COLUMNS = (
     "source_amount", "destination_min", "path", "selling_asset_type", "selling_asset_code",
     "selling_asset_issuer", "buying_asset_type", "buying_asset_code", "buying_asset_issuer",
     "price_n", "price_d", "offer_id", "trustor", "trust_limit", "set_flags", "clear_flags",
-    "balance_id", "liquidity_pool_id", "claimant_count", "host_function_type", "contract_id",
+    "balance_id", "liquidity_pool_id", "claimant_count", "claimants", "host_function_type",
+    "contract_id",
     "function_name", "body_xdr",
 )
 
@@ -435,7 +440,7 @@ def set_native(row: dict) -> None:
 
 
 def operation_details(row: dict, op: sx.Operation, op_result: sx.OperationResult | None,
-                      successful: bool) -> None:
+                      successful: bool, network_passphrase: str) -> None:
     """Fills the operation-specific columns of a row (the rest stay null)."""
     body = op.body
     kind = body.type
@@ -511,6 +516,10 @@ def operation_details(row: dict, op: sx.Operation, op_result: sx.OperationResult
         set_asset(row, "", o.asset)
         row["amount"] = decimal(o.amount.int64)
         row["claimant_count"] = len(o.claimants)
+        row["claimants"] = [{"destination": account_id(c.v0.destination),
+                             "predicate": json.dumps(predicate_json(c.v0.predicate),
+                                                     separators=(",", ":"))}
+                            for c in o.claimants]
     elif kind == OT.CLAIM_CLAIMABLE_BALANCE:
         row["balance_id"] = body.claim_claimable_balance_op.balance_id.to_xdr_bytes().hex()
     elif kind == OT.CLAWBACK:
@@ -539,6 +548,37 @@ def operation_details(row: dict, op: sx.Operation, op_result: sx.OperationResult
             call = function.invoke_contract
             row["contract_id"] = Address.from_xdr_sc_address(call.contract_address).address
             row["function_name"] = call.function_name.sc_symbol.decode("utf-8", "replace")
+        elif function.type == sx.HostFunctionType.HOST_FUNCTION_TYPE_CREATE_CONTRACT:
+            row["contract_id"] = created_contract_id(
+                function.create_contract.contract_id_preimage, network_passphrase)
+        elif function.type == sx.HostFunctionType.HOST_FUNCTION_TYPE_CREATE_CONTRACT_V2:
+            row["contract_id"] = created_contract_id(
+                function.create_contract_v2.contract_id_preimage, network_passphrase)
+
+
+def predicate_json(p: sx.ClaimPredicate):
+    """A claim predicate as SCHEMAS.md writes it (the `claimants` column)."""
+    CPT = sx.ClaimPredicateType
+    if p.type == CPT.CLAIM_PREDICATE_UNCONDITIONAL:
+        return {"unconditional": True}
+    if p.type == CPT.CLAIM_PREDICATE_AND:
+        return {"and": [predicate_json(q) for q in p.and_predicates]}
+    if p.type == CPT.CLAIM_PREDICATE_OR:
+        return {"or": [predicate_json(q) for q in p.or_predicates]}
+    if p.type == CPT.CLAIM_PREDICATE_NOT:
+        return {"not": None if p.not_predicate is None else predicate_json(p.not_predicate)}
+    if p.type == CPT.CLAIM_PREDICATE_BEFORE_ABSOLUTE_TIME:
+        return {"abs_before": p.abs_before.int64}
+    return {"rel_before": p.rel_before.int64}
+
+
+def created_contract_id(preimage: sx.ContractIDPreimage, network_passphrase: str) -> str:
+    """C… of the contract a create_contract preimage makes: SHA-256 of its HashIDPreimage."""
+    hash_preimage = sx.HashIDPreimage(
+        sx.EnvelopeType.ENVELOPE_TYPE_CONTRACT_ID,
+        contract_id=sx.HashIDPreimageContractID(
+            network_id=sdk_dump.network_id(network_passphrase), contract_id_preimage=preimage))
+    return StrKey.encode_contract(hashlib.sha256(hash_preimage.to_xdr_bytes()).digest())
 
 
 def operations_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
@@ -569,7 +609,7 @@ def operations_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[di
                 "successful": successful,
                 "body_xdr": b64(op.body),
             })
-            operation_details(row, op, op_result, successful)
+            operation_details(row, op, op_result, successful, network_passphrase)
             rows.append(row)
     return rows
 

@@ -103,8 +103,8 @@ class LedgerConverter::Worker {
                                 worker->network_id_, options.include_xdr, options.pool));
     }
     if (wanted(Table::kOperations)) {
-      ARROW_ASSIGN_OR_RAISE(worker->operations_,
-                            OperationTableBuilder::Make(options.pool));
+      ARROW_ASSIGN_OR_RAISE(worker->operations_, OperationTableBuilder::Make(
+                                                     worker->network_id_, options.pool));
     }
     if (wanted(Table::kTokenTransfers)) {
       ARROW_ASSIGN_OR_RAISE(worker->transfers_, TokenTransferTableBuilder::Make(

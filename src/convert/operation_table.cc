@@ -56,6 +56,7 @@ enum Column : int {
   kBalanceId,
   kLiquidityPoolId,
   kClaimantCount,
+  kClaimants,
   kHostFunctionType,
   kContractId,
   kFunctionName,
@@ -98,6 +99,7 @@ struct OperationRow {
   std::optional<BalanceIdHex> balance_id;
   std::optional<xdr::HexText> liquidity_pool_id;
   std::optional<uint32_t> claimant_count;
+  std::optional<sx::ArrayView<sx::ClaimantView>> claimants;
   std::optional<std::string_view> host_function_type;
   std::optional<xdr::StrKeyText> contract_id;
   std::optional<std::string_view> function_name;
@@ -135,8 +137,46 @@ std::string_view HostFunctionTypeName(sx::HostFunctionType type) {
   }
 }
 
+/// Returns the C… id of the contract that `preimage` creates in the network
+/// `network_id`: SHA-256 of the HashIDPreimage ENVELOPE_TYPE_CONTRACT_ID.
+xdr::StrKeyText CreatedContractId(sx::ContractIDPreimageView preimage,
+                                  const xdr::Digest& network_id) {
+  std::array<uint8_t, 4> type;
+  sx::StoreU32(type.data(),
+               static_cast<uint32_t>(sx::EnvelopeType::ENVELOPE_TYPE_CONTRACT_ID));
+  xdr::Sha256 hasher;
+  hasher.Update(type);
+  hasher.Update(network_id);
+  hasher.Update(preimage.bytes());
+  xdr::Digest id = hasher.Finish();
+  return xdr::ContractStrKey(id);
+}
+
+/// Fills the Soroban fields of an invoke_host_function operation.
+void FillHostFunction(sx::HostFunctionView function, const xdr::Digest& network_id,
+                      OperationRow* row) {
+  row->host_function_type = HostFunctionTypeName(function.type());
+  switch (function.type()) {
+    case sx::HostFunctionType::HOST_FUNCTION_TYPE_INVOKE_CONTRACT:
+      row->contract_id = ScAddressString(function.invokeContract().contractAddress());
+      row->function_name = function.invokeContract().functionName();
+      break;
+    case sx::HostFunctionType::HOST_FUNCTION_TYPE_CREATE_CONTRACT:
+      row->contract_id =
+          CreatedContractId(function.createContract().contractIDPreimage(), network_id);
+      break;
+    case sx::HostFunctionType::HOST_FUNCTION_TYPE_CREATE_CONTRACT_V2:
+      row->contract_id =
+          CreatedContractId(function.createContractV2().contractIDPreimage(), network_id);
+      break;
+    default:
+      break;
+  }
+}
+
 /// Fills the fields an operation body carries.
-void FillBody(sx::OperationBodyView body, OperationRow* row) {
+void FillBody(sx::OperationBodyView body, const xdr::Digest& network_id,
+              OperationRow* row) {
   switch (body.type()) {
     case OpType::CREATE_ACCOUNT:
       row->destination = PlainAccount(body.createAccountOp().destination());
@@ -213,6 +253,7 @@ void FillBody(sx::OperationBodyView body, OperationRow* row) {
       row->asset = Asset(op.asset());
       row->amount = op.amount();
       row->claimant_count = op.claimants().size();
+      row->claimants = op.claimants();
       break;
     }
     case OpType::CLAIM_CLAIMABLE_BALANCE:
@@ -245,15 +286,9 @@ void FillBody(sx::OperationBodyView body, OperationRow* row) {
           xdr::HashHex(body.liquidityPoolWithdrawOp().liquidityPoolID());
       row->amount = body.liquidityPoolWithdrawOp().amount();
       break;
-    case OpType::INVOKE_HOST_FUNCTION: {
-      auto function = body.invokeHostFunctionOp().hostFunction();
-      row->host_function_type = HostFunctionTypeName(function.type());
-      if (function.type() == sx::HostFunctionType::HOST_FUNCTION_TYPE_INVOKE_CONTRACT) {
-        row->contract_id = ScAddressString(function.invokeContract().contractAddress());
-        row->function_name = function.invokeContract().functionName();
-      }
+    case OpType::INVOKE_HOST_FUNCTION:
+      FillHostFunction(body.invokeHostFunctionOp().hostFunction(), network_id, row);
       break;
-    }
     default:
       break;
   }
@@ -408,6 +443,73 @@ arrow::Status AppendPath(ColumnBuilders& c,
   return arrow::Status::OK();
 }
 
+/// Appends a claim predicate as JSON: {"unconditional":true}, {"and":[p,q]},
+/// {"or":[p,q]}, {"not":p} (null when absent), {"abs_before":unix seconds} or
+/// {"rel_before":seconds after the balance was created}.
+void AppendPredicateJson(sx::ClaimPredicateView predicate, std::string* out) {
+  auto list = [out](std::string_view name, sx::ArrayView<sx::ClaimPredicateView> items) {
+    out->append("{\"").append(name).append("\":[");
+    bool first = true;
+    for (auto item : items) {
+      if (!first) out->push_back(',');
+      first = false;
+      AppendPredicateJson(item, out);
+    }
+    out->append("]}");
+  };
+  switch (predicate.type()) {
+    case sx::ClaimPredicateType::CLAIM_PREDICATE_UNCONDITIONAL:
+      out->append("{\"unconditional\":true}");
+      break;
+    case sx::ClaimPredicateType::CLAIM_PREDICATE_AND:
+      list("and", predicate.andPredicates());
+      break;
+    case sx::ClaimPredicateType::CLAIM_PREDICATE_OR:
+      list("or", predicate.orPredicates());
+      break;
+    case sx::ClaimPredicateType::CLAIM_PREDICATE_NOT: {
+      out->append("{\"not\":");
+      auto negated = predicate.notPredicate();
+      if (negated.has_value()) {
+        AppendPredicateJson(negated.value(), out);
+      } else {
+        out->append("null");
+      }
+      out->push_back('}');
+      break;
+    }
+    case sx::ClaimPredicateType::CLAIM_PREDICATE_BEFORE_ABSOLUTE_TIME:
+      out->append("{\"abs_before\":").append(std::to_string(predicate.absBefore()));
+      out->push_back('}');
+      break;
+    case sx::ClaimPredicateType::CLAIM_PREDICATE_BEFORE_RELATIVE_TIME:
+      out->append("{\"rel_before\":").append(std::to_string(predicate.relBefore()));
+      out->push_back('}');
+      break;
+  }
+}
+
+/// Appends the claimants of create_claimable_balance: {destination, predicate JSON}.
+arrow::Status AppendClaimants(
+    ColumnBuilders& c, const std::optional<sx::ArrayView<sx::ClaimantView>>& claimants) {
+  auto* list = c.column<arrow::ListBuilder>(kClaimants);
+  if (!claimants) return list->AppendNull();
+  ARROW_RETURN_NOT_OK(list->Append());
+  auto* claimant = static_cast<arrow::StructBuilder*>(list->value_builder());
+  auto* destination = static_cast<arrow::StringBuilder*>(claimant->field_builder(0));
+  auto* predicate = static_cast<arrow::StringBuilder*>(claimant->field_builder(1));
+  std::string json;
+  for (auto entry : *claimants) {
+    auto v0 = entry.v0();
+    json.clear();
+    AppendPredicateJson(v0.predicate(), &json);
+    ARROW_RETURN_NOT_OK(claimant->Append());
+    ARROW_RETURN_NOT_OK(destination->Append(AccountId(v0.destination()).view()));
+    ARROW_RETURN_NOT_OK(predicate->Append(json));
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
   auto text = [&c](int column, const auto& value) {
     auto* builder = c.column<arrow::StringBuilder>(column);
@@ -453,6 +555,7 @@ arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
   ARROW_RETURN_NOT_OK(text(kLiquidityPoolId, row.liquidity_pool_id));
   ARROW_RETURN_NOT_OK(
       AppendOptional(c.column<arrow::UInt32Builder>(kClaimantCount), row.claimant_count));
+  ARROW_RETURN_NOT_OK(AppendClaimants(c, row.claimants));
   ARROW_RETURN_NOT_OK(enum_text(kHostFunctionType, row.host_function_type));
   ARROW_RETURN_NOT_OK(text(kContractId, row.contract_id));
   return text(kFunctionName, row.function_name);
@@ -502,6 +605,10 @@ std::shared_ptr<arrow::Schema> OperationTableSchema() {
         arrow::field("balance_id", arrow::utf8()),
         arrow::field("liquidity_pool_id", arrow::utf8()),
         arrow::field("claimant_count", arrow::uint32()),
+        arrow::field("claimants", arrow::list(arrow::struct_({
+                                      arrow::field("destination", arrow::utf8(), false),
+                                      arrow::field("predicate", arrow::utf8(), false),
+                                  }))),
         arrow::field("host_function_type", EnumStringType()),
         arrow::field("contract_id", arrow::utf8()),
         arrow::field("function_name", arrow::utf8()),
@@ -512,9 +619,9 @@ std::shared_ptr<arrow::Schema> OperationTableSchema() {
 }
 
 arrow::Result<std::unique_ptr<OperationTableBuilder>> OperationTableBuilder::Make(
-    arrow::MemoryPool* pool) {
+    const xdr::Digest& network_id, arrow::MemoryPool* pool) {
   ARROW_ASSIGN_OR_RAISE(auto columns, ColumnBuilders::Make(OperationTableSchema(), pool));
-  return std::make_unique<OperationTableBuilder>(std::move(columns));
+  return std::make_unique<OperationTableBuilder>(std::move(columns), network_id);
 }
 
 arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& frame) {
@@ -538,7 +645,7 @@ arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& fra
       row.source = op.sourceAccount().has_value()
                        ? MuxedAccount(op.sourceAccount().value())
                        : ops.source;
-      FillBody(op.body(), &row);
+      FillBody(op.body(), network_id_, &row);
       if (result && index < results->size()) {
         FillResult(**result, successful, &row);
         ++*result;

@@ -19,8 +19,9 @@ std::shared_ptr<arrow::Schema> OperationTableSchema();
 /// Appends `operations` rows into reusable builders.
 class OperationTableBuilder {
  public:
-  /// Creates a builder whose buffers come from `pool`.
+  /// Creates a builder; `network_id` identifies the network (ids of created contracts).
   static arrow::Result<std::unique_ptr<OperationTableBuilder>> Make(
+      const xdr::Digest& network_id,
       arrow::MemoryPool* pool = arrow::default_memory_pool());
 
   /// Appends the rows of one ledger whose envelopes have been joined (JoinEnvelopes).
@@ -33,10 +34,12 @@ class OperationTableBuilder {
   int64_t num_rows() const { return columns_.num_rows(); }
 
   /// Use Make().
-  explicit OperationTableBuilder(ColumnBuilders columns) : columns_(std::move(columns)) {}
+  OperationTableBuilder(ColumnBuilders columns, const xdr::Digest& network_id)
+      : columns_(std::move(columns)), network_id_(network_id) {}
 
  private:
   ColumnBuilders columns_;
+  xdr::Digest network_id_;
 };
 
 }  // namespace sas::convert

@@ -14,7 +14,8 @@ The 320 consecutive testnet lighthorizon ledgers are one case (one convert run).
 
 The fixtures never exercise some columns (non-UTF-8 text memos, muxed operation sources and
 destinations, liquidity pool ids, outer operation codes, ...) nor some operation types
-(set_trust_line_flags, liquidity pools, clawback_claimable_balance, ...). The case
+(set_trust_line_flags, liquidity pools, clawback_claimable_balance, create_contract_v2,
+nested claim predicates, ...). The case
 "synthetic" is one LedgerCloseMeta v0 built here with stellar-sdk (the header of pubnet
 26154623, hand-made envelopes, results and metas) that holds them; its XDR is
 structurally valid but no validator ever applied it.
@@ -98,7 +99,7 @@ SYNTHETIC_BASE = "pubnet/stellar-go-ttp-example/line3-ledger-26154623.xdr"  # it
 
 def synthetic_ledger() -> bytes:
     """A LedgerCloseMeta v0 whose transactions cover what the fixtures lack (see above)."""
-    from stellar_sdk import (Account, Asset, Claimant, HashMemo, IdMemo, Keypair,
+    from stellar_sdk import (Account, Asset, ClaimPredicate, Claimant, HashMemo, IdMemo, Keypair,
                              LiquidityPoolAsset, MuxedAccount, ReturnHashMemo, SignerKey,
                              SorobanDataBuilder, StrKey, TextMemo, TransactionBuilder,
                              TrustLineFlags, xdr as sx)
@@ -176,7 +177,12 @@ def synthetic_ledger() -> bytes:
     t.append_revoke_account_sponsorship_op(b)
     t.append_allow_trust_op(b, "LONGASSET12X", True, source=issuer)
     t.append_set_options_op(set_flags=2)
-    t.append_create_claimable_balance_op(usd, "7", [Claimant(a), Claimant(b)])
+    nested = ClaimPredicate.predicate_and(
+        ClaimPredicate.predicate_before_absolute_time(1700000000),
+        ClaimPredicate.predicate_not(ClaimPredicate.predicate_before_relative_time(3600)))
+    either = ClaimPredicate.predicate_or(ClaimPredicate.predicate_unconditional(),
+                                         ClaimPredicate.predicate_before_relative_time(60))
+    t.append_create_claimable_balance_op(usd, "7", [Claimant(a, nested), Claimant(b, either)])
     t.append_claim_claimable_balance_op(balance_id)
     t.append_bump_sequence_op(1000)
     envelope = t.build().to_xdr_object()
@@ -254,6 +260,13 @@ def synthetic_ledger() -> bytes:
         t = builder(a, seq).add_memo(TextMemo(text))
         t.append_payment_op(b, Asset("ABCDE", issuer), "1")
         txs.append((t.build().to_xdr_object(), paid, meta(1), 100))
+
+    # 10. A contract created with constructor arguments (HOST_FUNCTION_TYPE_CREATE_CONTRACT_V2).
+    t = builder(b, 1000)
+    t.append_create_contract_op(bytes(range(32)), a, constructor_args=[sx.SCVal(sx.SCValType.SCV_VOID)],
+                                salt=bytes([5]) * 32)
+    t.set_soroban_data(SorobanDataBuilder().set_resources(10, 20, 30).set_resource_fee(40).build())
+    txs.append((t.build().to_xdr_object(), outcome(TRC.txSUCCESS, [ok]), meta(1, (1, 2, 3)), 140))
 
     sdk_dump = oracle_tables.sdk_dump
     network_id = sdk_dump.network_id(network)
