@@ -3,9 +3,10 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <map>
 
 #include <arrow/array.h>
-#include <arrow/compute/cast.h>
+#include <arrow/array/array_dict.h>
 #include <arrow/io/file.h>
 #include <arrow/ipc/writer.h>
 #include <arrow/scalar.h>
@@ -89,6 +90,14 @@ nlohmann::json CellJson(const arrow::Array& array, int64_t row) {
       for (int64_t i = 0; i < slice->length(); ++i) values.push_back(CellJson(*slice, i));
       return values;
     }
+    case arrow::Type::STRUCT: {
+      const auto& record = static_cast<const arrow::StructArray&>(array);
+      nlohmann::json object = nlohmann::json::object();
+      for (int i = 0; i < record.num_fields(); ++i) {
+        object[record.type()->field(i)->name()] = CellJson(*record.field(i), row);
+      }
+      return object;
+    }
     default:
       return array.GetScalar(row).ValueOrDie()->ToString();
   }
@@ -153,54 +162,71 @@ class JsonLinesWriter : public BatchFileWriter {
   std::shared_ptr<arrow::io::OutputStream> out_;
 };
 
-/// Returns `schema` with every dictionary column replaced by its value type.
-std::shared_ptr<arrow::Schema> DecodedSchema(const arrow::Schema& schema) {
-  arrow::FieldVector fields;
-  for (const auto& field : schema.fields()) {
-    if (field->type()->id() != arrow::Type::DICTIONARY) {
-      fields.push_back(field);
-      continue;
+/// Rewrites the dictionary columns of successive batches against one dictionary per
+/// column that only grows (every value seen so far, in first-seen order). An IPC file
+/// allows one dictionary per column plus deltas, and each converted batch has its own:
+/// rewritten, the file keeps the columns dictionary-encoded and the writer emits only
+/// each batch's new values. Arrow's writer cannot extend an empty dictionary by a delta,
+/// so a column without values in the first batch starts with an unused "" (never a value
+/// of these columns).
+class GrowingDictionaries {
+ public:
+  /// Returns `batch` with its dictionary columns' indices into the grown dictionaries.
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Rewrite(
+      const arrow::RecordBatch& batch) {
+    std::vector<std::shared_ptr<arrow::Array>> columns = batch.columns();
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (columns[i]->type_id() != arrow::Type::DICTIONARY) continue;
+      const auto& column = static_cast<const arrow::DictionaryArray&>(*columns[i]);
+      std::unique_ptr<arrow::DictionaryUnifier>& unifier = unifiers_[i];
+      if (unifier == nullptr) {
+        ARROW_ASSIGN_OR_RAISE(unifier, StartedUnifier(*column.dictionary()));
+      }
+      std::shared_ptr<arrow::Buffer> transpose;
+      ARROW_RETURN_NOT_OK(unifier->Unify(*column.dictionary(), &transpose));
+      std::shared_ptr<arrow::DataType> index_type;
+      std::shared_ptr<arrow::Array> grown;
+      ARROW_RETURN_NOT_OK(unifier->GetResult(&index_type, &grown));
+      ARROW_ASSIGN_OR_RAISE(columns[i], column.Transpose(column.type(), grown,
+                                                         transpose->data_as<int32_t>()));
     }
-    const auto& dictionary = static_cast<const arrow::DictionaryType&>(*field->type());
-    fields.push_back(field->WithType(dictionary.value_type()));
+    return arrow::RecordBatch::Make(batch.schema(), batch.num_rows(), std::move(columns));
   }
-  return arrow::schema(std::move(fields), schema.metadata());
-}
 
-/// Returns `batch` with its dictionary columns decoded to plain values.
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> DecodeDictionaries(
-    const arrow::RecordBatch& batch, const std::shared_ptr<arrow::Schema>& decoded) {
-  std::vector<std::shared_ptr<arrow::Array>> columns;
-  for (int i = 0; i < batch.num_columns(); ++i) {
-    std::shared_ptr<arrow::Array> column = batch.column(i);
-    if (column->type_id() == arrow::Type::DICTIONARY) {
-      ARROW_ASSIGN_OR_RAISE(auto values,
-                            arrow::compute::Cast(column, decoded->field(i)->type()));
-      column = values.make_array();
+ private:
+  /// Returns a unifier for a column whose first dictionary is `first`.
+  static arrow::Result<std::unique_ptr<arrow::DictionaryUnifier>> StartedUnifier(
+      const arrow::Array& first) {
+    ARROW_ASSIGN_OR_RAISE(auto unifier, arrow::DictionaryUnifier::Make(first.type()));
+    if (first.length() == 0) {
+      ARROW_ASSIGN_OR_RAISE(auto placeholder,
+                            arrow::MakeArrayFromScalar(arrow::StringScalar(""), 1));
+      ARROW_RETURN_NOT_OK(unifier->Unify(*placeholder));
     }
-    columns.push_back(std::move(column));
+    return unifier;
   }
-  return arrow::RecordBatch::Make(decoded, batch.num_rows(), std::move(columns));
-}
+
+  std::map<size_t, std::unique_ptr<arrow::DictionaryUnifier>> unifiers_;
+};
 
 /// A file written through an Arrow IPC or Parquet writer over `out`: closing closes the
-/// writer (footer), then the stream, then publishes the file under its name. With a
-/// `decoded` schema, dictionary columns are written as plain values (the IPC file format
-/// allows one dictionary per column for the whole file, and each batch has its own).
+/// writer (footer), then the stream, then publishes the file under its name. With
+/// `dictionaries`, each batch's dictionary columns are first rewritten against them.
 template <class FormatWriter>
 class StreamingFileWriter : public BatchFileWriter {
  public:
   StreamingFileWriter(std::string path, std::shared_ptr<arrow::io::OutputStream> out,
-                      FormatWriter writer, std::shared_ptr<arrow::Schema> decoded)
+                      FormatWriter writer,
+                      std::unique_ptr<GrowingDictionaries> dictionaries)
       : path_(std::move(path)),
         out_(std::move(out)),
         writer_(std::move(writer)),
-        decoded_(std::move(decoded)) {}
+        dictionaries_(std::move(dictionaries)) {}
 
   arrow::Status Write(const arrow::RecordBatch& batch) override {
-    if (decoded_ == nullptr) return writer_->WriteRecordBatch(batch);
-    ARROW_ASSIGN_OR_RAISE(auto plain, DecodeDictionaries(batch, decoded_));
-    return writer_->WriteRecordBatch(*plain);
+    if (dictionaries_ == nullptr) return writer_->WriteRecordBatch(batch);
+    ARROW_ASSIGN_OR_RAISE(auto rewritten, dictionaries_->Rewrite(batch));
+    return writer_->WriteRecordBatch(*rewritten);
   }
 
   arrow::Status Close() override {
@@ -213,15 +239,15 @@ class StreamingFileWriter : public BatchFileWriter {
   std::string path_;
   std::shared_ptr<arrow::io::OutputStream> out_;
   FormatWriter writer_;
-  std::shared_ptr<arrow::Schema> decoded_;
+  std::unique_ptr<GrowingDictionaries> dictionaries_;
 };
 
 template <class FormatWriter>
 std::unique_ptr<BatchFileWriter> MakeStreamingWriter(
     const std::string& path, std::shared_ptr<arrow::io::OutputStream> out,
-    FormatWriter writer, std::shared_ptr<arrow::Schema> decoded = nullptr) {
+    FormatWriter writer, std::unique_ptr<GrowingDictionaries> dictionaries = nullptr) {
   return std::make_unique<StreamingFileWriter<FormatWriter>>(
-      path, std::move(out), std::move(writer), std::move(decoded));
+      path, std::move(out), std::move(writer), std::move(dictionaries));
 }
 
 }  // namespace
@@ -295,9 +321,12 @@ arrow::Result<std::unique_ptr<BatchFileWriter>> OpenBatchFileWriter(
     case OutputFormat::kCsv:
       return std::make_unique<CsvWriter>(path, std::move(out), *schema);
     case OutputFormat::kArrow: {
-      auto decoded = DecodedSchema(*schema);
-      ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(out, decoded));
-      return MakeStreamingWriter(path, std::move(out), std::move(writer), decoded);
+      auto options = arrow::ipc::IpcWriteOptions::Defaults();
+      options.emit_dictionary_deltas = true;
+      ARROW_ASSIGN_OR_RAISE(auto writer,
+                            arrow::ipc::MakeFileWriter(out, schema, options));
+      return MakeStreamingWriter(path, std::move(out), std::move(writer),
+                                 std::make_unique<GrowingDictionaries>());
     }
     case OutputFormat::kParquet: {
       auto properties = parquet::WriterProperties::Builder()

@@ -1,7 +1,8 @@
 // Writing record batches to a file as Parquet (zstd), Arrow IPC, JSON lines or CSV. The
 // file appears under its name only when complete (written to a temporary name, then
-// renamed). Arrow IPC files hold dictionary columns as plain values (the file format
-// allows only one dictionary per column, and every batch carries its own).
+// renamed). Arrow IPC files keep dictionary columns dictionary-encoded: one dictionary
+// per column grown batch by batch, written as dictionary deltas (a column without values
+// in the first batch starts with an unused "").
 #pragma once
 
 #include <memory>
