@@ -49,16 +49,16 @@ class TableBatchReader : public arrow::RecordBatchReader {
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
     auto next = stream_->Next();
     if (!next.ok()) {
-      if (next.status().IsIndexError() || next.status().IsCapacityError()) {
-        metrics_.dropped_streams->Add(labels_, 1);
-      }
+      if (stream_->fell_behind()) metrics_.dropped_streams->Add(labels_, 1);
       return next.status();
     }
     *batch = std::move(*next);
     if (*batch) {
       metrics_.rows_sent->Add(labels_, static_cast<double>((*batch)->num_rows()));
-      metrics_.bytes_sent->Add(
-          labels_, static_cast<double>(arrow::util::TotalBufferSize(**batch)));
+      // The bytes of the batch's own rows: a slice of a bigger batch does not count the
+      // rest of its buffers.
+      ARROW_ASSIGN_OR_RAISE(int64_t bytes, arrow::util::ReferencedBufferSize(**batch));
+      metrics_.bytes_sent->Add(labels_, static_cast<double>(bytes));
     }
     return arrow::Status::OK();
   }

@@ -61,6 +61,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> TableStream::Next() {
                             : kMaxHubLedgers);
     if (lookup.evicted) {
       if (!history_) {
+        fell_behind_ = true;
         return arrow::Status::IndexError(
             "ledger ", cursor_,
             " is no longer held by the live source (oldest held: ", lookup.oldest,
@@ -165,6 +166,7 @@ arrow::Status TableStream::CheckLag(const HubLookup& lookup) {
     return arrow::Status::OK();
   }
   if (!within_lag_) return arrow::Status::OK();  // still catching up from its start
+  fell_behind_ = true;
   return arrow::Status::CapacityError(
       "this ", convert::TableName(range_.table), " stream fell ",
       lookup.bytes_behind >> 20, " MiB behind the live source (limit ",

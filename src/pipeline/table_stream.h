@@ -66,6 +66,10 @@ class TableStream {
   /// Returns the next ledger the stream will read.
   uint32_t cursor() const { return cursor_; }
 
+  /// Returns true once the stream was ended for falling behind the live source (too far
+  /// behind, or past what it holds with no history to fall back on).
+  bool fell_behind() const { return fell_behind_; }
+
   /// Use Make().
   TableStream(TableRange range, std::shared_ptr<LedgerHub> hub, HistoryOpener history,
               TableStreamOptions options,
@@ -94,6 +98,7 @@ class TableStream {
   uint32_t cursor_ = 0;
   /// A live tail came within max_lag_bytes of the newest ledger.
   bool within_lag_ = false;
+  bool fell_behind_ = false;
   std::deque<std::shared_ptr<arrow::RecordBatch>> ready_;
 };
 

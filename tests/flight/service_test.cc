@@ -160,6 +160,9 @@ TEST_F(FlightServiceTest, StreamsPastMaxConnectionsAreUnavailable) {
   auto second = Read("stellar_ledger:1410366:1410367");
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.status().message().find("MAX_CONNECTIONS"), std::string::npos);
+  auto detail = fl::FlightStatusDetail::UnwrapStatus(second.status());
+  ASSERT_NE(detail, nullptr) << second.status();
+  EXPECT_EQ(detail->code(), fl::FlightStatusCode::Unavailable);
 }
 
 }  // namespace
