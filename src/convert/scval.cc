@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include <arrow/util/utf8.h>
@@ -25,6 +26,28 @@ std::string Int256String(uint64_t hi_hi, uint64_t hi_lo, uint64_t lo_hi, uint64_
   return arrow::Decimal256(little_endian).ToIntegerString();
 }
 
+/// Returns the length of the prefix of `text` that JSON takes as is: no byte below 0x20,
+/// no '"' nor '\\' and, unless `utf8`, no byte from 0x80. Eight bytes at a time (SWAR).
+size_t PlainJsonPrefix(std::string_view text, bool utf8) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  auto has_byte = [](uint64_t word, uint8_t value) {
+    uint64_t x = word ^ (kOnes * value);
+    return (x - kOnes) & ~x & kHighs;
+  };
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof(word));
+    // A byte below 0x20 (may flag bytes after one: they go to the exact loop), '"', '\\'.
+    uint64_t special = (word - kOnes * 0x20) & ~word & kHighs;
+    special |= has_byte(word, '"') | has_byte(word, '\\');
+    if (!utf8) special |= word & kHighs;
+    if (special != 0) break;
+  }
+  return i;
+}
+
 /// Appends a JSON string literal; invalid UTF-8 bytes become U+FFFD.
 void AppendJsonString(std::string_view text, std::string* out) {
   static std::once_flag once;
@@ -32,7 +55,7 @@ void AppendJsonString(std::string_view text, std::string* out) {
   bool valid = arrow::util::ValidateUTF8(text);
   out->push_back('"');
   size_t run_start = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = PlainJsonPrefix(text, valid); i < text.size(); ++i) {
     auto byte = static_cast<unsigned char>(text[i]);
     bool plain = byte >= 0x20 && byte != '"' && byte != '\\' && (byte < 0x80 || valid);
     if (plain) continue;

@@ -1,6 +1,7 @@
 #include "convert/scval.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "stellar_xdr_types.h"
 #include "testing/status_matchers.h"
@@ -43,6 +44,29 @@ TEST(ScValJson, StringsAreEscapedAndInvalidUtf8Replaced) {
   EXPECT_EQ(Render(text), "{\"string\":\"caf\xc3\xa9\"}");
   text.str = "bad\xff";
   EXPECT_EQ(Render(text), R"({"string":"bad\ufffd"})");
+}
+
+TEST(ScValJson, EveryBytePositionOfLongStringsIsEscapedExactly) {
+  // Strings scanned eight bytes at a time: a character to escape at each position of
+  // strings of 1 to 40 bytes, around multibyte UTF-8 and 0x7f; JSON gives them back.
+  const std::vector<std::string> specials = {"\"",   "\\",       "\n", "\x1f", "\x01",
+                                             "\x7f", "\xc3\xa9", " ",  "~"};
+  sx::SCVal text;
+  text.type = sx::SCValType::SCV_STRING;
+  for (size_t length = 1; length <= 40; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      for (const std::string& special : specials) {
+        std::string value(length, 'x');
+        value.replace(at, 1, special);
+        text.str = value;
+        auto json = nlohmann::json::parse(Render(text));
+        ASSERT_EQ(json["string"].get<std::string>(), value) << length << " " << at;
+      }
+    }
+  }
+  text.str = std::string(20, 'y') + "\xff" + std::string(20, 'z');
+  EXPECT_EQ(nlohmann::json::parse(Render(text))["string"].get<std::string>(),
+            std::string(20, 'y') + "\xef\xbf\xbd" + std::string(20, 'z'));
 }
 
 }  // namespace
