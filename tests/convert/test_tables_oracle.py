@@ -7,7 +7,8 @@ tools/oracle_tables.py computes from the same file with the ``stellar-sdk`` Pyth
 (docs/SCHEMAS.md read independently; nothing of our C++ is used). Whole tables are compared:
 the row count, then every column of every row, values and JSON types (1 != "1" != true).
 
-That covers LedgerCloseMeta v0/v1/v2, TransactionMeta v2/v3/v4, the pubnet ledgers, the
+That covers LedgerCloseMeta v0/v1/v2, TransactionMeta v2/v3/v4 (v0 and v1 in the synthetic
+ledger below), the pubnet ledgers, the
 Soroban ledgers (standalone load test, core InvokeHostFunctionTests) and every core test
 ledger (failed transactions, path payments, offers, sponsorship, fee bumps).
 The 320 consecutive testnet lighthorizon ledgers are one case (one convert run).
@@ -134,9 +135,13 @@ def synthetic_ledger() -> bytes:
     def outcome(code, results=None) -> sx.TransactionResultResult:
         return sx.TransactionResultResult(code, results=results)
 
-    def meta(n_ops: int, soroban_fees: tuple | None = None) -> sx.TransactionMeta:
+    def meta(n_ops: int, soroban_fees: tuple | None = None, version: int = 2) -> sx.TransactionMeta:
         no_changes = sx.LedgerEntryChanges([])
         ops = [sx.OperationMeta(no_changes)] * n_ops
+        if version == 0:  # the fixtures hold no TransactionMeta v0 or v1
+            return sx.TransactionMeta(0, operations=ops)
+        if version == 1:
+            return sx.TransactionMeta(1, v1=sx.TransactionMetaV1(no_changes, ops))
         if soroban_fees is None:
             return sx.TransactionMeta(2, v2=sx.TransactionMetaV2(no_changes, ops, no_changes))
         ext = sx.SorobanTransactionMetaExt(1, v1=sx.SorobanTransactionMetaExtV1(
@@ -256,10 +261,12 @@ def synthetic_ledger() -> bytes:
     # 7-9. Text memos: valid UTF-8 with a NUL; a UTF-16 surrogate and a code point above
     #      U+10FFFF, which UTF-8 forbids (RFC 3629). A 5-letter alphanum12 code.
     paid = outcome(TRC.txSUCCESS, [result(OT.PAYMENT, "PAYMENT_SUCCESS")])
-    for seq, text in ((700, "é✓\0".encode()), (800, b"\xed\xa0\x80"), (900, b"\xf4\x90\x80\x80")):
+    #      Their metas are TransactionMeta v0, v1 and v2.
+    for version, (seq, text) in enumerate(((700, "é✓\0".encode()), (800, b"\xed\xa0\x80"),
+                                           (900, b"\xf4\x90\x80\x80"))):
         t = builder(a, seq).add_memo(TextMemo(text))
         t.append_payment_op(b, Asset("ABCDE", issuer), "1")
-        txs.append((t.build().to_xdr_object(), paid, meta(1), 100))
+        txs.append((t.build().to_xdr_object(), paid, meta(1, version=version), 100))
 
     # 10. A contract created with constructor arguments (HOST_FUNCTION_TYPE_CREATE_CONTRACT_V2).
     t = builder(b, 1000)
