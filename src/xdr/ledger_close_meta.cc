@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <type_traits>
 
 namespace sas::xdr {
 namespace {
@@ -23,13 +22,55 @@ void UpdateU32(Sha256* hasher, uint32_t value) {
   hasher->Update(word);
 }
 
-/// Reads the LedgerEntryChanges array at `p` into `changes`; returns the end of it.
-const uint8_t* ReadChanges(const uint8_t* p, sx::LedgerEntryChangesView* changes) {
-  uint32_t count = sx::LoadU32(p);
-  *changes = sx::LedgerEntryChangesView(p + 4, count);
-  p += 4;
-  for (uint32_t i = 0; i < count; ++i) p = sx::LedgerEntryChangeView::Skip(p);
-  return p;
+/// Walks a variable-length array of elements of at least `min_size` bytes with
+/// `walk_element(index)`, naming the failing index, as the generated validators do.
+template <class WalkElement>
+bool WalkArray(sx::Reader& r, size_t min_size, WalkElement walk_element) {
+  uint32_t count = 0;
+  if (!r.ReadLength(sx::kUnbounded, &count) || !r.NeedElements(count, min_size)) {
+    return false;
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    if (ARROW_PREDICT_FALSE(!walk_element(i))) return r.AddIndex(i);
+  }
+  return true;
+}
+
+/// Walks an array of values that `validate` checks.
+template <bool (*validate)(sx::Reader&)>
+bool WalkPlainArray(sx::Reader& r, size_t min_size) {
+  return WalkArray(r, min_size, [&r](uint32_t) { return validate(r); });
+}
+
+/// Walks optional data that `validate` checks.
+template <bool (*validate)(sx::Reader&)>
+bool WalkOptional(sx::Reader& r) {
+  bool present = false;
+  return r.ReadOptionalFlag(&present) && (!present || validate(r));
+}
+
+/// Smallest encodings of array elements, as the generated validators check them.
+constexpr size_t kMinLedgerEntryChange = 12;
+constexpr size_t kMinOperationMeta = 4;
+constexpr size_t kMinOperationMetaV2 = 12;
+constexpr size_t kMinContractEvent = 24;
+constexpr size_t kMinTransactionEvent = 28;
+constexpr size_t kMinDiagnosticEvent = 28;
+constexpr size_t kMinTransactionResultMeta = 60;
+constexpr size_t kMinTransactionResultMetaV1 = 68;
+constexpr size_t kMinUpgradeEntryMeta = 12;
+constexpr size_t kMinScpHistoryEntry = 16;
+constexpr size_t kMinLedgerKey = 8;
+constexpr size_t kMinLedgerEntry = 20;
+
+/// Walks a LedgerEntryChanges array into `changes`.
+bool WalkChanges(sx::Reader& r, sx::LedgerEntryChangesView* changes) {
+  const uint8_t* start = r.pos();
+  if (!WalkPlainArray<sx::ValidateLedgerEntryChange>(r, kMinLedgerEntryChange)) {
+    return false;
+  }
+  *changes = sx::LedgerEntryChangesView(start + 4, sx::LoadU32(start));
+  return true;
 }
 
 /// Appends the envelopes of one TransactionPhase, in order.
@@ -137,125 +178,202 @@ Digest InnerTransactionHash(sx::FeeBumpTransactionEnvelopeView envelope,
 
 arrow::Result<LedgerCloseMetaFrame> LedgerCloseMetaFrame::Parse(
     std::span<const uint8_t> bytes) {
-  ARROW_ASSIGN_OR_RAISE(auto view, sx::ParseView<sx::LedgerCloseMeta>(bytes));
+  sx::Reader r(bytes);
   LedgerCloseMetaFrame frame;
   frame.bytes_ = bytes;
-  frame.version_ = view.v();
-  switch (view.v()) {
-    case 0: {
-      auto meta = view.v0();
-      frame.header_entry_ = meta.ledgerHeader();
-      for (auto envelope : meta.txSet().txs()) frame.envelopes_.push_back(envelope);
-      // upgradesProcessing follows txProcessing.
-      frame.upgrade_count_ = sx::LoadU32(frame.ReadTransactions(meta.txProcessing()));
-      break;
-    }
-    case 1:
-      frame.InitGeneralized(view.v1());
-      break;
-    default:
-      frame.InitGeneralized(view.v2());
-      break;
+  if (ARROW_PREDICT_FALSE(!frame.Walk(r))) return r.StatusFor("LedgerCloseMeta");
+  if (ARROW_PREDICT_FALSE(r.remaining() != 0)) {
+    return sx::TrailingBytesError(r.remaining(), "LedgerCloseMeta", r.offset());
   }
   return frame;
 }
 
-template <class Meta>
-void LedgerCloseMetaFrame::InitGeneralized(const Meta& view) {
-  auto ext = view.ext();
-  if (ext.v() == 1) soroban_fee_write_1kb_ = ext.v1().sorobanFeeWrite1KB();
-  header_entry_ = view.ledgerHeader();
-  CollectGeneralized(view.txSet(), &envelopes_);
-  // The fields after txProcessing, read from where its walk ended (their accessors would
-  // skip txProcessing again): upgradesProcessing, scpInfo,
-  // totalByteSizeOfLiveSorobanState, evictedKeys (LedgerCloseMetaV1 and V2 alike).
-  const uint8_t* p = ReadTransactions(view.txProcessing());
-  upgrade_count_ = sx::LoadU32(p);
-  p = sx::ArrayCodec<sx::UpgradeEntryMetaView>::Skip(p);
-  p = sx::ArrayCodec<sx::SCPHistoryEntryView>::Skip(p);
-  live_state_bytes_ = sx::LoadU64(p);
-  evicted_key_count_ = sx::LoadU32(p + 8);
+bool LedgerCloseMetaFrame::Walk(sx::Reader& r) {
+  if (!r.ReadI32(&version_)) return false;
+  switch (version_) {
+    case 0:
+      XDR_CHECK_FIELD(r, WalkV0(r), "v0");
+      return true;
+    case 1:
+      XDR_CHECK_FIELD(r, WalkGeneralized(r, /*v2=*/false), "v1");
+      return true;
+    case 2:
+      XDR_CHECK_FIELD(r, WalkGeneralized(r, /*v2=*/true), "v2");
+      return true;
+    default:
+      return r.FailDiscriminant(version_);
+  }
 }
 
-template <class Processing>
-const uint8_t* LedgerCloseMetaFrame::ReadTransactions(const Processing& processing) {
-  transactions_.reserve(processing.size());
-  // One pass over each entry's fields (accessors would re-skip the fields before them).
-  const uint8_t* p = processing.data();
-  // LedgerCloseMetaV2's entries (TransactionResultMetaV1) open with an extension point
-  // and end with the post-apply fee changes.
-  constexpr bool kHasPostApplyFees =
-      std::is_same_v<typename Processing::value_type, sx::TransactionResultMetaV1View>;
-  for (uint32_t order = 1; order <= processing.size(); ++order) {
-    if constexpr (kHasPostApplyFees) p = sx::ExtensionPointView::Skip(p);
+bool LedgerCloseMetaFrame::WalkV0(sx::Reader& r) {
+  header_entry_ = sx::LedgerHeaderHistoryEntryView(r.pos());
+  XDR_CHECK_FIELD(r, sx::ValidateLedgerHeaderHistoryEntry(r), "ledgerHeader");
+  const uint8_t* tx_set = r.pos();
+  XDR_CHECK_FIELD(r, sx::ValidateTransactionSet(r), "txSet");
+  for (auto envelope : sx::TransactionSetView(tx_set).txs())
+    envelopes_.push_back(envelope);
+  XDR_CHECK_FIELD(r, WalkProcessing(r, /*v1=*/false), "txProcessing");
+  const uint8_t* upgrades = r.pos();
+  XDR_CHECK_FIELD(r,
+                  WalkPlainArray<sx::ValidateUpgradeEntryMeta>(r, kMinUpgradeEntryMeta),
+                  "upgradesProcessing");
+  upgrade_count_ = sx::LoadU32(upgrades);
+  XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateSCPHistoryEntry>(r, kMinScpHistoryEntry),
+                  "scpInfo");
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkGeneralized(sx::Reader& r, bool v2) {
+  // Views are read only once their bytes are validated (they may be truncated).
+  auto ext = sx::LedgerCloseMetaExtView(r.pos());
+  XDR_CHECK_FIELD(r, sx::ValidateLedgerCloseMetaExt(r), "ext");
+  if (ext.v() == 1) soroban_fee_write_1kb_ = ext.v1().sorobanFeeWrite1KB();
+  header_entry_ = sx::LedgerHeaderHistoryEntryView(r.pos());
+  XDR_CHECK_FIELD(r, sx::ValidateLedgerHeaderHistoryEntry(r), "ledgerHeader");
+  const uint8_t* tx_set = r.pos();
+  XDR_CHECK_FIELD(r, sx::ValidateGeneralizedTransactionSet(r), "txSet");
+  CollectGeneralized(sx::GeneralizedTransactionSetView(tx_set), &envelopes_);
+  XDR_CHECK_FIELD(r, WalkProcessing(r, /*v1=*/v2), "txProcessing");
+  const uint8_t* upgrades = r.pos();
+  XDR_CHECK_FIELD(r,
+                  WalkPlainArray<sx::ValidateUpgradeEntryMeta>(r, kMinUpgradeEntryMeta),
+                  "upgradesProcessing");
+  upgrade_count_ = sx::LoadU32(upgrades);
+  XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateSCPHistoryEntry>(r, kMinScpHistoryEntry),
+                  "scpInfo");
+  const uint8_t* live_state = r.pos();
+  XDR_CHECK_FIELD(r, r.Skip(8), "totalByteSizeOfLiveSorobanState");
+  live_state_bytes_ = sx::LoadU64(live_state);
+  const uint8_t* evicted = r.pos();
+  XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateLedgerKey>(r, kMinLedgerKey),
+                  "evictedKeys");
+  evicted_key_count_ = sx::LoadU32(evicted);
+  if (!v2) {
+    XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateLedgerEntry>(r, kMinLedgerEntry),
+                    "unused");
+  }
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkProcessing(sx::Reader& r, bool v1) {
+  uint32_t count = 0;
+  size_t min_size = v1 ? kMinTransactionResultMetaV1 : kMinTransactionResultMeta;
+  // The count is checked against the bytes left before anything is reserved for it.
+  if (!r.ReadLength(sx::kUnbounded, &count) || !r.NeedElements(count, min_size)) {
+    return false;
+  }
+  transactions_.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
     AppliedTransaction applied;
-    applied.apply_order = order;
-    applied.result = sx::TransactionResultPairView(p);
-    p = sx::TransactionResultPairView::Skip(p);
-    p = ReadChanges(p, &applied.fee_processing);
-    const uint8_t* meta_end = IndexMeta(p, &applied);
-    applied.meta_bytes = {p, static_cast<size_t>(meta_end - p)};
-    p = meta_end;
-    if constexpr (kHasPostApplyFees) {
-      sx::LedgerEntryChangesView post;
-      p = ReadChanges(p, &post);
-      applied.post_apply_fee_processing = post;
+    applied.apply_order = i + 1;
+    if (ARROW_PREDICT_FALSE(!WalkAppliedTransaction(r, v1, &applied))) {
+      return r.AddIndex(i);
     }
     transactions_.push_back(applied);
   }
-  return p;
+  return true;
 }
 
-const uint8_t* LedgerCloseMetaFrame::IndexMeta(const uint8_t* p, AppliedTransaction* tx) {
-  // The field order of TransactionMeta v0-v4 (Stellar-transaction.x); the bytes were
-  // validated, and a unit test checks every fixture against the generated accessors.
-  tx->meta = sx::TransactionMetaView(p);
-  tx->first_operation_meta = static_cast<uint32_t>(operation_metas_.size());
-  // v0 is the operations alone; v1 has tx changes before them; v2+ adds the changes after
-  // them; v3+ opens with an extension point and ends with the Soroban meta (and v4 with
-  // transaction and diagnostic events).
-  int32_t version = tx->meta.v();
-  const uint8_t* q = p + 4;  // past the union discriminant
-  if (version >= 3) q = sx::ExtensionPointView::Skip(q);
-  sx::LedgerEntryChangesView changes;
-  if (version >= 1) q = ReadChanges(q, &changes);
-  q = ReadOperationMetas(q, /*v2=*/version >= 4);
-  if (version >= 2) {
-    q = ReadChanges(q, &changes);
-    tx->changes_after = changes;
+bool LedgerCloseMetaFrame::WalkAppliedTransaction(sx::Reader& r, bool v1,
+                                                  AppliedTransaction* tx) {
+  // TransactionResultMetaV1 (LedgerCloseMetaV2) opens with an extension point and ends
+  // with the post-apply fee changes.
+  if (v1) XDR_CHECK_FIELD(r, sx::ValidateExtensionPoint(r), "ext");
+  tx->result = sx::TransactionResultPairView(r.pos());
+  XDR_CHECK_FIELD(r, sx::ValidateTransactionResultPair(r), "result");
+  XDR_CHECK_FIELD(r, WalkChanges(r, &tx->fee_processing), "feeProcessing");
+  const uint8_t* meta = r.pos();
+  XDR_CHECK_FIELD(r, WalkTransactionMeta(r, tx), "txApplyProcessing");
+  tx->meta_bytes = {meta, static_cast<size_t>(r.pos() - meta)};
+  if (v1) {
+    sx::LedgerEntryChangesView post;
+    XDR_CHECK_FIELD(r, WalkChanges(r, &post), "postTxApplyFeeProcessing");
+    tx->post_apply_fee_processing = post;
   }
-  if (version == 3) {
-    if (auto soroban = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Load(q))
-      tx->soroban_meta_v3 = soroban.value();
-    q = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Skip(q);
-  } else if (version >= 4) {
-    if (auto soroban = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Load(q))
-      tx->soroban_meta_v4 = soroban.value();
-    q = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Skip(q);
-    tx->transaction_events = sx::ArrayCodec<sx::TransactionEventView>::Load(q);
-    q = sx::ArrayCodec<sx::TransactionEventView>::Skip(q);
-    tx->diagnostic_events = sx::ArrayCodec<sx::DiagnosticEventView>::Load(q);
-    q = sx::ArrayCodec<sx::DiagnosticEventView>::Skip(q);
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkTransactionMeta(sx::Reader& r, AppliedTransaction* tx) {
+  tx->meta = sx::TransactionMetaView(r.pos());
+  tx->first_operation_meta = static_cast<uint32_t>(operation_metas_.size());
+  int32_t version = 0;
+  if (!r.ReadI32(&version)) return false;
+  switch (version) {
+    case 0:
+      XDR_CHECK_FIELD(r, WalkOperationMetas(r, /*v2=*/false), "operations");
+      break;
+    case 1:
+      XDR_CHECK_FIELD(r, WalkTransactionMetaFields(r, version, tx), "v1");
+      break;
+    case 2:
+      XDR_CHECK_FIELD(r, WalkTransactionMetaFields(r, version, tx), "v2");
+      break;
+    case 3:
+      XDR_CHECK_FIELD(r, WalkTransactionMetaFields(r, version, tx), "v3");
+      break;
+    case 4:
+      XDR_CHECK_FIELD(r, WalkTransactionMetaFields(r, version, tx), "v4");
+      break;
+    default:
+      return r.FailDiscriminant(version);
   }
   tx->operation_meta_count =
       static_cast<uint32_t>(operation_metas_.size()) - tx->first_operation_meta;
-  return q;
+  return true;
 }
 
-const uint8_t* LedgerCloseMetaFrame::ReadOperationMetas(const uint8_t* p, bool v2) {
-  uint32_t count = sx::LoadU32(p);
-  p += 4;
-  for (uint32_t i = 0; i < count; ++i) {
+bool LedgerCloseMetaFrame::WalkTransactionMetaFields(sx::Reader& r, int32_t version,
+                                                     AppliedTransaction* tx) {
+  // v1 is the transaction's changes, then the operations; v2 adds the changes after
+  // them; v3+ opens with an extension point and ends with the Soroban meta (and v4 with
+  // transaction and diagnostic events).
+  sx::LedgerEntryChangesView changes;
+  if (version >= 3) XDR_CHECK_FIELD(r, sx::ValidateExtensionPoint(r), "ext");
+  XDR_CHECK_FIELD(r, WalkChanges(r, &changes),
+                  version == 1 ? "txChanges" : "txChangesBefore");
+  XDR_CHECK_FIELD(r, WalkOperationMetas(r, /*v2=*/version >= 4), "operations");
+  if (version == 1) return true;
+  XDR_CHECK_FIELD(r, WalkChanges(r, &changes), "txChangesAfter");
+  tx->changes_after = changes;
+  if (version == 2) return true;
+  // Views are read only once their bytes are validated (they may be truncated).
+  const uint8_t* soroban = r.pos();
+  if (version == 3) {
+    XDR_CHECK_FIELD(r, WalkOptional<sx::ValidateSorobanTransactionMeta>(r),
+                    "sorobanMeta");
+    if (auto meta = sx::OptionalCodec<sx::SorobanTransactionMetaView>::Load(soroban))
+      tx->soroban_meta_v3 = meta.value();
+    return true;
+  }
+  XDR_CHECK_FIELD(r, WalkOptional<sx::ValidateSorobanTransactionMetaV2>(r),
+                  "sorobanMeta");
+  if (auto meta = sx::OptionalCodec<sx::SorobanTransactionMetaV2View>::Load(soroban))
+    tx->soroban_meta_v4 = meta.value();
+  const uint8_t* events = r.pos();
+  XDR_CHECK_FIELD(
+      r, WalkPlainArray<sx::ValidateTransactionEvent>(r, kMinTransactionEvent), "events");
+  tx->transaction_events = sx::ArrayCodec<sx::TransactionEventView>::Load(events);
+  const uint8_t* diagnostics = r.pos();
+  XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateDiagnosticEvent>(r, kMinDiagnosticEvent),
+                  "diagnosticEvents");
+  tx->diagnostic_events = sx::ArrayCodec<sx::DiagnosticEventView>::Load(diagnostics);
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkOperationMetas(sx::Reader& r, bool v2) {
+  return WalkArray(r, v2 ? kMinOperationMetaV2 : kMinOperationMeta, [&](uint32_t) {
     OperationMetaParts parts;
-    if (v2) p = sx::ExtensionPointView::Skip(p);
-    p = ReadChanges(p, &parts.changes);
+    if (v2) XDR_CHECK_FIELD(r, sx::ValidateExtensionPoint(r), "ext");
+    XDR_CHECK_FIELD(r, WalkChanges(r, &parts.changes), "changes");
     if (v2) {
-      parts.events = sx::ArrayCodec<sx::ContractEventView>::Load(p);
-      p = sx::ArrayCodec<sx::ContractEventView>::Skip(p);
+      const uint8_t* events = r.pos();
+      XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateContractEvent>(r, kMinContractEvent),
+                      "events");
+      parts.events = sx::ArrayCodec<sx::ContractEventView>::Load(events);
     }
     operation_metas_.push_back(parts);
-  }
-  return p;
+    return true;
+  });
 }
 
 bool LedgerCloseMetaFrame::HeaderHashMatches() const {

@@ -121,18 +121,30 @@ class LedgerCloseMetaFrame {
 
  private:
   LedgerCloseMetaFrame() = default;
-  /// Reads the txProcessing entries into transactions_ in one walk; returns their end.
-  template <class Processing>
-  const uint8_t* ReadTransactions(const Processing& processing);
-  /// Shared by V1 and V2 (GeneralizedTransactionSet, Soroban fields, evicted keys).
-  template <class Meta>
-  void InitGeneralized(const Meta& meta);
-  /// Locates the parts of the TransactionMeta at `p` in `tx` and operation_metas_;
-  /// returns the end of the meta.
-  const uint8_t* IndexMeta(const uint8_t* p, AppliedTransaction* tx);
-  /// Reads an array of OperationMeta (or OperationMetaV2 when `v2`) into
-  /// operation_metas_; returns its end.
-  const uint8_t* ReadOperationMetas(const uint8_t* p, bool v2);
+
+  // The parse is one validating walk: the spine down to each transaction's meta parts is
+  // walked here, recording what the frame indexes, and every other value is checked by
+  // the generated validators. Field order, element sizes and error paths are those of the
+  // generated ValidateLedgerCloseMeta (a unit test compares the two on corrupted input).
+  // Each step returns false with the error in the reader, like the generated ones.
+
+  /// Walks a LedgerCloseMeta of any version.
+  bool Walk(sx::Reader& r);
+  /// Walks LedgerCloseMetaV0.
+  bool WalkV0(sx::Reader& r);
+  /// Walks LedgerCloseMetaV1 (`v2` false) or V2: GeneralizedTransactionSet, Soroban
+  /// fields, evicted keys.
+  bool WalkGeneralized(sx::Reader& r, bool v2);
+  /// Walks txProcessing into transactions_ (TransactionResultMetaV1 entries when `v1`).
+  bool WalkProcessing(sx::Reader& r, bool v1);
+  /// Walks one txProcessing entry into `tx`.
+  bool WalkAppliedTransaction(sx::Reader& r, bool v1, AppliedTransaction* tx);
+  /// Walks a TransactionMeta, locating its parts in `tx` and operation_metas_.
+  bool WalkTransactionMeta(sx::Reader& r, AppliedTransaction* tx);
+  /// Walks the fields of TransactionMeta v1-v4 (`version`).
+  bool WalkTransactionMetaFields(sx::Reader& r, int32_t version, AppliedTransaction* tx);
+  /// Walks an array of OperationMeta (OperationMetaV2 when `v2`) into operation_metas_.
+  bool WalkOperationMetas(sx::Reader& r, bool v2);
 
   std::span<const uint8_t> bytes_;
   int32_t version_ = 0;

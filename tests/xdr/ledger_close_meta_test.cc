@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <random>
 #include <span>
 
 #include <gtest/gtest.h>
@@ -246,6 +247,42 @@ TEST(BadInput, TruncationNamesTypeAndOffset) {
       << frame.status();
   EXPECT_NE(frame.status().message().find("truncated"), std::string::npos);
   EXPECT_NE(frame.status().message().find("at offset"), std::string::npos);
+}
+
+TEST(BadInput, TheFramesWalkRejectsWhatTheGeneratedValidatorRejectsWithItsMessage) {
+  // The frame validates in its own walk over the spine of the ledger: on corrupted and
+  // truncated copies of every fixture it must accept and reject exactly what the
+  // generated validator does, with the same error (path, cause, offset).
+  std::mt19937 random(20261201);
+  size_t rejected = 0;
+  for (const auto& ledger : sas::testing::AllFixtureLedgers()) {
+    SCOPED_TRACE(ledger.file);
+    std::vector<std::vector<uint8_t>> variants;
+    std::vector<uint8_t> bytes(ledger.bytes.begin(), ledger.bytes.end());
+    for (int i = 0; i < 24; ++i) {
+      std::vector<uint8_t> corrupt = bytes;
+      size_t word =
+          std::uniform_int_distribution<size_t>(0, bytes.size() / 4 - 1)(random);
+      const uint32_t values[] = {0xFFFFFFFFu, 7, 2, 1, static_cast<uint32_t>(random())};
+      stellar::xdr::StoreU32(corrupt.data() + 4 * word, values[i % 5]);
+      variants.push_back(std::move(corrupt));
+      std::vector<uint8_t> truncated(
+          bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(
+                                             std::uniform_int_distribution<size_t>(
+                                                 0, bytes.size() - 1)(random)));
+      variants.push_back(std::move(truncated));
+    }
+    for (const auto& variant : variants) {
+      auto frame = LedgerCloseMetaFrame::Parse(variant);
+      auto view = stellar::xdr::ParseView<stellar::xdr::LedgerCloseMeta>(variant);
+      ASSERT_EQ(frame.ok(), view.ok()) << frame.status() << " vs " << view.status();
+      if (!view.ok()) {
+        EXPECT_EQ(frame.status().ToString(), view.status().ToString());
+        ++rejected;
+      }
+    }
+  }
+  EXPECT_GT(rejected, 100u);
 }
 
 TEST(BadInput, ALedgerThatFailsToParseIsNamedByItsHeadersSequence) {
