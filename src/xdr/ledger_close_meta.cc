@@ -25,9 +25,10 @@ void UpdateU32(Sha256* hasher, uint32_t value) {
 /// Walks a variable-length array of elements of at least `min_size` bytes with
 /// `walk_element(index)`, naming the failing index, as the generated validators do.
 template <class WalkElement>
-bool WalkArray(sx::Reader& r, size_t min_size, WalkElement walk_element) {
+bool WalkArray(sx::Reader& r, size_t min_size, WalkElement walk_element,
+               uint32_t bound = sx::kUnbounded) {
   uint32_t count = 0;
-  if (!r.ReadLength(sx::kUnbounded, &count) || !r.NeedElements(count, min_size)) {
+  if (!r.ReadLength(bound, &count) || !r.NeedElements(count, min_size)) {
     return false;
   }
   for (uint32_t i = 0; i < count; ++i) {
@@ -49,6 +50,12 @@ bool WalkOptional(sx::Reader& r) {
   return r.ReadOptionalFlag(&present) && (!present || validate(r));
 }
 
+/// Walks an optional int64.
+bool WalkOptionalI64(sx::Reader& r) {
+  bool present = false;
+  return r.ReadOptionalFlag(&present) && (!present || r.Skip(8));
+}
+
 /// Smallest encodings of array elements, as the generated validators check them.
 constexpr size_t kMinLedgerEntryChange = 12;
 constexpr size_t kMinOperationMeta = 4;
@@ -62,6 +69,14 @@ constexpr size_t kMinUpgradeEntryMeta = 12;
 constexpr size_t kMinScpHistoryEntry = 16;
 constexpr size_t kMinLedgerKey = 8;
 constexpr size_t kMinLedgerEntry = 20;
+constexpr size_t kMinTransactionEnvelope = 68;
+constexpr size_t kMinTransactionPhase = 8;
+constexpr size_t kMinTxSetComponent = 12;
+constexpr size_t kMinExecutionStage = 4;
+constexpr size_t kMinDependentTxCluster = 4;
+constexpr size_t kMinDecoratedSignature = 8;
+/// Bound of an envelope's `signatures<20>`.
+constexpr uint32_t kMaxSignatures = 20;
 
 /// Walks a LedgerEntryChanges array into `changes`.
 bool WalkChanges(sx::Reader& r, sx::LedgerEntryChangesView* changes) {
@@ -71,28 +86,6 @@ bool WalkChanges(sx::Reader& r, sx::LedgerEntryChangesView* changes) {
   }
   *changes = sx::LedgerEntryChangesView(start + 4, sx::LoadU32(start));
   return true;
-}
-
-/// Appends the envelopes of one TransactionPhase, in order.
-void CollectPhase(sx::TransactionPhaseView phase,
-                  std::vector<sx::TransactionEnvelopeView>* out) {
-  if (phase.v() == 0) {
-    for (auto component : phase.v0Components()) {
-      for (auto envelope : component.txsMaybeDiscountedFee().txs())
-        out->push_back(envelope);
-    }
-    return;
-  }
-  for (auto stage : phase.parallelTxsComponent().executionStages()) {
-    for (auto cluster : stage) {
-      for (auto envelope : cluster) out->push_back(envelope);
-    }
-  }
-}
-
-void CollectGeneralized(sx::GeneralizedTransactionSetView set,
-                        std::vector<sx::TransactionEnvelopeView>* out) {
-  for (auto phase : set.v1TxSet().phases()) CollectPhase(phase, out);
 }
 
 }  // namespace
@@ -146,25 +139,44 @@ uint32_t EnvelopeOperationCount(sx::TransactionEnvelopeView envelope) {
   }
 }
 
-Digest TransactionHash(sx::TransactionEnvelopeView envelope, const Digest& network_id) {
+namespace {
+
+/// Returns the hash of an envelope of `type` whose transaction encodes as `tx`: SHA-256
+/// of the network id, the signature payload's envelope type and the transaction.
+Digest SignedTransactionHash(sx::EnvelopeType type, std::span<const uint8_t> tx,
+                             const Digest& network_id) {
   Sha256 hasher;
   hasher.Update(network_id);
-  switch (envelope.type()) {
+  switch (type) {
     case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0:
       UpdateU32(&hasher, kEnvelopeTypeTx);
       UpdateU32(&hasher, kKeyTypeEd25519);
-      hasher.Update(envelope.v0().tx().bytes());
       break;
     case sx::EnvelopeType::ENVELOPE_TYPE_TX:
       UpdateU32(&hasher, kEnvelopeTypeTx);
-      hasher.Update(envelope.v1().tx().bytes());
       break;
     default:
       UpdateU32(&hasher, kEnvelopeTypeFeeBump);
-      hasher.Update(envelope.feeBump().tx().bytes());
       break;
   }
+  hasher.Update(tx);
   return hasher.Finish();
+}
+
+}  // namespace
+
+Digest TransactionHash(sx::TransactionEnvelopeView envelope, const Digest& network_id) {
+  switch (envelope.type()) {
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0:
+      return SignedTransactionHash(envelope.type(), envelope.v0().tx().bytes(),
+                                   network_id);
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX:
+      return SignedTransactionHash(envelope.type(), envelope.v1().tx().bytes(),
+                                   network_id);
+    default:
+      return SignedTransactionHash(envelope.type(), envelope.feeBump().tx().bytes(),
+                                   network_id);
+  }
 }
 
 Digest InnerTransactionHash(sx::FeeBumpTransactionEnvelopeView envelope,
@@ -208,10 +220,7 @@ bool LedgerCloseMetaFrame::Walk(sx::Reader& r) {
 bool LedgerCloseMetaFrame::WalkV0(sx::Reader& r) {
   header_entry_ = sx::LedgerHeaderHistoryEntryView(r.pos());
   XDR_CHECK_FIELD(r, sx::ValidateLedgerHeaderHistoryEntry(r), "ledgerHeader");
-  const uint8_t* tx_set = r.pos();
-  XDR_CHECK_FIELD(r, sx::ValidateTransactionSet(r), "txSet");
-  for (auto envelope : sx::TransactionSetView(tx_set).txs())
-    envelopes_.push_back(envelope);
+  XDR_CHECK_FIELD(r, WalkTransactionSet(r), "txSet");
   XDR_CHECK_FIELD(r, WalkProcessing(r, /*v1=*/false), "txProcessing");
   const uint8_t* upgrades = r.pos();
   XDR_CHECK_FIELD(r,
@@ -230,9 +239,7 @@ bool LedgerCloseMetaFrame::WalkGeneralized(sx::Reader& r, bool v2) {
   if (ext.v() == 1) soroban_fee_write_1kb_ = ext.v1().sorobanFeeWrite1KB();
   header_entry_ = sx::LedgerHeaderHistoryEntryView(r.pos());
   XDR_CHECK_FIELD(r, sx::ValidateLedgerHeaderHistoryEntry(r), "ledgerHeader");
-  const uint8_t* tx_set = r.pos();
-  XDR_CHECK_FIELD(r, sx::ValidateGeneralizedTransactionSet(r), "txSet");
-  CollectGeneralized(sx::GeneralizedTransactionSetView(tx_set), &envelopes_);
+  XDR_CHECK_FIELD(r, WalkGeneralizedTransactionSet(r), "txSet");
   XDR_CHECK_FIELD(r, WalkProcessing(r, /*v1=*/v2), "txProcessing");
   const uint8_t* upgrades = r.pos();
   XDR_CHECK_FIELD(r,
@@ -252,6 +259,103 @@ bool LedgerCloseMetaFrame::WalkGeneralized(sx::Reader& r, bool v2) {
     XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateLedgerEntry>(r, kMinLedgerEntry),
                     "unused");
   }
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkTransactionSet(sx::Reader& r) {
+  XDR_CHECK_FIELD(r, r.Skip(32), "previousLedgerHash");
+  XDR_CHECK_FIELD(r, WalkEnvelopes(r), "txs");
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkGeneralizedTransactionSet(sx::Reader& r) {
+  int32_t version = 0;
+  if (!r.ReadI32(&version)) return false;
+  if (version != 1) return r.FailDiscriminant(version);
+  auto v1 = [&] {
+    XDR_CHECK_FIELD(r, r.Skip(32), "previousLedgerHash");
+    XDR_CHECK_FIELD(r,
+                    WalkArray(r, kMinTransactionPhase,
+                              [&](uint32_t) { return WalkTransactionPhase(r); }),
+                    "phases");
+    return true;
+  };
+  XDR_CHECK_FIELD(r, v1(), "v1TxSet");
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkTransactionPhase(sx::Reader& r) {
+  int32_t version = 0;
+  if (!r.ReadI32(&version)) return false;
+  // v0: components of envelopes; v1: stages of clusters of envelopes (parallel Soroban).
+  auto component = [&](uint32_t) {
+    int32_t type = 0;
+    if (!r.ReadI32(&type)) return false;
+    if (type != 0)
+      return r.FailDiscriminant(type);  // TXSET_COMP_TXS_MAYBE_DISCOUNTED_FEE
+    auto txs = [&] {
+      XDR_CHECK_FIELD(r, WalkOptionalI64(r), "baseFee");
+      XDR_CHECK_FIELD(r, WalkEnvelopes(r), "txs");
+      return true;
+    };
+    XDR_CHECK_FIELD(r, txs(), "txsMaybeDiscountedFee");
+    return true;
+  };
+  auto parallel = [&] {
+    XDR_CHECK_FIELD(r, WalkOptionalI64(r), "baseFee");
+    auto stage = [&](uint32_t) {
+      return WalkArray(r, kMinDependentTxCluster,
+                       [&](uint32_t) { return WalkEnvelopes(r); });
+    };
+    XDR_CHECK_FIELD(r, WalkArray(r, kMinExecutionStage, stage), "executionStages");
+    return true;
+  };
+  switch (version) {
+    case 0:
+      XDR_CHECK_FIELD(r, WalkArray(r, kMinTxSetComponent, component), "v0Components");
+      return true;
+    case 1:
+      XDR_CHECK_FIELD(r, parallel(), "parallelTxsComponent");
+      return true;
+    default:
+      return r.FailDiscriminant(version);
+  }
+}
+
+bool LedgerCloseMetaFrame::WalkEnvelopes(sx::Reader& r) {
+  return WalkArray(r, kMinTransactionEnvelope, [&](uint32_t) { return WalkEnvelope(r); });
+}
+
+bool LedgerCloseMetaFrame::WalkEnvelope(sx::Reader& r) {
+  const uint8_t* start = r.pos();
+  int32_t type = 0;
+  if (!r.ReadI32(&type)) return false;
+  const uint8_t* tx = r.pos();
+  std::span<const uint8_t> signed_tx;
+  // Each envelope type: its transaction, then its signatures.
+  auto envelope = [&](bool (*validate_tx)(sx::Reader&)) {
+    XDR_CHECK_FIELD(r, validate_tx(r), "tx");
+    signed_tx = {tx, static_cast<size_t>(r.pos() - tx)};
+    auto signature = [&](uint32_t) { return sx::ValidateDecoratedSignature(r); };
+    XDR_CHECK_FIELD(r, WalkArray(r, kMinDecoratedSignature, signature, kMaxSignatures),
+                    "signatures");
+    return true;
+  };
+  switch (static_cast<sx::EnvelopeType>(type)) {
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0:
+      XDR_CHECK_FIELD(r, envelope(sx::ValidateTransactionV0), "v0");
+      break;
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX:
+      XDR_CHECK_FIELD(r, envelope(sx::ValidateTransaction), "v1");
+      break;
+    case sx::EnvelopeType::ENVELOPE_TYPE_TX_FEE_BUMP:
+      XDR_CHECK_FIELD(r, envelope(sx::ValidateFeeBumpTransaction), "feeBump");
+      break;
+    default:
+      return r.FailDiscriminant(type);
+  }
+  envelopes_.push_back(sx::TransactionEnvelopeView(start));
+  signed_transactions_.push_back(signed_tx);
   return true;
 }
 
@@ -414,7 +518,8 @@ arrow::Status LedgerCloseMetaFrame::JoinEnvelopes(const Digest& network_id) {
   std::vector<Digest> hashes(envelopes_.size());
   std::vector<std::pair<uint64_t, size_t>> by_prefix(envelopes_.size());
   for (size_t i = 0; i < envelopes_.size(); ++i) {
-    hashes[i] = TransactionHash(envelopes_[i], network_id);
+    hashes[i] =
+        SignedTransactionHash(envelopes_[i].type(), signed_transactions_[i], network_id);
     by_prefix[i] = {prefix_of(hashes[i]), i};
   }
   std::sort(by_prefix.begin(), by_prefix.end());

@@ -135,6 +135,16 @@ class LedgerCloseMetaFrame {
   /// Walks LedgerCloseMetaV1 (`v2` false) or V2: GeneralizedTransactionSet, Soroban
   /// fields, evicted keys.
   bool WalkGeneralized(sx::Reader& r, bool v2);
+  /// Walks a TransactionSet (LedgerCloseMetaV0) into envelopes_.
+  bool WalkTransactionSet(sx::Reader& r);
+  /// Walks a GeneralizedTransactionSet into envelopes_, phase by phase.
+  bool WalkGeneralizedTransactionSet(sx::Reader& r);
+  /// Walks one TransactionPhase into envelopes_.
+  bool WalkTransactionPhase(sx::Reader& r);
+  /// Walks an array of TransactionEnvelope into envelopes_.
+  bool WalkEnvelopes(sx::Reader& r);
+  /// Walks one TransactionEnvelope into envelopes_, with the bytes its hash signs.
+  bool WalkEnvelope(sx::Reader& r);
   /// Walks txProcessing into transactions_ (TransactionResultMetaV1 entries when `v1`).
   bool WalkProcessing(sx::Reader& r, bool v1);
   /// Walks one txProcessing entry into `tx`.
@@ -152,6 +162,9 @@ class LedgerCloseMetaFrame {
   std::vector<AppliedTransaction> transactions_;
   std::vector<OperationMetaParts> operation_metas_;
   std::vector<sx::TransactionEnvelopeView> envelopes_;
+  /// Per envelope, its (outer) transaction's encoding: what the transaction hash covers
+  /// after the network id and envelope type.
+  std::vector<std::span<const uint8_t>> signed_transactions_;
   size_t upgrade_count_ = 0;
   std::optional<int64_t> soroban_fee_write_1kb_;
   std::optional<uint64_t> live_state_bytes_;
