@@ -51,8 +51,8 @@ arrow::Result<ColumnBuilders> ColumnBuilders::Make(std::shared_ptr<arrow::Schema
   for (const auto& field : schema->fields()) {
     std::unique_ptr<arrow::ArrayBuilder> builder;
     if (field->type()->Equals(EnumStringType())) {
-      // The concrete class column<StringDictionary32Builder>() expects.
-      builder = std::make_unique<arrow::StringDictionary32Builder>(pool);
+      // The concrete class column<EnumStringBuilder>() expects.
+      builder = std::make_unique<EnumStringBuilder>(pool);
     } else {
       ARROW_RETURN_NOT_OK(arrow::MakeBuilder(pool, field->type(), &builder));
     }

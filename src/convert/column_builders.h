@@ -1,6 +1,8 @@
 // Reusable Arrow builders for every column of one schema, and small typed append helpers.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,11 +16,47 @@
 
 namespace sas::convert {
 
+/// The builder of an EnumStringType() column. Enum names are static strings, so a small
+/// cache by the name's address finds a name's dictionary index without hashing its text.
+class EnumStringBuilder : public arrow::StringDictionary32Builder {
+ public:
+  using arrow::StringDictionary32Builder::StringDictionary32Builder;
+
+  /// Appends `name`, which must have static storage (a literal or an XDR enum's name).
+  arrow::Status AppendName(std::string_view name) {
+    CachedName& cached = cache_[(reinterpret_cast<uintptr_t>(name.data()) >> 3) % kSlots];
+    if (cached.data != name.data() || cached.size != name.size()) {
+      ARROW_RETURN_NOT_OK(
+          memo_table_->GetOrInsert<arrow::StringType>(name, &cached.index));
+      cached = {name.data(), name.size(), cached.index};
+    }
+    ARROW_RETURN_NOT_OK(Reserve(1));
+    indices_builder_.UnsafeAppend(cached.index);
+    length_ += 1;
+    return arrow::Status::OK();
+  }
+
+  /// Also clears the dictionary, and with it the cached indices (the dictionary, and so
+  /// the indices, outlive Finish: each batch's dictionary extends the previous one's).
+  void ResetFull() {
+    arrow::StringDictionary32Builder::ResetFull();
+    cache_ = {};
+  }
+
+ private:
+  struct CachedName {
+    const char* data = nullptr;
+    size_t size = 0;
+    int32_t index = 0;
+  };
+  static constexpr size_t kSlots = 32;
+  std::array<CachedName, kSlots> cache_{};
+};
+
 /// One builder per column of a schema; flushes to a record batch and starts over.
 class ColumnBuilders {
  public:
-  /// Creates builders for `schema`; EnumStringType() columns get
-  /// StringDictionary32Builder.
+  /// Creates builders for `schema`; EnumStringType() columns get EnumStringBuilder.
   static arrow::Result<ColumnBuilders> Make(std::shared_ptr<arrow::Schema> schema,
                                             arrow::MemoryPool* pool);
 

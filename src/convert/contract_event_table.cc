@@ -91,12 +91,12 @@ class EventAppender {
                                        place.operation_index));
     ARROW_RETURN_NOT_OK(
         c_.column<arrow::UInt32Builder>(kEventIndex)->Append(next_index_++));
+    ARROW_RETURN_NOT_OK(c_.column<EnumStringBuilder>(kOrigin)->AppendName(place.origin));
+    auto* stage = c_.column<EnumStringBuilder>(kStage);
+    ARROW_RETURN_NOT_OK(place.stage ? stage->AppendName(*place.stage)
+                                    : stage->AppendNull());
     ARROW_RETURN_NOT_OK(
-        c_.column<arrow::StringDictionary32Builder>(kOrigin)->Append(place.origin));
-    auto* stage = c_.column<arrow::StringDictionary32Builder>(kStage);
-    ARROW_RETURN_NOT_OK(place.stage ? stage->Append(*place.stage) : stage->AppendNull());
-    ARROW_RETURN_NOT_OK(c_.column<arrow::StringDictionary32Builder>(kType)->Append(
-        EventTypeName(event.type())));
+        c_.column<EnumStringBuilder>(kType)->AppendName(EventTypeName(event.type())));
     auto* contract = c_.column<arrow::StringBuilder>(kContractId);
     ARROW_RETURN_NOT_OK(
         event.contractID().has_value()

@@ -420,7 +420,7 @@ EnvelopeOperations ReadOperations(sx::TransactionEnvelopeView envelope) {
 
 arrow::Status AppendAsset(ColumnBuilders& c, int type_column,
                           const std::optional<AssetColumns>& asset) {
-  auto* type = c.column<arrow::StringDictionary32Builder>(type_column);
+  auto* type = c.column<EnumStringBuilder>(type_column);
   auto* code = c.column<arrow::StringDictionary32Builder>(type_column + 1);
   auto* issuer = c.column<arrow::StringBuilder>(type_column + 2);
   if (!asset) {
@@ -428,7 +428,7 @@ arrow::Status AppendAsset(ColumnBuilders& c, int type_column,
     ARROW_RETURN_NOT_OK(code->AppendNull());
     return issuer->AppendNull();
   }
-  ARROW_RETURN_NOT_OK(type->Append(asset->type));
+  ARROW_RETURN_NOT_OK(type->AppendName(asset->type));
   ARROW_RETURN_NOT_OK(asset->code ? code->Append(*asset->code) : code->AppendNull());
   return AppendOptional(issuer, asset->issuer);
 }
@@ -518,14 +518,15 @@ arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
   auto stroops = [&c](int column, std::optional<int64_t> value) {
     return AppendStroops(c.column<arrow::Decimal128Builder>(column), value);
   };
-  auto enum_text = [&c](int column, std::optional<std::string_view> value) {
-    auto* builder = c.column<arrow::StringDictionary32Builder>(column);
-    return value ? builder->Append(*value) : builder->AppendNull();
+  // Result codes and host function types: static names.
+  auto enum_name = [&c](int column, std::optional<std::string_view> name) {
+    auto* builder = c.column<EnumStringBuilder>(column);
+    return name ? builder->AppendName(*name) : builder->AppendNull();
   };
   ARROW_RETURN_NOT_OK(
       c.column<arrow::StringBuilder>(kSourceAccount)->Append(row.source.account.view()));
   ARROW_RETURN_NOT_OK(text(kSourceAccountMuxed, row.source.muxed));
-  ARROW_RETURN_NOT_OK(enum_text(kResultCode, row.result_code));
+  ARROW_RETURN_NOT_OK(enum_name(kResultCode, row.result_code));
   ARROW_RETURN_NOT_OK(AppendAsset(c, kAssetType, row.asset));
   ARROW_RETURN_NOT_OK(stroops(kAmount, row.amount));
   ARROW_RETURN_NOT_OK(text(kDestination, row.destination
@@ -556,7 +557,7 @@ arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
   ARROW_RETURN_NOT_OK(
       AppendOptional(c.column<arrow::UInt32Builder>(kClaimantCount), row.claimant_count));
   ARROW_RETURN_NOT_OK(AppendClaimants(c, row.claimants));
-  ARROW_RETURN_NOT_OK(enum_text(kHostFunctionType, row.host_function_type));
+  ARROW_RETURN_NOT_OK(enum_name(kHostFunctionType, row.host_function_type));
   ARROW_RETURN_NOT_OK(text(kContractId, row.contract_id));
   return text(kFunctionName, row.function_name);
 }
@@ -660,7 +661,7 @@ arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& fra
       ARROW_RETURN_NOT_OK(
           c.column<arrow::UInt32Builder>(kTransactionOrder)->Append(tx.apply_order));
       ARROW_RETURN_NOT_OK(c.column<arrow::UInt32Builder>(kOperationIndex)->Append(index));
-      ARROW_RETURN_NOT_OK(c.column<arrow::StringDictionary32Builder>(kOpType)->Append(
+      ARROW_RETURN_NOT_OK(c.column<EnumStringBuilder>(kOpType)->AppendName(
           OperationTypeName(op.body().type())));
       ARROW_RETURN_NOT_OK(
           c.column<arrow::BooleanBuilder>(kSuccessful)->Append(successful));

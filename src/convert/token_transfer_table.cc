@@ -58,11 +58,13 @@ class ColumnSink : public TokenTransferSink {
                             ->Append(event.transaction_index));
     ARROW_RETURN_NOT_OK(AppendOptional(c_.column<arrow::UInt32Builder>(kOperationIndex),
                                        event.operation_index));
-    ARROW_RETURN_NOT_OK(AppendEnum(c_, kEventType, TransferKindName(event.kind)));
+    ARROW_RETURN_NOT_OK(c_.column<EnumStringBuilder>(kEventType)
+                            ->AppendName(TransferKindName(event.kind)));
     ARROW_RETURN_NOT_OK(AppendText(c_, kFrom, event.from));
     ARROW_RETURN_NOT_OK(AppendText(c_, kTo, event.to));
     ARROW_RETURN_NOT_OK(AppendCanonicalAsset(event.asset));
-    ARROW_RETURN_NOT_OK(AppendEnum(c_, kAssetType, AssetTypeName(event.asset)));
+    ARROW_RETURN_NOT_OK(
+        c_.column<EnumStringBuilder>(kAssetType)->AppendName(AssetTypeName(event.asset)));
     ARROW_RETURN_NOT_OK(AppendEnum(c_, kAssetCode, event.asset.code));
     ARROW_RETURN_NOT_OK(AppendText(c_, kAssetIssuer, event.asset.issuer));
     ARROW_RETURN_NOT_OK(

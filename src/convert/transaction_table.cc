@@ -385,12 +385,13 @@ arrow::Status TransactionTableBuilder::AppendTransaction(
   ARROW_RETURN_NOT_OK(AppendMemo(c, fields.memo));
   ARROW_RETURN_NOT_OK(AppendPreconditions(c, fields.preconditions));
   auto code = result.result().code();
-  ARROW_RETURN_NOT_OK(c.column<arrow::StringDictionary32Builder>(kResultCode)
-                          ->Append(sx::ToString(code)));
+  ARROW_RETURN_NOT_OK(
+      c.column<EnumStringBuilder>(kResultCode)->AppendName(sx::ToString(code)));
   auto inner_code = InnerResultCode(result);
-  auto* inner_code_column = c.column<arrow::StringDictionary32Builder>(kInnerResultCode);
-  ARROW_RETURN_NOT_OK(inner_code ? inner_code_column->Append(sx::ToString(*inner_code))
-                                 : inner_code_column->AppendNull());
+  auto* inner_code_column = c.column<EnumStringBuilder>(kInnerResultCode);
+  ARROW_RETURN_NOT_OK(inner_code
+                          ? inner_code_column->AppendName(sx::ToString(*inner_code))
+                          : inner_code_column->AppendNull());
   ARROW_RETURN_NOT_OK(
       c.column<arrow::BooleanBuilder>(kSuccessful)->Append(xdr::IsSuccess(code)));
   ARROW_RETURN_NOT_OK(u32(kMetaVersion, static_cast<uint32_t>(tx.meta.v())));
