@@ -217,11 +217,13 @@ bool LedgerCloseMetaFrame::Walk(sx::Reader& r) {
   }
 }
 
-bool LedgerCloseMetaFrame::WalkV0(sx::Reader& r) {
+bool LedgerCloseMetaFrame::WalkHeader(sx::Reader& r) {
   header_entry_ = sx::LedgerHeaderHistoryEntryView(r.pos());
   XDR_CHECK_FIELD(r, sx::ValidateLedgerHeaderHistoryEntry(r), "ledgerHeader");
-  XDR_CHECK_FIELD(r, WalkTransactionSet(r), "txSet");
-  XDR_CHECK_FIELD(r, WalkProcessing(r, /*v1=*/false), "txProcessing");
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkUpgradesAndScpInfo(sx::Reader& r) {
   const uint8_t* upgrades = r.pos();
   XDR_CHECK_FIELD(r,
                   WalkPlainArray<sx::ValidateUpgradeEntryMeta>(r, kMinUpgradeEntryMeta),
@@ -232,22 +234,20 @@ bool LedgerCloseMetaFrame::WalkV0(sx::Reader& r) {
   return true;
 }
 
+bool LedgerCloseMetaFrame::WalkV0(sx::Reader& r) {
+  return WalkHeader(r) && WalkTransactionSetField(r, /*generalized=*/false) &&
+         WalkProcessingField(r, /*v1=*/false) && WalkUpgradesAndScpInfo(r);
+}
+
 bool LedgerCloseMetaFrame::WalkGeneralized(sx::Reader& r, bool v2) {
   // Views are read only once their bytes are validated (they may be truncated).
   auto ext = sx::LedgerCloseMetaExtView(r.pos());
   XDR_CHECK_FIELD(r, sx::ValidateLedgerCloseMetaExt(r), "ext");
   if (ext.v() == 1) soroban_fee_write_1kb_ = ext.v1().sorobanFeeWrite1KB();
-  header_entry_ = sx::LedgerHeaderHistoryEntryView(r.pos());
-  XDR_CHECK_FIELD(r, sx::ValidateLedgerHeaderHistoryEntry(r), "ledgerHeader");
-  XDR_CHECK_FIELD(r, WalkGeneralizedTransactionSet(r), "txSet");
-  XDR_CHECK_FIELD(r, WalkProcessing(r, /*v1=*/v2), "txProcessing");
-  const uint8_t* upgrades = r.pos();
-  XDR_CHECK_FIELD(r,
-                  WalkPlainArray<sx::ValidateUpgradeEntryMeta>(r, kMinUpgradeEntryMeta),
-                  "upgradesProcessing");
-  upgrade_count_ = sx::LoadU32(upgrades);
-  XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateSCPHistoryEntry>(r, kMinScpHistoryEntry),
-                  "scpInfo");
+  if (!WalkHeader(r) || !WalkTransactionSetField(r, /*generalized=*/true) ||
+      !WalkProcessingField(r, /*v1=*/v2) || !WalkUpgradesAndScpInfo(r)) {
+    return false;
+  }
   const uint8_t* live_state = r.pos();
   XDR_CHECK_FIELD(r, r.Skip(8), "totalByteSizeOfLiveSorobanState");
   live_state_bytes_ = sx::LoadU64(live_state);
@@ -259,6 +259,17 @@ bool LedgerCloseMetaFrame::WalkGeneralized(sx::Reader& r, bool v2) {
     XDR_CHECK_FIELD(r, WalkPlainArray<sx::ValidateLedgerEntry>(r, kMinLedgerEntry),
                     "unused");
   }
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkTransactionSetField(sx::Reader& r, bool generalized) {
+  XDR_CHECK_FIELD(
+      r, generalized ? WalkGeneralizedTransactionSet(r) : WalkTransactionSet(r), "txSet");
+  return true;
+}
+
+bool LedgerCloseMetaFrame::WalkProcessingField(sx::Reader& r, bool v1) {
+  XDR_CHECK_FIELD(r, WalkProcessing(r, v1), "txProcessing");
   return true;
 }
 

@@ -135,6 +135,14 @@ class LedgerCloseMetaFrame {
   /// Walks LedgerCloseMetaV1 (`v2` false) or V2: GeneralizedTransactionSet, Soroban
   /// fields, evicted keys.
   bool WalkGeneralized(sx::Reader& r, bool v2);
+  /// Walks the ledger header (field `ledgerHeader`).
+  bool WalkHeader(sx::Reader& r);
+  /// Walks field `txSet`: a GeneralizedTransactionSet, or (V0) a TransactionSet.
+  bool WalkTransactionSetField(sx::Reader& r, bool generalized);
+  /// Walks field `txProcessing` (see WalkProcessing).
+  bool WalkProcessingField(sx::Reader& r, bool v1);
+  /// Walks fields `upgradesProcessing` and `scpInfo`.
+  bool WalkUpgradesAndScpInfo(sx::Reader& r);
   /// Walks a TransactionSet (LedgerCloseMetaV0) into envelopes_.
   bool WalkTransactionSet(sx::Reader& r);
   /// Walks a GeneralizedTransactionSet into envelopes_, phase by phase.
