@@ -25,7 +25,9 @@ class EnumStringBuilder : public arrow::StringDictionary32Builder {
   /// Appends `name`, which must have static storage (a literal or an XDR enum's name).
   arrow::Status AppendName(std::string_view name) {
     CachedName& cached = cache_[(reinterpret_cast<uintptr_t>(name.data()) >> 3) % kSlots];
-    if (cached.data != name.data() || cached.size != name.size()) {
+    // An empty slot (null data) never matches, not even an empty name.
+    if (cached.data == nullptr || cached.data != name.data() ||
+        cached.size != name.size()) {
       ARROW_RETURN_NOT_OK(
           memo_table_->GetOrInsert<arrow::StringType>(name, &cached.index));
       cached = {name.data(), name.size(), cached.index};

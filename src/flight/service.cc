@@ -54,10 +54,10 @@ class TableBatchReader : public arrow::RecordBatchReader {
     }
     *batch = std::move(*next);
     if (*batch) {
-      metrics_.rows_sent->Add(labels_, static_cast<double>((*batch)->num_rows()));
       // The bytes of the batch's own rows: a slice of a bigger batch does not count the
       // rest of its buffers.
       ARROW_ASSIGN_OR_RAISE(int64_t bytes, arrow::util::ReferencedBufferSize(**batch));
+      metrics_.rows_sent->Add(labels_, static_cast<double>((*batch)->num_rows()));
       metrics_.bytes_sent->Add(labels_, static_cast<double>(bytes));
     }
     return arrow::Status::OK();

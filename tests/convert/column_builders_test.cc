@@ -41,8 +41,9 @@ TEST(EnumStringBuilder, NamesByAddressAgreeWithValuesByContentAcrossBatches) {
       ASSERT_OK(builder.AppendName(kPaymentPrefix));
       ASSERT_OK(builder.Append(other_text));
       ASSERT_OK(builder.AppendNull());
-      expected.insert(expected.end(),
-                      {"payment", "payment", "pay", "pay", "create_account", "<null>"});
+      ASSERT_OK(builder.AppendName(std::string_view()));
+      expected.insert(expected.end(), {"payment", "payment", "pay", "pay",
+                                       "create_account", "<null>", ""});
       for (const std::string& name : many) {
         ASSERT_OK(builder.AppendName(name));
         expected.push_back(name);
