@@ -132,7 +132,10 @@ class LedgerConverter::Worker {
         converted->push_back(stamp);
         continue;
       }
-      std::optional<uint32_t> sequence = xdr::PeekLedgerSequence(ledgers[i]);
+      // Named by the header's sequence: the parsed one, else what its start holds.
+      std::optional<uint32_t> sequence = stamp.sequence != 0
+                                             ? std::optional(stamp.sequence)
+                                             : xdr::PeekLedgerSequence(ledgers[i]);
       status = status.WithMessage(
           "ledger ", first_index + i, " of the chunk",
           sequence ? " (sequence " + std::to_string(*sequence) + ")" : std::string(),

@@ -137,21 +137,6 @@ std::string_view HostFunctionTypeName(sx::HostFunctionType type) {
   }
 }
 
-/// Returns the C… id of the contract that `preimage` creates in the network
-/// `network_id`: SHA-256 of the HashIDPreimage ENVELOPE_TYPE_CONTRACT_ID.
-xdr::StrKeyText CreatedContractId(sx::ContractIDPreimageView preimage,
-                                  const xdr::Digest& network_id) {
-  std::array<uint8_t, 4> type;
-  sx::StoreU32(type.data(),
-               static_cast<uint32_t>(sx::EnvelopeType::ENVELOPE_TYPE_CONTRACT_ID));
-  xdr::Sha256 hasher;
-  hasher.Update(type);
-  hasher.Update(network_id);
-  hasher.Update(preimage.bytes());
-  xdr::Digest id = hasher.Finish();
-  return xdr::ContractStrKey(id);
-}
-
 /// Fills the Soroban fields of an invoke_host_function operation.
 void FillHostFunction(sx::HostFunctionView function, const xdr::Digest& network_id,
                       OperationRow* row) {
@@ -162,12 +147,12 @@ void FillHostFunction(sx::HostFunctionView function, const xdr::Digest& network_
       row->function_name = function.invokeContract().functionName();
       break;
     case sx::HostFunctionType::HOST_FUNCTION_TYPE_CREATE_CONTRACT:
-      row->contract_id =
-          CreatedContractId(function.createContract().contractIDPreimage(), network_id);
+      row->contract_id = ContractIdFromPreimage(
+          function.createContract().contractIDPreimage().bytes(), network_id);
       break;
     case sx::HostFunctionType::HOST_FUNCTION_TYPE_CREATE_CONTRACT_V2:
-      row->contract_id =
-          CreatedContractId(function.createContractV2().contractIDPreimage(), network_id);
+      row->contract_id = ContractIdFromPreimage(
+          function.createContractV2().contractIDPreimage().bytes(), network_id);
       break;
     default:
       break;

@@ -16,8 +16,7 @@ using ChangeType = sx::LedgerEntryChangeType;
 
 /// First protocol whose ledgers order all refunds after all operation events.
 constexpr uint32_t kProtocolRefundsLast = 23;
-/// ENVELOPE_TYPE_CONTRACT_ID and CONTRACT_ID_PREIMAGE_FROM_ASSET: the SAC id preimage.
-constexpr uint32_t kEnvelopeTypeContractId = 8;
+/// CONTRACT_ID_PREIMAGE_FROM_ASSET: the SAC id preimage.
 constexpr uint32_t kContractIdPreimageFromAsset = 1;
 
 void AppendU32(std::vector<uint8_t>* out, uint32_t value) {
@@ -37,11 +36,9 @@ xdr::StrKeyText SacContractId(std::span<const uint8_t> asset_xdr,
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   if (cache.size() >= kMaxEntries) cache.clear();
   std::vector<uint8_t> preimage;
-  AppendU32(&preimage, kEnvelopeTypeContractId);
-  preimage.insert(preimage.end(), network_id.begin(), network_id.end());
   AppendU32(&preimage, kContractIdPreimageFromAsset);
   preimage.insert(preimage.end(), asset_xdr.begin(), asset_xdr.end());
-  xdr::StrKeyText id = xdr::ContractStrKey(xdr::Sha256Of(preimage));
+  xdr::StrKeyText id = ContractIdFromPreimage(preimage, network_id);
   cache.emplace(key, id);
   return id;
 }

@@ -10,6 +10,18 @@
 
 namespace sas::convert {
 
+xdr::StrKeyText ContractIdFromPreimage(std::span<const uint8_t> preimage,
+                                       const xdr::Digest& network_id) {
+  std::array<uint8_t, 4> type;
+  sx::StoreU32(type.data(),
+               static_cast<uint32_t>(sx::EnvelopeType::ENVELOPE_TYPE_CONTRACT_ID));
+  xdr::Sha256 hasher;
+  hasher.Update(type);
+  hasher.Update(network_id);
+  hasher.Update(preimage);
+  return xdr::ContractStrKey(hasher.Finish());
+}
+
 xdr::StrKeyText AccountId(sx::PublicKeyView account) {
   return xdr::AccountStrKey(account.ed25519());
 }

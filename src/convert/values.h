@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,11 @@ struct AssetColumns {
 
 /// Returns the `G…` StrKey of an account id.
 xdr::StrKeyText AccountId(sx::PublicKeyView account);
+
+/// Returns the `C…` id of the contract whose ContractIDPreimage encodes as `preimage`, in
+/// the network `network_id`: SHA-256 of the HashIDPreimage ENVELOPE_TYPE_CONTRACT_ID.
+xdr::StrKeyText ContractIdFromPreimage(std::span<const uint8_t> preimage,
+                                       const xdr::Digest& network_id);
 
 /// Returns the columns of a possibly muxed account.
 AccountColumns MuxedAccount(sx::MuxedAccountView account);

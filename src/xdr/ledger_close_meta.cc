@@ -39,8 +39,9 @@ bool WalkArray(sx::Reader& r, size_t min_size, WalkElement walk_element,
 
 /// Walks an array of values that `validate` checks.
 template <bool (*validate)(sx::Reader&)>
-bool WalkPlainArray(sx::Reader& r, size_t min_size) {
-  return WalkArray(r, min_size, [&r](uint32_t) { return validate(r); });
+bool WalkPlainArray(sx::Reader& r, size_t min_size, uint32_t bound = sx::kUnbounded) {
+  return WalkArray(
+      r, min_size, [&r](uint32_t) { return validate(r); }, bound);
 }
 
 /// Walks optional data that `validate` checks.
@@ -50,11 +51,8 @@ bool WalkOptional(sx::Reader& r) {
   return r.ReadOptionalFlag(&present) && (!present || validate(r));
 }
 
-/// Walks an optional int64.
-bool WalkOptionalI64(sx::Reader& r) {
-  bool present = false;
-  return r.ReadOptionalFlag(&present) && (!present || r.Skip(8));
-}
+/// Skips an int64 (any value is valid).
+bool SkipI64(sx::Reader& r) { return r.Skip(8); }
 
 /// Smallest encodings of array elements, as the generated validators check them.
 constexpr size_t kMinLedgerEntryChange = 12;
@@ -305,7 +303,7 @@ bool LedgerCloseMetaFrame::WalkTransactionPhase(sx::Reader& r) {
     if (type != 0)
       return r.FailDiscriminant(type);  // TXSET_COMP_TXS_MAYBE_DISCOUNTED_FEE
     auto txs = [&] {
-      XDR_CHECK_FIELD(r, WalkOptionalI64(r), "baseFee");
+      XDR_CHECK_FIELD(r, WalkOptional<SkipI64>(r), "baseFee");
       XDR_CHECK_FIELD(r, WalkEnvelopes(r), "txs");
       return true;
     };
@@ -313,7 +311,7 @@ bool LedgerCloseMetaFrame::WalkTransactionPhase(sx::Reader& r) {
     return true;
   };
   auto parallel = [&] {
-    XDR_CHECK_FIELD(r, WalkOptionalI64(r), "baseFee");
+    XDR_CHECK_FIELD(r, WalkOptional<SkipI64>(r), "baseFee");
     auto stage = [&](uint32_t) {
       return WalkArray(r, kMinDependentTxCluster,
                        [&](uint32_t) { return WalkEnvelopes(r); });
@@ -347,8 +345,9 @@ bool LedgerCloseMetaFrame::WalkEnvelope(sx::Reader& r) {
   auto envelope = [&](bool (*validate_tx)(sx::Reader&)) {
     XDR_CHECK_FIELD(r, validate_tx(r), "tx");
     signed_tx = {tx, static_cast<size_t>(r.pos() - tx)};
-    auto signature = [&](uint32_t) { return sx::ValidateDecoratedSignature(r); };
-    XDR_CHECK_FIELD(r, WalkArray(r, kMinDecoratedSignature, signature, kMaxSignatures),
+    XDR_CHECK_FIELD(r,
+                    WalkPlainArray<sx::ValidateDecoratedSignature>(
+                        r, kMinDecoratedSignature, kMaxSignatures),
                     "signatures");
     return true;
   };
@@ -413,25 +412,13 @@ bool LedgerCloseMetaFrame::WalkTransactionMeta(sx::Reader& r, AppliedTransaction
   tx->first_operation_meta = static_cast<uint32_t>(operation_metas_.size());
   int32_t version = 0;
   if (!r.ReadI32(&version)) return false;
-  switch (version) {
-    case 0:
-      XDR_CHECK_FIELD(r, WalkOperationMetas(r, /*v2=*/false), "operations");
-      break;
-    case 1:
-      XDR_CHECK_FIELD(r, WalkTransactionMetaFields(r, version, tx), "v1");
-      break;
-    case 2:
-      XDR_CHECK_FIELD(r, WalkTransactionMetaFields(r, version, tx), "v2");
-      break;
-    case 3:
-      XDR_CHECK_FIELD(r, WalkTransactionMetaFields(r, version, tx), "v3");
-      break;
-    case 4:
-      XDR_CHECK_FIELD(r, WalkTransactionMetaFields(r, version, tx), "v4");
-      break;
-    default:
-      return r.FailDiscriminant(version);
-  }
+  // The union's arms: v0 is the operations alone, v1-v4 are structs.
+  static constexpr const char* kArms[] = {"operations", "v1", "v2", "v3", "v4"};
+  if (version < 0 || version > 4) return r.FailDiscriminant(version);
+  XDR_CHECK_FIELD(r,
+                  version == 0 ? WalkOperationMetas(r, /*v2=*/false)
+                               : WalkTransactionMetaFields(r, version, tx),
+                  kArms[version]);
   tx->operation_meta_count =
       static_cast<uint32_t>(operation_metas_.size()) - tx->first_operation_meta;
   return true;
