@@ -44,7 +44,11 @@ Readings of SCHEMAS.md where it leaves room (see also the comments at each rule)
 * offer_id: null for create_passive_sell_offer (the operation has no offer id).
 * price_n/price_d: the operation's Price as written in the XDR, for manage_buy_offer
   too (there it is the price of the bought asset in terms of the sold one).
-* set_flags/clear_flags of set_options: null when the optional field is absent.
+* set_options columns (flags, weights, thresholds, inflation destination, home domain,
+  signer): null when the optional field is absent; signer_key is the signer's StrKey
+  (G…, T…, X…, P…) as stellar-sdk's SignerKey encodes it.
+* home_domain, data_name: null when the bytes are not valid UTF-8 (as for memos);
+  data_value: base64, null when manage_data deletes the entry.
 * contract_id: the StrKey of the invoked SCAddress (C… for contracts); for
   create_contract(_v2), the C… id of the created contract (stellar-core's derivation).
 * claimants: every claimant's G… and predicate as compact JSON ({"unconditional":true},
@@ -61,7 +65,7 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from stellar_sdk import Address, MuxedAccount, StrKey, xdr as sx
+from stellar_sdk import Address, MuxedAccount, SignerKey, StrKey, xdr as sx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sdk_dump  # noqa: E402  (tools/sdk_dump.py: reading fixture files, transaction hashes)
@@ -274,6 +278,14 @@ MEMO_TYPES = {
 }
 
 
+def utf8_or_none(raw: bytes) -> str | None:
+    """The text of an XDR string when it is valid UTF-8 (Python's strict decoder), else None."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def memo_columns(memo: sx.Memo) -> dict:
     """memo_type, memo (text / decimal id / hex hash), memo_bytes (non-UTF-8 text, base64)."""
     text = raw = None
@@ -412,9 +424,12 @@ OPERATION_COLUMNS = (
     "source_amount", "destination_min", "path", "selling_asset_type", "selling_asset_code",
     "selling_asset_issuer", "buying_asset_type", "buying_asset_code", "buying_asset_issuer",
     "price_n", "price_d", "offer_id", "trustor", "trust_limit", "set_flags", "clear_flags",
-    "balance_id", "liquidity_pool_id", "claimant_count", "claimants", "host_function_type",
-    "contract_id",
-    "function_name", "body_xdr",
+    "inflation_destination", "master_weight", "low_threshold", "med_threshold",
+    "high_threshold", "home_domain", "signer_key", "signer_weight", "balance_id",
+    "liquidity_pool_id", "max_amount_a", "max_amount_b", "min_price_n", "min_price_d",
+    "max_price_n", "max_price_d", "min_amount_a", "min_amount_b", "claimant_count",
+    "claimants", "bump_to", "data_name", "data_value", "sponsored_id", "extend_to",
+    "host_function_type", "contract_id", "function_name", "body_xdr",
 )
 
 HOST_FUNCTION_TYPES = {
@@ -486,8 +501,19 @@ def operation_details(row: dict, op: sx.Operation, op_result: sx.OperationResult
             row["offer_id"] = o.offer_id.int64
     elif kind == OT.SET_OPTIONS:
         o = body.set_options_op
-        row["set_flags"] = o.set_flags.uint32 if o.set_flags is not None else None
-        row["clear_flags"] = o.clear_flags.uint32 if o.clear_flags is not None else None
+        for column, value in (("set_flags", o.set_flags), ("clear_flags", o.clear_flags),
+                              ("master_weight", o.master_weight),
+                              ("low_threshold", o.low_threshold),
+                              ("med_threshold", o.med_threshold),
+                              ("high_threshold", o.high_threshold)):
+            row[column] = value.uint32 if value is not None else None
+        if o.inflation_dest is not None:
+            row["inflation_destination"] = account_id(o.inflation_dest)
+        if o.home_domain is not None:
+            row["home_domain"] = utf8_or_none(o.home_domain.string32)
+        if o.signer is not None:
+            row["signer_key"] = SignerKey.from_xdr_object(o.signer.key).encoded_signer_key
+            row["signer_weight"] = o.signer.weight.uint32
     elif kind == OT.CHANGE_TRUST:
         o = body.change_trust_op
         set_asset(row, "", o.line)
@@ -536,11 +562,29 @@ def operation_details(row: dict, op: sx.Operation, op_result: sx.OperationResult
         row["set_flags"] = o.set_flags.uint32
         row["clear_flags"] = o.clear_flags.uint32
     elif kind == OT.LIQUIDITY_POOL_DEPOSIT:
-        row["liquidity_pool_id"] = body.liquidity_pool_deposit_op.liquidity_pool_id.pool_id.hash.hex()
+        o = body.liquidity_pool_deposit_op
+        row["liquidity_pool_id"] = o.liquidity_pool_id.pool_id.hash.hex()
+        row["max_amount_a"] = decimal(o.max_amount_a.int64)
+        row["max_amount_b"] = decimal(o.max_amount_b.int64)
+        row["min_price_n"], row["min_price_d"] = o.min_price.n.int32, o.min_price.d.int32
+        row["max_price_n"], row["max_price_d"] = o.max_price.n.int32, o.max_price.d.int32
     elif kind == OT.LIQUIDITY_POOL_WITHDRAW:
         o = body.liquidity_pool_withdraw_op
         row["liquidity_pool_id"] = o.liquidity_pool_id.pool_id.hash.hex()
         row["amount"] = decimal(o.amount.int64)
+        row["min_amount_a"] = decimal(o.min_amount_a.int64)
+        row["min_amount_b"] = decimal(o.min_amount_b.int64)
+    elif kind == OT.BUMP_SEQUENCE:
+        row["bump_to"] = body.bump_sequence_op.bump_to.sequence_number.int64
+    elif kind == OT.MANAGE_DATA:
+        o = body.manage_data_op
+        row["data_name"] = utf8_or_none(o.data_name.string64)
+        if o.data_value is not None:
+            row["data_value"] = base64.b64encode(o.data_value.data_value).decode()
+    elif kind == OT.BEGIN_SPONSORING_FUTURE_RESERVES:
+        row["sponsored_id"] = account_id(body.begin_sponsoring_future_reserves_op.sponsored_id)
+    elif kind == OT.EXTEND_FOOTPRINT_TTL:
+        row["extend_to"] = body.extend_footprint_ttl_op.extend_to.uint32
     elif kind == OT.INVOKE_HOST_FUNCTION:
         function = body.invoke_host_function_op.host_function
         row["host_function_type"] = HOST_FUNCTION_TYPES[function.type]

@@ -64,6 +64,7 @@ arrow::Result<ColumnBuilders> ColumnBuilders::Make(std::shared_ptr<arrow::Schema
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> ColumnBuilders::Flush() {
   int64_t rows = num_rows();
+  reserved_rows_ = 0;
   std::vector<std::shared_ptr<arrow::Array>> columns;
   columns.reserve(builders_.size());
   for (auto& builder : builders_) {
@@ -77,6 +78,11 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> ColumnBuilders::Flush() {
     ARROW_RETURN_NOT_OK(Reserve(builder.get(), room));
   }
   return arrow::RecordBatch::Make(schema_, rows, std::move(columns));
+}
+
+arrow::Status ColumnBuilders::ReserveEveryColumn(int64_t rows) {
+  for (auto& builder : builders_) ARROW_RETURN_NOT_OK(builder->Reserve(rows));
+  return arrow::Status::OK();
 }
 
 std::shared_ptr<arrow::DataType> StroopsType() { return arrow::decimal128(38, 0); }

@@ -1,6 +1,7 @@
 // Reusable Arrow builders for every column of one schema, and small typed append helpers.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -79,15 +80,44 @@ class ColumnBuilders {
   /// Returns the schema.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
 
+  /// Makes room for `rows` more rows in every column (not in list values), so that that
+  /// many rows of UnsafeAppendOptional and unsafe nulls may follow. Reserves in steps of
+  /// kRowStep rows, so that most calls only count.
+  arrow::Status ReserveRows(int64_t rows) {
+    if (rows > reserved_rows_) {
+      reserved_rows_ = std::max(rows, kRowStep);
+      ARROW_RETURN_NOT_OK(ReserveEveryColumn(reserved_rows_));
+    }
+    reserved_rows_ -= rows;
+    return arrow::Status::OK();
+  }
+
  private:
   std::shared_ptr<arrow::Schema> schema_;
+  /// Makes room for `rows` more rows in every column.
+  arrow::Status ReserveEveryColumn(int64_t rows);
+
+  static constexpr int64_t kRowStep = 256;
   std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders_;
+  /// Rows that may still be appended into the room ReserveRows made.
+  int64_t reserved_rows_ = 0;
 };
 
 /// Appends a value, or null when absent.
 template <class Builder, class T>
 arrow::Status AppendOptional(Builder* builder, const std::optional<T>& value) {
   return value ? builder->Append(*value) : builder->AppendNull();
+}
+
+/// Appends a fixed-width value, or null when absent, into room the caller reserved
+/// (ColumnBuilders::ReserveRows).
+template <class Builder, class T>
+void UnsafeAppendOptional(Builder* builder, const std::optional<T>& value) {
+  if (value) {
+    builder->UnsafeAppend(*value);
+  } else {
+    builder->UnsafeAppendNull();
+  }
 }
 
 /// Appends a stroop amount as decimal128(38, 0).

@@ -53,10 +53,31 @@ enum Column : int {
   kTrustLimit,
   kSetFlags,
   kClearFlags,
+  kInflationDestination,
+  kMasterWeight,
+  kLowThreshold,
+  kMedThreshold,
+  kHighThreshold,
+  kHomeDomain,
+  kSignerKey,
+  kSignerWeight,
   kBalanceId,
   kLiquidityPoolId,
+  kMaxAmountA,
+  kMaxAmountB,
+  kMinPriceN,
+  kMinPriceD,
+  kMaxPriceN,
+  kMaxPriceD,
+  kMinAmountA,
+  kMinAmountB,
   kClaimantCount,
   kClaimants,
+  kBumpTo,
+  kDataName,
+  kDataValue,
+  kSponsoredId,
+  kExtendTo,
   kHostFunctionType,
   kContractId,
   kFunctionName,
@@ -76,7 +97,7 @@ BalanceIdHex BalanceIdText(sx::ClaimableBalanceIDView id) {
 }
 
 /// The typed fields of one operation row, held inline or as views of the ledger's bytes
-/// (a row allocates nothing); absent fields become nulls.
+/// (a row allocates nothing but a set_options signer key); absent fields become nulls.
 struct OperationRow {
   AccountColumns source;
   std::optional<std::string_view> result_code;
@@ -96,10 +117,29 @@ struct OperationRow {
   std::optional<int64_t> trust_limit;
   std::optional<uint32_t> set_flags;
   std::optional<uint32_t> clear_flags;
+  std::optional<xdr::StrKeyText> inflation_destination;
+  std::optional<uint32_t> master_weight;
+  std::optional<uint32_t> low_threshold;
+  std::optional<uint32_t> med_threshold;
+  std::optional<uint32_t> high_threshold;
+  std::optional<std::string_view> home_domain;
+  std::optional<std::string> signer_key;
+  std::optional<uint32_t> signer_weight;
   std::optional<BalanceIdHex> balance_id;
   std::optional<xdr::HexText> liquidity_pool_id;
+  std::optional<int64_t> max_amount_a;
+  std::optional<int64_t> max_amount_b;
+  std::optional<sx::PriceView> min_price;
+  std::optional<sx::PriceView> max_price;
+  std::optional<int64_t> min_amount_a;
+  std::optional<int64_t> min_amount_b;
   std::optional<uint32_t> claimant_count;
   std::optional<sx::ArrayView<sx::ClaimantView>> claimants;
+  std::optional<int64_t> bump_to;
+  std::optional<std::string_view> data_name;
+  std::optional<std::span<const uint8_t>> data_value;
+  std::optional<xdr::StrKeyText> sponsored_id;
+  std::optional<uint32_t> extend_to;
   std::optional<std::string_view> host_function_type;
   std::optional<xdr::StrKeyText> contract_id;
   std::optional<std::string_view> function_name;
@@ -159,6 +199,54 @@ void FillHostFunction(sx::HostFunctionView function, const xdr::Digest& network_
   }
 }
 
+/// Returns `text` when it is valid UTF-8, else nullopt (the bytes stay in body_xdr).
+std::optional<std::string_view> Utf8OrNull(std::string_view text) {
+  std::span<const uint8_t> raw(reinterpret_cast<const uint8_t*>(text.data()),
+                               text.size());
+  if (!IsValidUtf8(raw)) return std::nullopt;
+  return text;
+}
+
+/// Returns a signer key as its StrKey: G… ed25519, T… pre-authorized transaction,
+/// X… SHA-256 hash, P… ed25519 signed payload.
+std::string SignerKeyText(sx::SignerKeyView key) {
+  switch (key.type()) {
+    case sx::SignerKeyType::SIGNER_KEY_TYPE_ED25519:
+      return std::string(xdr::AccountStrKey(key.ed25519()).view());
+    case sx::SignerKeyType::SIGNER_KEY_TYPE_PRE_AUTH_TX:
+      return xdr::EncodeStrKey(xdr::StrKeyKind::kPreAuthTx, key.preAuthTx());
+    case sx::SignerKeyType::SIGNER_KEY_TYPE_HASH_X:
+      return xdr::EncodeStrKey(xdr::StrKeyKind::kSha256Hash, key.hashX());
+    default:
+      // The payload of a P… key is the XDR of SignerKeyEd25519SignedPayload (SEP-23).
+      return xdr::EncodeStrKey(xdr::StrKeyKind::kSignedPayload,
+                               key.ed25519SignedPayload().bytes());
+  }
+}
+
+/// Fills the fields of set_options (every one optional in the operation).
+void FillSetOptions(sx::SetOptionsOpView op, OperationRow* row) {
+  auto fields = op.fields();
+  auto copy = [](auto optional, std::optional<uint32_t>* out) {
+    if (optional.has_value()) *out = optional.value();
+  };
+  if (fields.inflationDest.has_value()) {
+    row->inflation_destination = AccountId(fields.inflationDest.value());
+  }
+  copy(fields.clearFlags, &row->clear_flags);
+  copy(fields.setFlags, &row->set_flags);
+  copy(fields.masterWeight, &row->master_weight);
+  copy(fields.lowThreshold, &row->low_threshold);
+  copy(fields.medThreshold, &row->med_threshold);
+  copy(fields.highThreshold, &row->high_threshold);
+  if (fields.homeDomain.has_value())
+    row->home_domain = Utf8OrNull(fields.homeDomain.value());
+  if (fields.signer.has_value()) {
+    row->signer_key = SignerKeyText(fields.signer.value().key());
+    row->signer_weight = fields.signer.value().weight();
+  }
+}
+
 /// Fills the fields an operation body carries.
 void FillBody(sx::OperationBodyView body, const xdr::Digest& network_id,
               OperationRow* row) {
@@ -209,12 +297,9 @@ void FillBody(sx::OperationBodyView body, const xdr::Digest& network_id,
       row->amount = body.manageBuyOfferOp().buyAmount();
       row->offer_id = body.manageBuyOfferOp().offerID();
       break;
-    case OpType::SET_OPTIONS: {
-      auto op = body.setOptionsOp();
-      if (op.setFlags().has_value()) row->set_flags = op.setFlags().value();
-      if (op.clearFlags().has_value()) row->clear_flags = op.clearFlags().value();
+    case OpType::SET_OPTIONS:
+      FillSetOptions(body.setOptionsOp(), row);
       break;
-    }
     case OpType::CHANGE_TRUST:
       row->asset = Asset(body.changeTrustOp().line());
       row->trust_limit = body.changeTrustOp().limit();
@@ -262,14 +347,37 @@ void FillBody(sx::OperationBodyView body, const xdr::Digest& network_id,
       row->clear_flags = op.clearFlags();
       break;
     }
-    case OpType::LIQUIDITY_POOL_DEPOSIT:
-      row->liquidity_pool_id =
-          xdr::HashHex(body.liquidityPoolDepositOp().liquidityPoolID());
+    case OpType::LIQUIDITY_POOL_DEPOSIT: {
+      auto op = body.liquidityPoolDepositOp();
+      row->liquidity_pool_id = xdr::HashHex(op.liquidityPoolID());
+      row->max_amount_a = op.maxAmountA();
+      row->max_amount_b = op.maxAmountB();
+      row->min_price = op.minPrice();
+      row->max_price = op.maxPrice();
       break;
-    case OpType::LIQUIDITY_POOL_WITHDRAW:
-      row->liquidity_pool_id =
-          xdr::HashHex(body.liquidityPoolWithdrawOp().liquidityPoolID());
-      row->amount = body.liquidityPoolWithdrawOp().amount();
+    }
+    case OpType::LIQUIDITY_POOL_WITHDRAW: {
+      auto op = body.liquidityPoolWithdrawOp();
+      row->liquidity_pool_id = xdr::HashHex(op.liquidityPoolID());
+      row->amount = op.amount();
+      row->min_amount_a = op.minAmountA();
+      row->min_amount_b = op.minAmountB();
+      break;
+    }
+    case OpType::BUMP_SEQUENCE:
+      row->bump_to = body.bumpSequenceOp().bumpTo();
+      break;
+    case OpType::MANAGE_DATA: {
+      auto op = body.manageDataOp();
+      row->data_name = Utf8OrNull(op.dataName());
+      if (op.dataValue().has_value()) row->data_value = op.dataValue().value();
+      break;
+    }
+    case OpType::BEGIN_SPONSORING_FUTURE_RESERVES:
+      row->sponsored_id = AccountId(body.beginSponsoringFutureReservesOp().sponsoredID());
+      break;
+    case OpType::EXTEND_FOOTPRINT_TTL:
+      row->extend_to = body.extendFootprintTTLOp().extendTo();
       break;
     case OpType::INVOKE_HOST_FUNCTION:
       FillHostFunction(body.invokeHostFunctionOp().hostFunction(), network_id, row);
@@ -495,13 +603,31 @@ arrow::Status AppendClaimants(
   return arrow::Status::OK();
 }
 
+/// Appends the typed fields of a row, whose room ColumnBuilders::ReserveRows made.
 arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
   auto text = [&c](int column, const auto& value) {
     auto* builder = c.column<arrow::StringBuilder>(column);
-    return value ? builder->Append(std::string_view(*value)) : builder->AppendNull();
+    if (value) return builder->Append(std::string_view(*value));
+    builder->UnsafeAppendNull();
+    return arrow::Status::OK();
   };
   auto stroops = [&c](int column, std::optional<int64_t> value) {
-    return AppendStroops(c.column<arrow::Decimal128Builder>(column), value);
+    auto* builder = c.column<arrow::Decimal128Builder>(column);
+    UnsafeAppendOptional(builder,
+                         value ? std::optional(arrow::Decimal128(*value)) : std::nullopt);
+  };
+  auto uint32 = [&c](int column, std::optional<uint32_t> value) {
+    UnsafeAppendOptional(c.column<arrow::UInt32Builder>(column), value);
+  };
+  auto int32 = [&c](int column, std::optional<int32_t> value) {
+    UnsafeAppendOptional(c.column<arrow::Int32Builder>(column), value);
+  };
+  auto int64 = [&c](int column, std::optional<int64_t> value) {
+    UnsafeAppendOptional(c.column<arrow::Int64Builder>(column), value);
+  };
+  auto price = [&](int n_column, const std::optional<sx::PriceView>& value) {
+    int32(n_column, value ? std::optional(value->n()) : std::nullopt);
+    int32(n_column + 1, value ? std::optional(value->d()) : std::nullopt);
   };
   // Result codes and host function types: static names.
   auto enum_name = [&c](int column, std::optional<std::string_view> name) {
@@ -513,35 +639,54 @@ arrow::Status AppendRow(ColumnBuilders& c, const OperationRow& row) {
   ARROW_RETURN_NOT_OK(text(kSourceAccountMuxed, row.source.muxed));
   ARROW_RETURN_NOT_OK(enum_name(kResultCode, row.result_code));
   ARROW_RETURN_NOT_OK(AppendAsset(c, kAssetType, row.asset));
-  ARROW_RETURN_NOT_OK(stroops(kAmount, row.amount));
+  stroops(kAmount, row.amount);
   ARROW_RETURN_NOT_OK(text(kDestination, row.destination
                                              ? std::optional(row.destination->account)
                                              : std::nullopt));
   ARROW_RETURN_NOT_OK(
       text(kDestinationMuxed, row.destination ? row.destination->muxed : std::nullopt));
   ARROW_RETURN_NOT_OK(AppendAsset(c, kSourceAssetType, row.source_asset));
-  ARROW_RETURN_NOT_OK(stroops(kSourceAmount, row.source_amount));
-  ARROW_RETURN_NOT_OK(stroops(kDestinationMin, row.destination_min));
+  stroops(kSourceAmount, row.source_amount);
+  stroops(kDestinationMin, row.destination_min);
   ARROW_RETURN_NOT_OK(AppendPath(c, row.path));
   ARROW_RETURN_NOT_OK(AppendAsset(c, kSellingAssetType, row.selling_asset));
   ARROW_RETURN_NOT_OK(AppendAsset(c, kBuyingAssetType, row.buying_asset));
-  ARROW_RETURN_NOT_OK(
-      AppendOptional(c.column<arrow::Int32Builder>(kPriceN), row.price_n));
-  ARROW_RETURN_NOT_OK(
-      AppendOptional(c.column<arrow::Int32Builder>(kPriceD), row.price_d));
-  ARROW_RETURN_NOT_OK(
-      AppendOptional(c.column<arrow::Int64Builder>(kOfferId), row.offer_id));
+  int32(kPriceN, row.price_n);
+  int32(kPriceD, row.price_d);
+  int64(kOfferId, row.offer_id);
   ARROW_RETURN_NOT_OK(text(kTrustor, row.trustor));
-  ARROW_RETURN_NOT_OK(stroops(kTrustLimit, row.trust_limit));
-  ARROW_RETURN_NOT_OK(
-      AppendOptional(c.column<arrow::UInt32Builder>(kSetFlags), row.set_flags));
-  ARROW_RETURN_NOT_OK(
-      AppendOptional(c.column<arrow::UInt32Builder>(kClearFlags), row.clear_flags));
+  stroops(kTrustLimit, row.trust_limit);
+  uint32(kSetFlags, row.set_flags);
+  uint32(kClearFlags, row.clear_flags);
+  ARROW_RETURN_NOT_OK(text(kInflationDestination, row.inflation_destination));
+  uint32(kMasterWeight, row.master_weight);
+  uint32(kLowThreshold, row.low_threshold);
+  uint32(kMedThreshold, row.med_threshold);
+  uint32(kHighThreshold, row.high_threshold);
+  ARROW_RETURN_NOT_OK(text(kHomeDomain, row.home_domain));
+  ARROW_RETURN_NOT_OK(text(kSignerKey, row.signer_key));
+  uint32(kSignerWeight, row.signer_weight);
   ARROW_RETURN_NOT_OK(text(kBalanceId, row.balance_id));
   ARROW_RETURN_NOT_OK(text(kLiquidityPoolId, row.liquidity_pool_id));
-  ARROW_RETURN_NOT_OK(
-      AppendOptional(c.column<arrow::UInt32Builder>(kClaimantCount), row.claimant_count));
+  stroops(kMaxAmountA, row.max_amount_a);
+  stroops(kMaxAmountB, row.max_amount_b);
+  price(kMinPriceN, row.min_price);
+  price(kMaxPriceN, row.max_price);
+  stroops(kMinAmountA, row.min_amount_a);
+  stroops(kMinAmountB, row.min_amount_b);
+  uint32(kClaimantCount, row.claimant_count);
   ARROW_RETURN_NOT_OK(AppendClaimants(c, row.claimants));
+  int64(kBumpTo, row.bump_to);
+  ARROW_RETURN_NOT_OK(text(kDataName, row.data_name));
+  auto* data_value = c.column<arrow::BinaryBuilder>(kDataValue);
+  if (row.data_value) {
+    ARROW_RETURN_NOT_OK(data_value->Append(row.data_value->data(),
+                                           static_cast<int32_t>(row.data_value->size())));
+  } else {
+    data_value->UnsafeAppendNull();
+  }
+  ARROW_RETURN_NOT_OK(text(kSponsoredId, row.sponsored_id));
+  uint32(kExtendTo, row.extend_to);
   ARROW_RETURN_NOT_OK(enum_name(kHostFunctionType, row.host_function_type));
   ARROW_RETURN_NOT_OK(text(kContractId, row.contract_id));
   return text(kFunctionName, row.function_name);
@@ -588,13 +733,34 @@ std::shared_ptr<arrow::Schema> OperationTableSchema() {
         arrow::field("trust_limit", StroopsType()),
         arrow::field("set_flags", arrow::uint32()),
         arrow::field("clear_flags", arrow::uint32()),
+        arrow::field("inflation_destination", arrow::utf8()),
+        arrow::field("master_weight", arrow::uint32()),
+        arrow::field("low_threshold", arrow::uint32()),
+        arrow::field("med_threshold", arrow::uint32()),
+        arrow::field("high_threshold", arrow::uint32()),
+        arrow::field("home_domain", arrow::utf8()),
+        arrow::field("signer_key", arrow::utf8()),
+        arrow::field("signer_weight", arrow::uint32()),
         arrow::field("balance_id", arrow::utf8()),
         arrow::field("liquidity_pool_id", arrow::utf8()),
+        arrow::field("max_amount_a", StroopsType()),
+        arrow::field("max_amount_b", StroopsType()),
+        arrow::field("min_price_n", arrow::int32()),
+        arrow::field("min_price_d", arrow::int32()),
+        arrow::field("max_price_n", arrow::int32()),
+        arrow::field("max_price_d", arrow::int32()),
+        arrow::field("min_amount_a", StroopsType()),
+        arrow::field("min_amount_b", StroopsType()),
         arrow::field("claimant_count", arrow::uint32()),
         arrow::field("claimants", arrow::list(arrow::struct_({
                                       arrow::field("destination", arrow::utf8(), false),
                                       arrow::field("predicate", arrow::utf8(), false),
                                   }))),
+        arrow::field("bump_to", arrow::int64()),
+        arrow::field("data_name", arrow::utf8()),
+        arrow::field("data_value", arrow::binary()),
+        arrow::field("sponsored_id", arrow::utf8()),
+        arrow::field("extend_to", arrow::uint32()),
         arrow::field("host_function_type", EnumStringType()),
         arrow::field("contract_id", arrow::utf8()),
         arrow::field("function_name", arrow::utf8()),
@@ -619,6 +785,7 @@ arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& fra
                                     tx.apply_order, " has no joined envelope");
     }
     EnvelopeOperations ops = ReadOperations(*tx.envelope);
+    ARROW_RETURN_NOT_OK(c.ReserveRows(static_cast<int64_t>(ops.operations.size())));
     auto results = OperationResults(tx.result.result());
     bool successful = xdr::IsSuccess(tx.result.result().result().code());
     xdr::HexText hash = xdr::HashHex(tx.result.transactionHash());
@@ -637,19 +804,15 @@ arrow::Status OperationTableBuilder::Append(const xdr::LedgerCloseMetaFrame& fra
         ++*result;
       }
       ++index;
-      ARROW_RETURN_NOT_OK(
-          c.column<arrow::UInt32Builder>(kLedgerSequence)->Append(frame.sequence()));
-      ARROW_RETURN_NOT_OK(
-          c.column<arrow::TimestampBuilder>(kLedgerCloseTime)->Append(close_time));
+      c.column<arrow::UInt32Builder>(kLedgerSequence)->UnsafeAppend(frame.sequence());
+      c.column<arrow::TimestampBuilder>(kLedgerCloseTime)->UnsafeAppend(close_time);
       ARROW_RETURN_NOT_OK(
           c.column<arrow::StringBuilder>(kTransactionHash)->Append(hash.view()));
-      ARROW_RETURN_NOT_OK(
-          c.column<arrow::UInt32Builder>(kTransactionOrder)->Append(tx.apply_order));
-      ARROW_RETURN_NOT_OK(c.column<arrow::UInt32Builder>(kOperationIndex)->Append(index));
+      c.column<arrow::UInt32Builder>(kTransactionOrder)->UnsafeAppend(tx.apply_order);
+      c.column<arrow::UInt32Builder>(kOperationIndex)->UnsafeAppend(index);
       ARROW_RETURN_NOT_OK(c.column<EnumStringBuilder>(kOpType)->AppendName(
           OperationTypeName(op.body().type())));
-      ARROW_RETURN_NOT_OK(
-          c.column<arrow::BooleanBuilder>(kSuccessful)->Append(successful));
+      c.column<arrow::BooleanBuilder>(kSuccessful)->UnsafeAppend(successful);
       ARROW_RETURN_NOT_OK(AppendRow(c, row));
       auto body = op.body().bytes();
       ARROW_RETURN_NOT_OK(c.column<arrow::BinaryBuilder>(kBodyXdr)->Append(

@@ -16,7 +16,8 @@ The 320 consecutive testnet lighthorizon ledgers are one case (one convert run).
 The fixtures never exercise some columns (non-UTF-8 text memos, muxed operation sources and
 destinations, liquidity pool ids, outer operation codes, ...) nor some operation types
 (set_trust_line_flags, liquidity pools, clawback_claimable_balance, create_contract_v2,
-nested claim predicates, ...). The case
+nested claim predicates, set_options signers of every kind, manage_data deletions,
+non-UTF-8 data names and home domains, extend_footprint_ttl, ...). The case
 "synthetic" is one LedgerCloseMeta v0 built here with stellar-sdk (the header of pubnet
 26154623, hand-made envelopes, results and metas) that holds them; its XDR is
 structurally valid but no validator ever applied it.
@@ -101,9 +102,9 @@ SYNTHETIC_BASE = "pubnet/stellar-go-ttp-example/line3-ledger-26154623.xdr"  # it
 def synthetic_ledger() -> bytes:
     """A LedgerCloseMeta v0 whose transactions cover what the fixtures lack (see above)."""
     from stellar_sdk import (Account, Asset, ClaimPredicate, Claimant, HashMemo, IdMemo, Keypair,
-                             LiquidityPoolAsset, MuxedAccount, ReturnHashMemo, SignerKey,
-                             SorobanDataBuilder, StrKey, TextMemo, TransactionBuilder,
-                             TrustLineFlags, xdr as sx)
+                             LiquidityPoolAsset, MuxedAccount, ReturnHashMemo, SignedPayloadSigner,
+                             Signer, SignerKey, SorobanDataBuilder, StrKey, TextMemo,
+                             TransactionBuilder, TrustLineFlags, xdr as sx)
 
     OT, TRC, ORC = sx.OperationType, sx.TransactionResultCode, sx.OperationResultCode
     network = PASSPHRASES["pubnet"]
@@ -274,6 +275,40 @@ def synthetic_ledger() -> bytes:
                                 salt=bytes([5]) * 32)
     t.set_soroban_data(SorobanDataBuilder().set_resources(10, 20, 30).set_resource_fee(40).build())
     txs.append((t.build().to_xdr_object(), outcome(TRC.txSUCCESS, [ok]), meta(1, (1, 2, 3)), 140))
+
+    # 11. set_options with every field and each signer key kind; manage_data deleting an
+    #     entry and with a name that is not UTF-8; a home domain that is not UTF-8;
+    #     sponsorship of future reserves.
+    t = builder(a, 1100)
+    t.append_set_options_op(inflation_dest=b, clear_flags=1, set_flags=2, master_weight=3,
+                            low_threshold=4, med_threshold=5, high_threshold=6,
+                            home_domain="example.com",
+                            signer=Signer.ed25519_public_key(b, 7))
+    t.append_set_options_op(signer=Signer.pre_auth_tx(bytes(range(32)), 8))
+    t.append_set_options_op(signer=Signer.sha256_hash(bytes([9]) * 32, 0))
+    payload_signer = SignedPayloadSigner(b, bytes(range(1, 30)))
+    t.append_set_options_op(signer=Signer(SignerKey.ed25519_signed_payload(payload_signer), 10),
+                            home_domain="bad")
+    t.append_manage_data_op("gone", None)
+    t.append_manage_data_op("bad", b"\x00\xff")
+    t.append_begin_sponsoring_future_reserves_op(b)
+    t.append_end_sponsoring_future_reserves_op(source=b)
+    envelope = t.build().to_xdr_object()
+    operations = envelope.v1.tx.operations
+    operations[3].body.set_options_op.home_domain = sx.String32(b"\xc3\x28 bad")
+    operations[5].body.manage_data_op.data_name = sx.String64(b"k\xff")
+    results = [result(OT.SET_OPTIONS, "SET_OPTIONS_SUCCESS")] * 4 + [
+        result(OT.MANAGE_DATA, "MANAGE_DATA_SUCCESS")] * 2 + [
+        result(OT.BEGIN_SPONSORING_FUTURE_RESERVES, "BEGIN_SPONSORING_FUTURE_RESERVES_SUCCESS"),
+        result(OT.END_SPONSORING_FUTURE_RESERVES, "END_SPONSORING_FUTURE_RESERVES_SUCCESS")]
+    txs.append((envelope, outcome(TRC.txSUCCESS, results), meta(len(results)), 800))
+
+    # 12. A Soroban TTL extension.
+    t = builder(b, 1200).append_extend_footprint_ttl_op(500000)
+    t.set_soroban_data(SorobanDataBuilder().set_resources(1, 2, 3).set_resource_fee(4).build())
+    extended = result(OT.EXTEND_FOOTPRINT_TTL, "EXTEND_FOOTPRINT_TTL_SUCCESS")
+    txs.append((t.build().to_xdr_object(), outcome(TRC.txSUCCESS, [extended]), meta(1, (0, 0, 0)),
+                104))
 
     sdk_dump = oracle_tables.sdk_dump
     network_id = sdk_dump.network_id(network)
