@@ -659,11 +659,181 @@ def operations_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[di
 
 
 # --------------------------------------------------------------------------------------
+# contract_events
+# --------------------------------------------------------------------------------------
+
+SCV = sx.SCValType
+MAX_RENDER_DEPTH = 32  # SCHEMAS.md: values nested this deep are not rendered
+
+
+def json_text(raw: bytes) -> str:
+    """A JSON string literal of an XDR string as SCHEMAS.md writes it: UTF-8 as is, `"`
+    and `\\` escaped, bytes below 0x20 as \\u00xx; if not valid UTF-8, bytes from 0x80
+    as the escape \\ufffd."""
+    valid = utf8_or_none(raw) is not None
+    text = raw.decode("utf-8") if valid else raw.decode("latin-1")  # latin-1: byte = code point
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20:
+            out.append(f"\\u{ord(ch):04x}")
+        elif not valid and ord(ch) >= 0x80:
+            out.append("\\ufffd")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def tagged(name: str, json_value: str) -> str:
+    return '{"' + name + '":' + json_value + "}"
+
+
+def lower_name(enum_member, prefix: str) -> str:
+    return enum_member.name.removeprefix(prefix).lower()
+
+
+def sc_address(address: sx.SCAddress) -> str:
+    """The StrKey of an SCAddress (G…, C…, M…, B…, L…), as stellar-sdk encodes it."""
+    kind = sx.SCAddressType
+    if address.type == kind.SC_ADDRESS_TYPE_CLAIMABLE_BALANCE:
+        balance = address.claimable_balance_id
+        return StrKey.encode_claimable_balance(bytes([balance.type.value]) + balance.v0.hash)
+    if address.type == kind.SC_ADDRESS_TYPE_LIQUIDITY_POOL:
+        return StrKey.encode_liquidity_pool(address.liquidity_pool_id.pool_id.hash)
+    return Address.from_xdr_sc_address(address).address
+
+
+def scval_json(value: sx.SCVal, depth: int = 0) -> str:
+    """The typed JSON of an SCVal (SCHEMAS.md, "Typed JSON of Soroban values")."""
+    kind = value.type
+    if depth >= MAX_RENDER_DEPTH:
+        return tagged("truncated", json_text(lower_name(kind, "SCV_").encode()))
+    if kind == SCV.SCV_BOOL:
+        return tagged("bool", "true" if value.b else "false")
+    if kind == SCV.SCV_VOID:
+        return tagged("void", "null")
+    if kind == SCV.SCV_ERROR:
+        error = value.error
+        error_type = lower_name(error.type, "SCE_")
+        code = (str(error.contract_code.uint32) if error.type == sx.SCErrorType.SCE_CONTRACT
+                else json_text(lower_name(error.code, "SCEC_").encode()))
+        return tagged("error", '{"type":' + json_text(error_type.encode()) + ',"code":' + code + "}")
+    numbers = {SCV.SCV_U32: ("u32", lambda v: v.u32.uint32), SCV.SCV_I32: ("i32", lambda v: v.i32.int32)}
+    if kind in numbers:
+        name, get = numbers[kind]
+        return tagged(name, str(get(value)))
+    decimals = {
+        SCV.SCV_U64: ("u64", lambda v: v.u64.uint64),
+        SCV.SCV_I64: ("i64", lambda v: v.i64.int64),
+        SCV.SCV_TIMEPOINT: ("timepoint", lambda v: v.timepoint.time_point.uint64),
+        SCV.SCV_DURATION: ("duration", lambda v: v.duration.duration.uint64),
+        SCV.SCV_U128: ("u128", lambda v: (v.u128.hi.uint64 << 64) | v.u128.lo.uint64),
+        SCV.SCV_I128: ("i128", lambda v: (v.i128.hi.int64 << 64) | v.i128.lo.uint64),
+        SCV.SCV_U256: ("u256", lambda v: int256(v.u256, signed=False)),
+        SCV.SCV_I256: ("i256", lambda v: int256(v.i256, signed=True)),
+        SCV.SCV_LEDGER_KEY_NONCE: ("ledger_key_nonce", lambda v: v.nonce_key.nonce.int64),
+    }
+    if kind in decimals:
+        name, get = decimals[kind]
+        return tagged(name, '"' + str(get(value)) + '"')
+    if kind == SCV.SCV_BYTES:
+        return tagged("bytes", '"' + value.bytes.sc_bytes.hex() + '"')
+    if kind == SCV.SCV_STRING:
+        return tagged("string", json_text(value.str.sc_string))
+    if kind == SCV.SCV_SYMBOL:
+        return tagged("symbol", json_text(value.sym.sc_symbol))
+    if kind == SCV.SCV_EXECUTABLE_TAG:
+        return tagged("executable_tag", json_text(value.executable_tag.sc_string))
+    if kind == SCV.SCV_VEC:
+        items = value.vec.sc_vec if value.vec is not None else []
+        return tagged("vec", "[" + ",".join(scval_json(i, depth + 1) for i in items) + "]")
+    if kind == SCV.SCV_MAP:
+        entries = value.map.sc_map if value.map is not None else []
+        return tagged("map", "[" + ",".join(
+            '{"key":' + scval_json(e.key, depth + 1) + ',"val":' + scval_json(e.val, depth + 1) + "}"
+            for e in entries) + "]")
+    if kind == SCV.SCV_ADDRESS:
+        return tagged("address", '"' + sc_address(value.address) + '"')
+    return tagged(lower_name(kind, "SCV_"), '"' + value.to_xdr_bytes().hex() + '"')
+
+
+def int256(parts, signed: bool) -> int:
+    hi_hi = parts.hi_hi.int64 if signed else parts.hi_hi.uint64
+    return (hi_hi << 192) | (parts.hi_lo.uint64 << 128) | (parts.lo_hi.uint64 << 64) | parts.lo_lo.uint64
+
+
+EVENT_TYPES = {sx.ContractEventType.SYSTEM: "system", sx.ContractEventType.CONTRACT: "contract",
+               sx.ContractEventType.DIAGNOSTIC: "diagnostic"}
+
+
+def event_columns(event: sx.ContractEvent) -> dict:
+    """The columns of one ContractEvent: type, emitter, topics and data."""
+    body = event.body.v0
+    return {
+        "type": EVENT_TYPES[event.type],
+        "contract_id": (StrKey.encode_contract(event.contract_id.contract_id.hash)
+                        if event.contract_id is not None else None),
+        "topics": [scval_json(t) for t in body.topics],
+        "topics_xdr": [b64(t) for t in body.topics],
+        "data": scval_json(body.data),
+        "data_xdr": b64(body.data),
+    }
+
+
+def transaction_events(meta: sx.TransactionMeta, successful: bool):
+    """[(origin, operation index, stage, in successful call, ContractEvent)] of one
+    transaction in SCHEMAS.md's order (TransactionMeta v3 and v4; earlier ones have none)."""
+    found = []
+    if meta.v == 3:
+        soroban = meta.v3.soroban_meta
+        if soroban is None:
+            return found
+        found += [("operation", 1, None, successful, e) for e in soroban.events]
+        diagnostics = soroban.diagnostic_events
+    elif meta.v == 4:
+        for index, op_meta in enumerate(meta.v4.operations, start=1):
+            found += [("operation", index, None, successful, e) for e in op_meta.events]
+        found += [("transaction", None, lower_name(t.stage, "TRANSACTION_EVENT_STAGE_"), True, t.event)
+                  for t in meta.v4.events]
+        diagnostics = meta.v4.diagnostic_events
+    else:
+        return found
+    found += [("diagnostic", None, None, d.in_successful_contract_call, d.event) for d in diagnostics]
+    return found
+
+
+def contract_events_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
+    """The `contract_events` rows of one ledger, transaction by transaction in apply order."""
+    net = sdk_dump.network_id(network_passphrase)
+    seq, close_time, txs = ledger_transactions(lcm, net)
+    rows = []
+    for order, processing, _ in txs:
+        successful = processing.result.result.result.code in SUCCESS_CODES
+        events = transaction_events(processing.tx_apply_processing, successful)
+        for index, (origin, op_index, stage, in_call, event) in enumerate(events, start=1):
+            rows.append({
+                "ledger_sequence": seq,
+                "ledger_close_time": close_time,
+                "transaction_hash": processing.result.transaction_hash.hash.hex(),
+                "transaction_order": order,
+                "successful": successful,
+                "operation_index": op_index,
+                "event_index": index,
+                "origin": origin,
+                "stage": stage,
+                **event_columns(event),
+                "in_successful_contract_call": in_call,
+            })
+    return rows
+
+
+# --------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------
 
 TABLES = {"stellar_ledger": ledger_rows, "transactions": transactions_rows,
-          "operations": operations_rows}
+          "operations": operations_rows, "contract_events": contract_events_rows}
 
 
 def file_tables(path: str, network_passphrase: str, tables=tuple(TABLES)) -> dict[str, list[dict]]:

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include <arrow/util/utf8.h>
 
@@ -21,9 +22,43 @@ std::string LowerName(std::string_view name, std::string_view prefix) {
   return lower;
 }
 
-std::string Int256String(uint64_t hi_hi, uint64_t hi_lo, uint64_t lo_hi, uint64_t lo_lo) {
-  std::array<uint64_t, 4> little_endian = {lo_lo, lo_hi, hi_lo, hi_hi};
-  return arrow::Decimal256(little_endian).ToIntegerString();
+/// Returns an unsigned 256-bit integer (most significant limb first) as decimal text.
+std::string UInt256String(const std::array<uint64_t, 4>& limbs) {
+  constexpr uint64_t kChunk = 1'000'000'000;  // 10^9: 32-bit halves divide in 64 bits
+  std::array<uint32_t, 8> halves;
+  for (size_t i = 0; i < limbs.size(); ++i) {
+    halves[2 * i] = static_cast<uint32_t>(limbs[i] >> 32);
+    halves[2 * i + 1] = static_cast<uint32_t>(limbs[i]);
+  }
+  std::vector<uint32_t> chunks;  // base 10^9 digits, least significant first
+  while (halves != std::array<uint32_t, 8>{}) {
+    uint64_t remainder = 0;
+    for (uint32_t& half : halves) {
+      uint64_t value = (remainder << 32) | half;
+      half = static_cast<uint32_t>(value / kChunk);
+      remainder = value % kChunk;
+    }
+    chunks.push_back(static_cast<uint32_t>(remainder));
+  }
+  if (chunks.empty()) return "0";
+  std::string text = std::to_string(chunks.back());
+  for (size_t i = chunks.size() - 1; i-- > 0;) {
+    std::string digits = std::to_string(chunks[i]);
+    text.append(9 - digits.size(), '0').append(digits);
+  }
+  return text;
+}
+
+/// Returns a signed (two's complement) 256-bit integer as decimal text.
+std::string Int256String(std::array<uint64_t, 4> limbs) {
+  if ((limbs[0] >> 63) == 0) return UInt256String(limbs);
+  // The magnitude: invert and add one.
+  bool carry = true;
+  for (size_t i = limbs.size(); i-- > 0;) {
+    limbs[i] = ~limbs[i] + (carry ? 1 : 0);
+    carry = carry && limbs[i] == 0;
+  }
+  return "-" + UInt256String(limbs);
 }
 
 /// Returns the length of the prefix of `text` that JSON takes as is: no byte below 0x20,
@@ -95,7 +130,7 @@ std::string Int128String(sx::Int128PartsView parts) {
 }
 
 std::string UInt128String(sx::UInt128PartsView parts) {
-  return Int256String(0, 0, parts.hi(), parts.lo());
+  return UInt256String({0, 0, parts.hi(), parts.lo()});
 }
 
 std::optional<arrow::Decimal128> Int128Decimal(sx::Int128PartsView parts) {
@@ -169,14 +204,14 @@ void AppendScValJson(sx::SCValView value, std::string* out, int depth) {
     case sx::SCValType::SCV_U256: {
       auto v = value.u256();
       return AppendTaggedString(
-          "u256", Int256String(v.hi_hi(), v.hi_lo(), v.lo_hi(), v.lo_lo()), out);
+          "u256", UInt256String({v.hi_hi(), v.hi_lo(), v.lo_hi(), v.lo_lo()}), out);
     }
     case sx::SCValType::SCV_I256: {
       auto v = value.i256();
-      return AppendTaggedString(
-          "i256",
-          Int256String(static_cast<uint64_t>(v.hi_hi()), v.hi_lo(), v.lo_hi(), v.lo_lo()),
-          out);
+      return AppendTaggedString("i256",
+                                Int256String({static_cast<uint64_t>(v.hi_hi()), v.hi_lo(),
+                                              v.lo_hi(), v.lo_lo()}),
+                                out);
     }
     case sx::SCValType::SCV_BYTES:
       return AppendTaggedString("bytes", xdr::ToHex(value.bytes_()), out);

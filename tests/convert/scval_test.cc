@@ -1,5 +1,7 @@
 #include "convert/scval.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -33,6 +35,27 @@ TEST(ScValJson, ScalarsAndExactIntegers) {
   flag.type = sx::SCValType::SCV_BOOL;
   flag.b = true;
   EXPECT_EQ(Render(flag), R"({"bool":true})");
+}
+
+TEST(ScValJson, Full256BitIntegersKeepTheirSign) {
+  sx::SCVal u256;
+  u256.type = sx::SCValType::SCV_U256;
+  u256.u256 = {~0ull, ~0ull, ~0ull, ~0ull};
+  EXPECT_EQ(
+      Render(u256),
+      R"({"u256":"115792089237316195423570985008687907853269984665640564039457584007913129639935"})");
+  sx::SCVal i256;
+  i256.type = sx::SCValType::SCV_I256;
+  i256.i256 = {std::numeric_limits<int64_t>::min(), 0, 0, 0};
+  EXPECT_EQ(
+      Render(i256),
+      R"({"i256":"-57896044618658097711785492504343953926634992332820282019728792003956564819968"})");
+  i256.i256 = {-1, ~0ull, ~0ull, ~0ull - 4};
+  EXPECT_EQ(Render(i256), R"({"i256":"-5"})");
+  u256.u256 = {0, 0, 1, 0};
+  EXPECT_EQ(Render(u256), R"({"u256":"18446744073709551616"})");
+  u256.u256 = {};
+  EXPECT_EQ(Render(u256), R"({"u256":"0"})");
 }
 
 TEST(ScValJson, StringsAreEscapedAndInvalidUtf8Replaced) {

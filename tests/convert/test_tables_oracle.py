@@ -1,4 +1,5 @@
-"""Golden test: our `stellar_ledger`, `transactions` and `operations` tables against an independent oracle.
+"""Golden test: our `stellar_ledger`, `transactions`, `operations` and `contract_events` tables
+against an independent oracle.
 
 For every real ledger fixture under ../shared/testdata (raw XDR, base64, Galexie objects,
 record-marked streams; not the derived lakes nor the .gz copies), our binary's
@@ -17,7 +18,8 @@ The fixtures never exercise some columns (non-UTF-8 text memos, muxed operation 
 destinations, liquidity pool ids, outer operation codes, ...) nor some operation types
 (set_trust_line_flags, liquidity pools, clawback_claimable_balance, create_contract_v2,
 nested claim predicates, set_options signers of every kind, manage_data deletions,
-non-UTF-8 data names and home domains, extend_footprint_ttl, ...). The case
+non-UTF-8 data names and home domains, extend_footprint_ttl, contract events with every
+SCVal type, TransactionMeta v4 transaction-level events, ...). The case
 "synthetic" is one LedgerCloseMeta v0 built here with stellar-sdk (the header of pubnet
 26154623, hand-made envelopes, results and metas) that holds them; its XDR is
 structurally valid but no validator ever applied it.
@@ -48,7 +50,7 @@ from conftest import (BASE64_LINES_FILE, LIGHTHORIZON, PASSPHRASES, ROOT, binary
 
 TESTDATA = ROOT.parent / "shared" / "testdata"
 SCHEMAS = ROOT / "docs" / "SCHEMAS.md"
-TABLES = ("stellar_ledger", "transactions", "operations")
+TABLES = ("stellar_ledger", "transactions", "operations", "contract_events")
 
 # How many differences a failing case prints.
 SHOWN = 25
@@ -310,6 +312,46 @@ def synthetic_ledger() -> bytes:
     txs.append((t.build().to_xdr_object(), outcome(TRC.txSUCCESS, [extended]), meta(1, (0, 0, 0)),
                 104))
 
+    # 13-14. Contract events holding every SCVal type: TransactionMeta v3 (events and
+    #        diagnostics of a failed call) and v4 (operation, transaction-level events of
+    #        every stage, diagnostics).
+    values = scval_samples(a, sx)
+    half = len(values) // 2
+
+    def event(topics, data, contract: bytes | None = bytes([7]) * 32,
+              kind=sx.ContractEventType.CONTRACT) -> sx.ContractEvent:
+        return sx.ContractEvent(sx.ExtensionPoint(0), sx.ContractID(sx.Hash(contract)) if contract else None,
+                                kind, sx.ContractEventBody(0, v0=sx.ContractEventV0(topics, data)))
+
+    def diagnostic(in_call: bool, data) -> sx.DiagnosticEvent:
+        return sx.DiagnosticEvent(in_call, event([values[0]], data, None, sx.ContractEventType.DIAGNOSTIC))
+
+    no_changes = sx.LedgerEntryChanges([])
+    call = builder(b, 1300)
+    call.append_invoke_contract_function_op(StrKey.encode_contract(bytes([7]) * 32), "f", [])
+    call.set_soroban_data(SorobanDataBuilder().set_resources(1, 2, 3).set_resource_fee(4).build())
+    soroban = sx.SorobanTransactionMeta(
+        sx.SorobanTransactionMetaExt(0), [event(values[:half], values[half]), event([], values[-1])],
+        sx.SCVal(sx.SCValType.SCV_VOID), [diagnostic(False, v) for v in values[half:]])
+    v3 = sx.TransactionMeta(3, v3=sx.TransactionMetaV3(sx.ExtensionPoint(0), no_changes,
+                                                       [sx.OperationMeta(no_changes)], no_changes, soroban))
+    failed_call = result(OT.INVOKE_HOST_FUNCTION, "INVOKE_HOST_FUNCTION_TRAPPED")
+    txs.append((call.build().to_xdr_object(), outcome(TRC.txFAILED, [failed_call]), v3, 104))
+
+    t = builder(a, 1400)
+    t.append_payment_op(b, Asset.native(), "1").append_payment_op(b, usd, "2")
+    stages = sx.TransactionEventStage
+    v4 = sx.TransactionMeta(4, v4=sx.TransactionMetaV4(
+        sx.ExtensionPoint(0), no_changes,
+        [sx.OperationMetaV2(sx.ExtensionPoint(0), no_changes, [event(values[half:], values[0])]),
+         sx.OperationMetaV2(sx.ExtensionPoint(0), no_changes,
+                            [event([values[1]], values[2], None, sx.ContractEventType.SYSTEM)] * 2)],
+        no_changes, None,
+        [sx.TransactionEvent(stage, event([values[3]], values[4])) for stage in stages],
+        [diagnostic(True, values[5])]))
+    paid_twice = [result(OT.PAYMENT, "PAYMENT_SUCCESS")] * 2
+    txs.append((t.build().to_xdr_object(), outcome(TRC.txSUCCESS, paid_twice), v4, 200))
+
     sdk_dump = oracle_tables.sdk_dump
     network_id = sdk_dump.network_id(network)
     processing = []
@@ -322,6 +364,62 @@ def synthetic_ledger() -> bytes:
     tx_set = sx.TransactionSet(base.tx_set.previous_ledger_hash, [e for e, *_ in txs])
     lcm = sx.LedgerCloseMeta(0, v0=sx.LedgerCloseMetaV0(base.ledger_header, tx_set, processing, [], []))
     return lcm.to_xdr_bytes()
+
+
+def scval_samples(account: str, sx) -> list:
+    """One SCVal of every type (and the edge cases of SCHEMAS.md's typed JSON): extreme
+    integers, strings with escapes and invalid UTF-8, absent and nested containers, every
+    address kind, a value nested past the rendering depth."""
+    from stellar_sdk import Address
+
+    SCV = sx.SCValType
+    max64 = 2**64 - 1
+
+    def val(kind, **fields):
+        return sx.SCVal(kind, **fields)
+
+    def address(kind, **fields):
+        return val(SCV.SCV_ADDRESS, address=sx.SCAddress(kind, **fields))
+
+    symbol = val(SCV.SCV_SYMBOL, sym=sx.SCSymbol(b"transfer"))
+    deep = val(SCV.SCV_U32, u32=sx.Uint32(1))
+    for _ in range(40):
+        deep = val(SCV.SCV_VEC, vec=sx.SCVec([deep]))
+    kinds = sx.SCAddressType
+    return [
+        symbol, val(SCV.SCV_BOOL, b=True), val(SCV.SCV_BOOL, b=False), val(SCV.SCV_VOID),
+        val(SCV.SCV_ERROR, error=sx.SCError(sx.SCErrorType.SCE_CONTRACT, contract_code=sx.Uint32(42))),
+        val(SCV.SCV_ERROR, error=sx.SCError(sx.SCErrorType.SCE_WASM_VM,
+                                            code=sx.SCErrorCode.SCEC_ARITH_DOMAIN)),
+        val(SCV.SCV_U32, u32=sx.Uint32(2**32 - 1)), val(SCV.SCV_I32, i32=sx.Int32(-2**31)),
+        val(SCV.SCV_U64, u64=sx.Uint64(max64)), val(SCV.SCV_I64, i64=sx.Int64(-2**63)),
+        val(SCV.SCV_TIMEPOINT, timepoint=sx.TimePoint(sx.Uint64(1700000000))),
+        val(SCV.SCV_DURATION, duration=sx.Duration(sx.Uint64(60))),
+        val(SCV.SCV_U128, u128=sx.UInt128Parts(sx.Uint64(max64), sx.Uint64(max64))),
+        val(SCV.SCV_I128, i128=sx.Int128Parts(sx.Int64(-2**63), sx.Uint64(0))),
+        val(SCV.SCV_U256, u256=sx.UInt256Parts(*[sx.Uint64(max64)] * 4)),
+        val(SCV.SCV_I256, i256=sx.Int256Parts(sx.Int64(-1), sx.Uint64(max64), sx.Uint64(5),
+                                              sx.Uint64(7))),
+        val(SCV.SCV_BYTES, bytes=sx.SCBytes(b"\x00\xff")),
+        val(SCV.SCV_STRING, str=sx.SCString(b'q " b \\ t \t nul \x00 del \x7f e \xc3\xa9')),
+        val(SCV.SCV_STRING, str=sx.SCString(b"bad \xff\xfe utf8 \n")),
+        val(SCV.SCV_SYMBOL, sym=sx.SCSymbol(b"")),
+        val(SCV.SCV_VEC, vec=None), val(SCV.SCV_MAP, map=None),
+        val(SCV.SCV_MAP, map=sx.SCMap([sx.SCMapEntry(symbol, val(SCV.SCV_VEC, vec=sx.SCVec([deep])))])),
+        val(SCV.SCV_ADDRESS, address=Address(account).to_xdr_sc_address()),
+        address(kinds.SC_ADDRESS_TYPE_CONTRACT, contract_id=sx.ContractID(sx.Hash(bytes(range(32))))),
+        address(kinds.SC_ADDRESS_TYPE_MUXED_ACCOUNT,
+                muxed_account=sx.MuxedEd25519Account(sx.Uint64(max64), sx.Uint256(bytes([1]) * 32))),
+        address(kinds.SC_ADDRESS_TYPE_CLAIMABLE_BALANCE, claimable_balance_id=sx.ClaimableBalanceID(
+            sx.ClaimableBalanceIDType.CLAIMABLE_BALANCE_ID_TYPE_V0, v0=sx.Hash(bytes([2]) * 32))),
+        address(kinds.SC_ADDRESS_TYPE_LIQUIDITY_POOL, liquidity_pool_id=sx.PoolID(sx.Hash(bytes([3]) * 32))),
+        val(SCV.SCV_LEDGER_KEY_NONCE, nonce_key=sx.SCNonceKey(sx.Int64(-5))),
+        val(SCV.SCV_LEDGER_KEY_CONTRACT_INSTANCE),
+        val(SCV.SCV_CONTRACT_INSTANCE, instance=sx.SCContractInstance(
+            sx.ContractExecutable(sx.ContractExecutableType.CONTRACT_EXECUTABLE_STELLAR_ASSET), None)),
+        val(SCV.SCV_EXECUTABLE_TAG, executable_tag=sx.SCString(b"tag")),
+        deep,
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -404,6 +502,9 @@ def row_key(table: str, row: dict) -> str:
         return f"ledger {row.get('ledger_sequence')}"
     if table == "transactions":
         return f"ledger {row.get('ledger_sequence')} tx {row.get('application_order')}"
+    if table == "contract_events":
+        return (f"ledger {row.get('ledger_sequence')} tx {row.get('transaction_order')} "
+                f"event {row.get('event_index')} ({row.get('origin')})")
     return (f"ledger {row.get('ledger_sequence')} tx {row.get('transaction_order')} "
             f"op {row.get('operation_index')} ({row.get('op_type')})")
 
@@ -468,9 +569,11 @@ def test_oracle_columns_follow_schemas_md(table, oracle):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_oracle_agrees_with_stellar_base(case, oracle):
-    """The oracle's rows agree with the third decoder on counts, op types and hashes."""
+    """The oracle's rows agree with the third decoder on counts, op types, contract events
+    and hashes."""
     facts = [row for rel in CASES[case] for row in oracle_rows(rel)]
     txs, ops = oracle_table(oracle, case, "transactions"), oracle_table(oracle, case, "operations")
+    events = oracle_table(oracle, case, "contract_events")
 
     def js_op_name(op_type: str) -> str:  # manage_sell_offer -> manageSellOffer
         first, *rest = op_type.split("_")
@@ -492,6 +595,9 @@ def test_oracle_agrees_with_stellar_base(case, oracle):
             "opTypes": dict(Counter(js_op_name(o["op_type"]) for o in ledger_ops)),
             "txMetaVersions": dict(Counter(f"v{t['meta_version']}" for t in ledger_txs)),
             "feeBumpTxs": sum(t["fee_bump"] for t in ledger_txs),
+            # stellar-base counts operation events only (v3 sorobanMeta.events, v4 operations[i].events)
+            "contractEvents": sum(e["ledger_sequence"] == seq and e["origin"] == "operation"
+                                  for e in events),
             "firstTxHash": ledger_txs[0]["transaction_hash"] if ledger_txs else None,
             "lastTxHash": ledger_txs[-1]["transaction_hash"] if ledger_txs else None,
         }
