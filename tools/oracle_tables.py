@@ -65,7 +65,7 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from stellar_sdk import Address, MuxedAccount, SignerKey, StrKey, xdr as sx
+from stellar_sdk import Address, Asset, MuxedAccount, SignerKey, StrKey, xdr as sx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sdk_dump  # noqa: E402  (tools/sdk_dump.py: reading fixture files, transaction hashes)
@@ -829,20 +829,226 @@ def contract_events_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> li
 
 
 # --------------------------------------------------------------------------------------
+# token_transfers (ledgers whose TransactionMeta v4 embeds the CAP-67 events)
+# --------------------------------------------------------------------------------------
+
+
+class NotEmbedded(ValueError):
+    """A ledger's metas do not embed the unified events: a transaction without
+    TransactionMeta v4, or v4 metas without fee events (stellar-core without
+    EMIT_CLASSIC_EVENTS, as in its unit tests: then classic operations emit none either).
+    Its token transfers can only be derived (docs/TOKEN_TRANSFERS.md), which this oracle
+    does not do."""
+
+
+TOKEN_TRANSFER_COLUMNS = (
+    "ledger_sequence", "ledger_close_time", "transaction_hash", "transaction_index",
+    "operation_index", "event_type", "from", "to", "asset", "asset_type", "asset_code",
+    "asset_issuer", "amount", "contract_id", "to_muxed_type", "to_muxed_value",
+)
+TOKEN_EVENT_NAMES = ("transfer", "mint", "burn", "clawback")
+
+
+def symbol(value: sx.SCVal) -> str | None:
+    return value.sym.sc_symbol.decode("utf-8", "replace") if value.type == SCV.SCV_SYMBOL else None
+
+
+def i128(value: sx.SCVal) -> int | None:
+    if value.type != SCV.SCV_I128:
+        return None
+    return (value.i128.hi.int64 << 64) | value.i128.lo.uint64
+
+
+def sep11_asset(value: sx.SCVal, contract_id: str, network_passphrase: str):
+    """The stellar-sdk Asset a SAC event names in its last topic, when that topic is a
+    SEP-11 string whose asset's contract is the emitting one (TOKEN_TRANSFERS.md §3.4.5)."""
+    if value.type != SCV.SCV_STRING or not value.str.sc_string:
+        return None
+    text = value.str.sc_string.decode("utf-8", "replace")
+    try:
+        if text == "native":
+            candidate = Asset.native()
+        else:
+            code, issuer = text.split(":")
+            candidate = Asset(code, issuer)
+    except Exception:  # not SEP-11
+        return None
+    return candidate if candidate.contract_id(network_passphrase) == contract_id else None
+
+
+def asset_columns(a) -> dict:
+    if a is None:
+        return {"asset": None, "asset_type": "none", "asset_code": None, "asset_issuer": None}
+    if a.is_native():
+        return {"asset": "native", "asset_type": "native", "asset_code": None, "asset_issuer": None}
+    return {"asset": f"{a.code}:{a.issuer}", "asset_type": a.type, "asset_code": a.code,
+            "asset_issuer": a.issuer}
+
+
+def event_amount_and_mux(data: sx.SCVal):
+    """(amount, to_muxed_type, to_muxed_value) of a v4 token event's data, or None when
+    the event is to be dropped (§3.4.3)."""
+    amount = i128(data)
+    if amount is not None:
+        return amount, None, None
+    if data.type != SCV.SCV_MAP or data.map is None:
+        return None
+    fields = {}
+    for entry in data.map.sc_map:
+        name = symbol(entry.key)
+        if name is None:
+            return None
+        fields[name] = entry.val
+    if "amount" not in fields or i128(fields["amount"]) is None:
+        return None
+    muxed = fields.get("to_muxed_id")
+    kind = value = None
+    if muxed is not None:
+        if muxed.type == SCV.SCV_U64:
+            kind, value = "id", str(muxed.u64.uint64)
+        elif muxed.type == SCV.SCV_BYTES:
+            kind, value = "hash", muxed.bytes.sc_bytes.hex()
+        elif muxed.type == SCV.SCV_STRING:
+            kind, value = "text", muxed.str.sc_string.decode("utf-8")
+        elif muxed.type != SCV.SCV_VOID:
+            return None
+    return i128(fields["amount"]), kind, value
+
+
+def operation_token_event(event: sx.ContractEvent, network_passphrase: str) -> dict | None:
+    """The token_transfers columns of one v4 operation event, None when it is not a token
+    movement (TOKEN_TRANSFERS.md §3.4, v4 layout)."""
+    if (event.type != sx.ContractEventType.CONTRACT or event.contract_id is None
+            or event.body.v != 0):
+        return None
+    topics, data = event.body.v0.topics, event.body.v0.data
+    if len(topics) < 2 or symbol(topics[0]) not in TOKEN_EVENT_NAMES:
+        return None
+    name = symbol(topics[0])
+    if name == "transfer":
+        if len(topics) < 3:
+            return None
+        holders, sac_topics = topics[1:3], 4
+    else:
+        if len(topics) >= 3 and topics[2].type != SCV.SCV_STRING:
+            return None
+        holders, sac_topics = topics[1:2], 3
+    if any(t.type != SCV.SCV_ADDRESS for t in holders):
+        return None
+    amount_mux = event_amount_and_mux(data)
+    if amount_mux is None:
+        return None
+    amount, mux_type, mux_value = amount_mux
+    contract = StrKey.encode_contract(event.contract_id.contract_id.hash)
+    found = (sep11_asset(topics[-1], contract, network_passphrase)
+             if len(topics) == sac_topics else None)
+    holder = [sc_address(t.address) for t in holders]
+    if name == "transfer":
+        source, destination = holder
+    elif name == "mint":
+        source, destination = None, holder[0]
+    else:  # burn, clawback
+        source, destination = holder[0], None
+    return {"event_type": name, "from": source, "to": destination, **asset_columns(found),
+            "amount": str(amount), "contract_id": contract, "to_muxed_type": mux_type,
+            "to_muxed_value": mux_value}
+
+
+def fee_events(meta_v4, native_contract: str) -> list[dict]:
+    """The 1–2 fee events of a transaction (charge, then refund), as §6.1 reads them."""
+    found = []
+    for tx_event in meta_v4.events:
+        event = tx_event.event
+        if (event.type != sx.ContractEventType.CONTRACT or event.contract_id is None
+                or event.body.v != 0):
+            raise ValueError("a transaction-level event that is not a contract event")
+        topics, data = event.body.v0.topics, event.body.v0.data
+        if not topics or symbol(topics[0]) != "fee":
+            continue
+        contract = StrKey.encode_contract(event.contract_id.contract_id.hash)
+        if (len(topics) != 2 or i128(data) is None or topics[1].type != SCV.SCV_ADDRESS
+                or contract != native_contract):
+            raise ValueError("a malformed fee event")
+        found.append({"event_type": "fee", "from": sc_address(topics[1].address), "to": None,
+                      **asset_columns(Asset.native()), "amount": str(i128(data)),
+                      "contract_id": contract, "to_muxed_type": None, "to_muxed_value": None})
+    if len(found) > 2:
+        raise ValueError(f"{len(found)} fee events in one transaction")
+    return found
+
+
+def embeds_fee_events(lcm: sx.LedgerCloseMeta) -> bool:
+    """Whether a ledger's TransactionMeta v4 carry fee events (stellar-core's
+    EMIT_CLASSIC_EVENTS, which also makes classic operations emit theirs)."""
+    return any(processing.tx_apply_processing.v == 4 and any(
+        e.event.body.v0.topics and symbol(e.event.body.v0.topics[0]) == "fee"
+        for e in processing.tx_apply_processing.v4.events)
+        for processing in sdk_dump.lcm_body(lcm).tx_processing)
+
+
+def token_transfers_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
+    """The `token_transfers` rows of a ledger from its embedded CAP-67 events (raises
+    NotEmbedded for a ledger whose metas do not embed them)."""
+    net = sdk_dump.network_id(network_passphrase)
+    seq, close_time, txs = ledger_transactions(lcm, net)
+    protocol = sdk_dump.lcm_body(lcm).ledger_header.header.ledger_version.uint32
+    native_contract = Asset.native().contract_id(network_passphrase)
+    if txs and not embeds_fee_events(lcm):
+        raise NotEmbedded(f"ledger {seq}: its TransactionMeta v4 carry no fee events")
+    charges, operations, refunds = [], [], []
+    for order, processing, _ in txs:
+        meta = processing.tx_apply_processing
+        if meta.v != 4:
+            raise NotEmbedded(f"ledger {seq}: transaction {order} has TransactionMeta v{meta.v}")
+        place = {"ledger_sequence": seq, "ledger_close_time": close_time,
+                 "transaction_hash": processing.result.transaction_hash.hash.hex(),
+                 "transaction_index": order}
+        fees = [{**place, "operation_index": None, **f}
+                for f in fee_events(meta.v4, native_contract)]
+        if not fees:
+            raise ValueError(f"ledger {seq}: transaction {order} has no fee event")
+        ops = []
+        if processing.result.result.result.code in SUCCESS_CODES:
+            for index, op_meta in enumerate(meta.v4.operations, start=1):
+                for event in op_meta.events:
+                    columns = operation_token_event(event, network_passphrase)
+                    if columns is not None:
+                        ops.append({**place, "operation_index": index, **columns})
+        charges += fees[:1]
+        if protocol >= 23:
+            operations += ops
+            refunds += fees[1:]
+        else:
+            operations += ops + fees[1:]
+    rows = charges + operations + refunds
+    return [{column: row[column] for column in TOKEN_TRANSFER_COLUMNS} for row in rows]
+
+
+# --------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------
 
 TABLES = {"stellar_ledger": ledger_rows, "transactions": transactions_rows,
-          "operations": operations_rows, "contract_events": contract_events_rows}
+          "operations": operations_rows, "token_transfers": token_transfers_rows,
+          "contract_events": contract_events_rows}
 
 
-def file_tables(path: str, network_passphrase: str, tables=tuple(TABLES)) -> dict[str, list[dict]]:
+def file_tables(path: str, network_passphrase: str,
+                tables=tuple(TABLES)) -> dict[str, list[dict] | None]:
     """{table: rows} for every ledger of a fixture file (decoded once), in file order."""
     with open(path, "rb") as f:
         data = f.read()
     lcms = sdk_dump.ledger_close_metas(data)
-    return {table: [row for lcm in lcms for row in TABLES[table](lcm, network_passphrase)]
-            for table in tables}
+    return {table: table_rows(table, lcms, network_passphrase) for table in tables}
+
+
+def table_rows(table: str, lcms: list, network_passphrase: str) -> list[dict] | None:
+    """The rows of one table for the ledgers, in order; None for token_transfers when a
+    ledger's events can only be derived (NotEmbedded)."""
+    try:
+        return [row for lcm in lcms for row in TABLES[table](lcm, network_passphrase)]
+    except NotEmbedded:
+        return None
 
 
 def file_rows(path: str, table: str, network_passphrase: str) -> list[dict]:
@@ -861,6 +1067,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.files:
         try:
             rows = file_rows(path, args.table, args.network)
+            if rows is None:
+                raise NotEmbedded("a ledger without embedded events (TransactionMeta v4)")
         except Exception as e:  # report and continue with the next file
             print(f"{path}: {type(e).__name__}: {e}", file=sys.stderr)
             status = 1
