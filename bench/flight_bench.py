@@ -83,15 +83,23 @@ class Yardstick(fl.FlightServerBase):
             self.table.schema, self.table.to_batches(max_chunksize=self.batch_rows)))
 
 
-def measure(location, ticket, streams, warm_seconds=4.0, reads=7):
-    """Reads until `warm_seconds` have passed (both processes' allocators and gRPC
-    connections settle: the first reads run at half speed), then `reads` more; returns the
-    (seconds, bytes, rows) of the median read and of the fastest."""
+def measure_pairs(ours, yard, streams, warm_seconds=4.0, pairs=7):
+    """Reads `ours` and `yard` ((location, ticket) each) alternately, so that the shared
+    machine's load weighs on both alike: first for `warm_seconds` (allocators and gRPC
+    connections settle: the first reads run at half speed), then `pairs` pairs. Returns
+    per side the (seconds, bytes, rows) of its median read and of its fastest, and the
+    median of the pairs' throughput ratios."""
     deadline = time.monotonic() + warm_seconds
     while time.monotonic() < deadline:
-        read(location, ticket, streams)
-    runs = sorted((read(location, ticket, streams) for _ in range(reads)), key=lambda r: r[0])
-    return runs[len(runs) // 2], runs[0]
+        read(*ours, streams)
+        read(*yard, streams)
+    runs = [(read(*ours, streams), read(*yard, streams)) for _ in range(pairs)]
+    ratios = sorted((o[1] / o[0]) / (y[1] / y[0]) for o, y in runs)
+    summary = []
+    for side in (0, 1):
+        by_time = sorted((pair[side] for pair in runs), key=lambda r: r[0])
+        summary.append((by_time[len(by_time) // 2], by_time[0]))
+    return summary[0], summary[1], ratios[len(ratios) // 2]
 
 
 def throughput(binary, ledgers, batch_rows):
@@ -105,25 +113,27 @@ def throughput(binary, ledgers, batch_rows):
             location = f"grpc://127.0.0.1:{port}"
             ticket = f"operations:2:{ledgers + 1}".encode()
             table = fl.FlightClient(location).do_get(fl.Ticket(ticket)).read_all()
-            ours = {n: measure(location, ticket, n) for n in (1, 4)}
+            yard_port = free_port()
+            server = Yardstick(f"grpc://127.0.0.1:{yard_port}", table.combine_chunks(),
+                               batch_rows)
+            threading.Thread(target=server.serve, daemon=True).start()
+            time.sleep(0.5)
+            yard_location = f"grpc://127.0.0.1:{yard_port}"
+            results = {n: measure_pairs((location, ticket), (yard_location, b"x"), n)
+                       for n in (1, 4)}
+            server.shutdown()
         finally:
             proc.terminate()
             proc.wait()
-    yard_port = free_port()
-    server = Yardstick(f"grpc://127.0.0.1:{yard_port}", table.combine_chunks(), batch_rows)
-    threading.Thread(target=server.serve, daemon=True).start()
-    time.sleep(0.5)
-    yard = {n: measure(f"grpc://127.0.0.1:{yard_port}", b"x", n) for n in (1, 4)}
-    server.shutdown()
     print(f"operations range: {ledgers} generator ledgers, {table.num_rows} rows, "
           f"{table.nbytes / 1e6:.1f} MB per stream, BATCH_SIZE {batch_rows}")
-    print("  (median of 7 reads after 4 s of warm-up; fastest in brackets)")
+    print("  (ours and the yardstick read alternately, 7 pairs after 4 s of warm-up: median "
+          "read, fastest in brackets; ratio = median of the pairs' ratios)")
     for n in (1, 4):
-        (s, b, r), (fs, fb, _) = ours[n]
-        (ys, yb, _), (yfs, yfb, _) = yard[n]
+        ((s, b, r), (fs, fb, _)), ((ys, yb, _), (yfs, yfb, _)), ratio = results[n]
         print(f"  {n} stream(s): ours {b / s / 1e9:.2f} GB/s ({fb / fs / 1e9:.2f}) "
               f"{r / s / 1e6:.2f} Mrows/s; pyarrow yardstick {yb / ys / 1e9:.2f} GB/s "
-              f"({yfb / yfs / 1e9:.2f}); ratio {(b / s) / (yb / ys):.2f}")
+              f"({yfb / yfs / 1e9:.2f}); ratio {ratio:.2f}")
 
 
 def latency(binary, count, rate):
