@@ -890,7 +890,7 @@ def event_amount_and_mux(data: sx.SCVal):
     the event is to be dropped (§3.4.3)."""
     amount = i128(data)
     if amount is not None:
-        return amount, None, None
+        return (amount, None, None) if abs(amount) < 10**38 else None
     if data.type != SCV.SCV_MAP or data.map is None:
         return None
     fields = {}
@@ -901,6 +901,8 @@ def event_amount_and_mux(data: sx.SCVal):
         fields[name] = entry.val
     if "amount" not in fields or i128(fields["amount"]) is None:
         return None
+    if abs(i128(fields["amount"])) >= 10**38:  # TOKEN_TRANSFERS.md §3.4.3: beyond decimal128(38,0)
+        return None
     muxed = fields.get("to_muxed_id")
     kind = value = None
     if muxed is not None:
@@ -909,7 +911,9 @@ def event_amount_and_mux(data: sx.SCVal):
         elif muxed.type == SCV.SCV_BYTES:
             kind, value = "hash", muxed.bytes.sc_bytes.hex()
         elif muxed.type == SCV.SCV_STRING:
-            kind, value = "text", muxed.str.sc_string.decode("utf-8")
+            raw = muxed.str.sc_string
+            kind, value = "text", utf8_or_none(raw) or "".join(
+                chr(b) if b < 0x80 else "\ufffd" for b in raw)
         elif muxed.type != SCV.SCV_VOID:
             return None
     return i128(fields["amount"]), kind, value
@@ -930,8 +934,8 @@ def operation_token_event(event: sx.ContractEvent, network_passphrase: str) -> d
             return None
         holders, sac_topics = topics[1:3], 4
     else:
-        if len(topics) >= 3 and topics[2].type != SCV.SCV_STRING:
-            return None
+        if name != "burn" and len(topics) >= 3 and topics[2].type != SCV.SCV_STRING:
+            return None  # v4 mint/clawback: a third topic can only be the asset
         holders, sac_topics = topics[1:2], 3
     if any(t.type != SCV.SCV_ADDRESS for t in holders):
         return None

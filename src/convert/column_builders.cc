@@ -64,14 +64,17 @@ arrow::Result<ColumnBuilders> ColumnBuilders::Make(std::shared_ptr<arrow::Schema
 
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> ColumnBuilders::Flush() {
   int64_t rows = num_rows();
-  reserved_rows_ = 0;
-  std::vector<std::shared_ptr<arrow::Array>> columns;
-  columns.reserve(builders_.size());
-  for (auto& builder : builders_) {
+  // Checked before any column is finished, so that a mismatch leaves every column as is.
+  for (const auto& builder : builders_) {
     if (builder->length() != rows) {
       return arrow::Status::Invalid("column builder lengths differ: ", builder->length(),
                                     " vs ", rows);
     }
+  }
+  reserved_rows_ = 0;
+  std::vector<std::shared_ptr<arrow::Array>> columns;
+  columns.reserve(builders_.size());
+  for (auto& builder : builders_) {
     Room room = RoomOf(*builder);
     ARROW_ASSIGN_OR_RAISE(auto array, builder->Finish());
     columns.push_back(std::move(array));

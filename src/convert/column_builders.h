@@ -85,8 +85,11 @@ class ColumnBuilders {
   /// kRowStep rows, so that most calls only count.
   arrow::Status ReserveRows(int64_t rows) {
     if (rows > reserved_rows_) {
-      reserved_rows_ = std::max(rows, kRowStep);
-      ARROW_RETURN_NOT_OK(ReserveEveryColumn(reserved_rows_));
+      int64_t step = std::max(rows, kRowStep);
+      // Counted only once every column has the room: a failure leaves none promised.
+      reserved_rows_ = 0;
+      ARROW_RETURN_NOT_OK(ReserveEveryColumn(step));
+      reserved_rows_ = step;
     }
     reserved_rows_ -= rows;
     return arrow::Status::OK();
@@ -94,10 +97,11 @@ class ColumnBuilders {
 
  private:
   std::shared_ptr<arrow::Schema> schema_;
+  static constexpr int64_t kRowStep = 256;
+
   /// Makes room for `rows` more rows in every column.
   arrow::Status ReserveEveryColumn(int64_t rows);
 
-  static constexpr int64_t kRowStep = 256;
   std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders_;
   /// Rows that may still be appended into the room ReserveRows made.
   int64_t reserved_rows_ = 0;
@@ -118,17 +122,6 @@ void UnsafeAppendOptional(Builder* builder, const std::optional<T>& value) {
   } else {
     builder->UnsafeAppendNull();
   }
-}
-
-/// Appends a stroop amount as decimal128(38, 0).
-inline arrow::Status AppendStroops(arrow::Decimal128Builder* builder, int64_t stroops) {
-  return builder->Append(arrow::Decimal128(stroops));
-}
-
-/// Appends a stroop amount as decimal128(38, 0), or null when absent.
-inline arrow::Status AppendStroops(arrow::Decimal128Builder* builder,
-                                   std::optional<int64_t> stroops) {
-  return stroops ? AppendStroops(builder, *stroops) : builder->AppendNull();
 }
 
 /// Returns the type of exact stroop amounts: decimal128(38, 0).

@@ -217,11 +217,12 @@ std::string SignerKeyText(sx::SignerKeyView key) {
       return xdr::EncodeStrKey(xdr::StrKeyKind::kPreAuthTx, key.preAuthTx());
     case sx::SignerKeyType::SIGNER_KEY_TYPE_HASH_X:
       return xdr::EncodeStrKey(xdr::StrKeyKind::kSha256Hash, key.hashX());
-    default:
+    case sx::SignerKeyType::SIGNER_KEY_TYPE_ED25519_SIGNED_PAYLOAD:
       // The payload of a P… key is the XDR of SignerKeyEd25519SignedPayload (SEP-23).
       return xdr::EncodeStrKey(xdr::StrKeyKind::kSignedPayload,
                                key.ed25519SignedPayload().bytes());
   }
+  return {};  // unreachable: a validated view holds one of the types above
 }
 
 /// Fills the fields of set_options (every one optional in the operation).

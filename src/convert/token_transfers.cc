@@ -651,7 +651,7 @@ std::optional<EventData> ReadEventData(sx::SCValView data, bool v4_layout) {
           break;
         case sx::SCValType::SCV_STRING:
           muxed_type = "text";
-          muxed_value = std::string(value.str());
+          muxed_value = Utf8OrReplaced(value.str());
           break;
         case sx::SCValType::SCV_VOID:
           break;
@@ -667,11 +667,11 @@ std::optional<EventData> ReadEventData(sx::SCValView data, bool v4_layout) {
   return out;
 }
 
-/// Parses one contract event as a token event (docs/TOKEN_TRANSFERS.md §3.4); nullopt for
-/// events that are not token movements.
-std::optional<TokenTransferEvent> ParseContractEvent(sx::ContractEventView event,
-                                                     bool v4_layout,
-                                                     const xdr::Digest& network_id) {
+}  // namespace
+
+std::optional<TokenTransferEvent> ParseTokenContractEvent(sx::ContractEventView event,
+                                                          bool v4_layout,
+                                                          const xdr::Digest& network_id) {
   if (event.type() != sx::ContractEventType::CONTRACT ||
       !event.contractID().has_value() || event.body().v() != 0) {
     return std::nullopt;
@@ -694,6 +694,9 @@ std::optional<TokenTransferEvent> ParseContractEvent(sx::ContractEventView event
   } else if (name == "mint" || name == "clawback") {
     uint32_t holder = v4_layout ? 1 : 2;
     if (topics.size() < holder + 1) return std::nullopt;
+    // v4: a third topic can only be the asset's SEP-11 string.
+    if (v4_layout && topics.size() >= 3 && topics[2].type() != sx::SCValType::SCV_STRING)
+      return std::nullopt;
     auto address = TopicAddress(topics[holder]);
     if (!address) return std::nullopt;
     if (name == "mint") {
@@ -741,10 +744,12 @@ std::optional<TokenTransferEvent> ParseContractEvent(sx::ContractEventView event
   return out;
 }
 
+namespace {
+
 arrow::Status Deriver::AddContractEvents() {
   auto add = [&](sx::ArrayView<sx::ContractEventView> contract_events, bool v4_layout) {
     for (auto event : contract_events) {
-      auto parsed = ParseContractEvent(event, v4_layout, network_id_);
+      auto parsed = ParseTokenContractEvent(event, v4_layout, network_id_);
       if (!parsed) continue;
       parsed->transaction_index = tx_->apply_order;
       parsed->operation_index = op_index_;
@@ -859,7 +864,7 @@ arrow::Result<std::optional<std::vector<TokenTransferEvent>>> EmbeddedTokenTrans
     for (auto op_meta : meta.operations()) {
       ++op_index;
       for (auto event : op_meta.events()) {
-        auto parsed = ParseContractEvent(event, true, network_id);
+        auto parsed = ParseTokenContractEvent(event, true, network_id);
         if (!parsed) continue;
         parsed->transaction_index = tx.apply_order;
         parsed->operation_index = op_index;

@@ -68,6 +68,12 @@ class TokenTransferSink {
   virtual arrow::Status Add(const TokenTransferEvent& event) = 0;
 };
 
+/// Parses one contract event as a token event (docs/TOKEN_TRANSFERS.md §3.4), in the
+/// TransactionMeta v4 topic layout or the older one; nullopt for events that are not
+/// token movements. Transaction and operation indices are left for the caller.
+std::optional<TokenTransferEvent> ParseTokenContractEvent(
+    stellar::xdr::ContractEventView event, bool v4_layout, const xdr::Digest& network_id);
+
 /// Derives the events of a ledger whose envelopes are joined, in protocol order, into
 /// `sink` as each is found (nothing is held back).
 arrow::Status DeriveTokenTransfers(const xdr::LedgerCloseMetaFrame& frame,

@@ -80,6 +80,21 @@ bool IsValidUtf8(std::span<const uint8_t> bytes) {
   return arrow::util::ValidateUTF8(bytes.data(), static_cast<int64_t>(bytes.size()));
 }
 
+std::string Utf8OrReplaced(std::string_view text) {
+  std::span<const uint8_t> raw(reinterpret_cast<const uint8_t*>(text.data()),
+                               text.size());
+  if (IsValidUtf8(raw)) return std::string(text);
+  std::string replaced;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x80) {
+      replaced.push_back(c);
+    } else {
+      replaced.append("\xEF\xBF\xBD");  // U+FFFD
+    }
+  }
+  return replaced;
+}
+
 std::string_view OperationTypeName(sx::OperationType type) {
   static constexpr int kMaxTypes = 64;
   static std::array<std::string, kMaxTypes> names;

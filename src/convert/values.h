@@ -66,6 +66,10 @@ AssetCodeText AssetCode(std::span<const uint8_t> padded);
 /// Returns true when `bytes` are valid UTF-8.
 bool IsValidUtf8(std::span<const uint8_t> bytes);
 
+/// Returns `text` when it is valid UTF-8, else a copy with each byte from 0x80 replaced
+/// by U+FFFD.
+std::string Utf8OrReplaced(std::string_view text);
+
 /// Returns the ledger's close time as microseconds since the epoch (timestamp[us, UTC]).
 inline int64_t CloseTimeMicros(const xdr::LedgerCloseMetaFrame& frame) {
   constexpr int64_t kMicrosPerSecond = 1'000'000;
