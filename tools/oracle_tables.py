@@ -990,6 +990,173 @@ def embeds_fee_events(lcm: sx.LedgerCloseMeta) -> bool:
         for processing in sdk_dump.lcm_body(lcm).tx_processing)
 
 
+class NotDerivable(ValueError):
+    """A ledger holds what the classic derivation below leaves out (Soroban transactions,
+    claimable-balance claims and clawbacks, liquidity pools, protocol < 8)."""
+
+
+UNDERIVED_OPERATIONS = (OT.CLAIM_CLAIMABLE_BALANCE, OT.CLAWBACK_CLAIMABLE_BALANCE,
+                        OT.LIQUIDITY_POOL_DEPOSIT, OT.LIQUIDITY_POOL_WITHDRAW,
+                        OT.INVOKE_HOST_FUNCTION, OT.EXTEND_FOOTPRINT_TTL, OT.RESTORE_FOOTPRINT)
+
+
+def sdk_asset(a: sx.Asset) -> Asset:
+    return Asset.from_xdr_object(a)
+
+
+class ClassicDeriver:
+    """TOKEN_TRANSFERS.md §2.1, §3, §3.1, §4, §5 and §7.1 for classic transactions, with
+    the choices the document says stellar-arrow-source makes (core's: each trade's bought
+    leg first, no fee event of amount 0)."""
+
+    def __init__(self, network_passphrase: str, place: dict, envelope: sx.TransactionEnvelope):
+        self.passphrase, self.place, self.envelope = network_passphrase, place, envelope
+        self.events = []
+
+    def mux_of(self, destination: sx.MuxedAccount) -> tuple[str | None, str | None]:
+        """§7.1: the muxed id of an M… destination, else what the (inner) memo says."""
+        _, muxed_address, muxed_id = muxed(destination)
+        if muxed_address is not None:
+            return "id", str(muxed_id)
+        memo = inner_tx(self.envelope).memo
+        if memo.type == sx.MemoType.MEMO_ID:
+            return "id", str(memo.id.uint64)
+        if memo.type == sx.MemoType.MEMO_TEXT:
+            return "text", utf8_or_none(memo.text) or "".join(
+                chr(b) if b < 0x80 else "\ufffd" for b in memo.text)
+        if memo.type == sx.MemoType.MEMO_HASH:
+            return "hash", memo.hash.hash.hex()
+        if memo.type == sx.MemoType.MEMO_RETURN:
+            return "hash", memo.ret_hash.hash.hex()
+        return None, None
+
+    def add(self, kind: str, a: Asset, source, destination, amount: int, op_index,
+            mux=(None, None)) -> None:
+        self.events.append({**self.place, "operation_index": op_index, "event_type": kind,
+                            "from": source, "to": destination, **asset_columns(a),
+                            "amount": str(amount), "contract_id": a.contract_id(self.passphrase),
+                            "to_muxed_type": mux[0], "to_muxed_value": mux[1]})
+
+    def move(self, a: Asset, source: str, destination: str, amount: int, op_index: int,
+             mux_destination: sx.MuxedAccount | None = None) -> None:
+        """§4: a transfer, or a mint from / burn to the asset's issuer."""
+        issuer = None if a.is_native() else a.issuer
+        mux = self.mux_of(mux_destination) if mux_destination is not None else (None, None)
+        if source == issuer and destination != issuer:
+            self.add("mint", a, None, destination, amount, op_index, mux)
+        elif destination == issuer and source != issuer:
+            self.add("burn", a, source, None, amount, op_index)
+        else:
+            self.add("transfer", a, source, destination, amount, op_index, mux)
+
+    def claim_atoms(self, atoms, source: str, op_index: int) -> None:
+        """§3.1 in core's order: the bought leg (source → seller), then the sold leg."""
+        for atom in atoms:
+            kind = atom.type
+            if kind == sx.ClaimAtomType.CLAIM_ATOM_TYPE_V0:
+                a = atom.v0
+                seller = StrKey.encode_ed25519_public_key(a.seller_ed25519.uint256)
+            elif kind == sx.ClaimAtomType.CLAIM_ATOM_TYPE_ORDER_BOOK:
+                a = atom.order_book
+                seller = account_id(a.seller_id)
+            else:
+                a = atom.liquidity_pool
+                seller = StrKey.encode_liquidity_pool(a.liquidity_pool_id.pool_id.hash)
+            self.move(sdk_asset(a.asset_bought), source, seller, a.amount_bought.int64, op_index)
+            self.move(sdk_asset(a.asset_sold), seller, source, a.amount_sold.int64, op_index)
+
+    def operation(self, op: sx.Operation, result: sx.OperationResult, op_index: int) -> None:
+        """§3: the events of one operation of a successful transaction."""
+        body, kind = op.body, op.body.type
+        source = (muxed(op.source_account)[0] if op.source_account is not None
+                  else tx_source(self.envelope)[0])
+        native = Asset.native()
+        tr = inner_result(result)
+        if kind == OT.CREATE_ACCOUNT:
+            o = body.create_account_op
+            self.move(native, source, account_id(o.destination), o.starting_balance.int64,
+                      op_index, sx.MuxedAccount(sx.CryptoKeyType.KEY_TYPE_ED25519,
+                                                ed25519=o.destination.account_id.ed25519))
+        elif kind == OT.PAYMENT:
+            o = body.payment_op
+            self.move(sdk_asset(o.asset), source, muxed(o.destination)[0], o.amount.int64,
+                      op_index, o.destination)
+        elif kind in (OT.PATH_PAYMENT_STRICT_RECEIVE, OT.PATH_PAYMENT_STRICT_SEND):
+            strict_receive = kind == OT.PATH_PAYMENT_STRICT_RECEIVE
+            o = body.path_payment_strict_receive_op if strict_receive else body.path_payment_strict_send_op
+            self.claim_atoms(tr.success.offers, source, op_index)
+            amount = o.dest_amount.int64 if strict_receive else tr.success.last.amount.int64
+            self.move(sdk_asset(o.dest_asset), source, muxed(o.destination)[0], amount,
+                      op_index, o.destination)
+        elif kind in (OT.MANAGE_SELL_OFFER, OT.CREATE_PASSIVE_SELL_OFFER, OT.MANAGE_BUY_OFFER):
+            self.claim_atoms(tr.success.offers_claimed, source, op_index)
+        elif kind == OT.ACCOUNT_MERGE:
+            if tr.source_account_balance is not None:
+                self.move(native, source, muxed(body.destination)[0],
+                          tr.source_account_balance.int64, op_index, body.destination)
+        elif kind == OT.CREATE_CLAIMABLE_BALANCE:
+            o = body.create_claimable_balance_op
+            balance = tr.balance_id
+            holder = StrKey.encode_claimable_balance(bytes([balance.type.value]) + balance.v0.hash)
+            self.move(sdk_asset(o.asset), source, holder, o.amount.int64, op_index)
+        elif kind == OT.CLAWBACK:
+            o = body.clawback_op
+            self.add("clawback", sdk_asset(o.asset), muxed(o.from_)[0], None, o.amount.int64,
+                     op_index)
+        elif kind == OT.INFLATION:
+            for payout in tr.payouts or []:
+                self.add("mint", native, None, account_id(payout.destination),
+                         payout.amount.int64, op_index)
+
+
+def classic_fee_event(place: dict, envelope: sx.TransactionEnvelope, fee_charged: int,
+                      network_passphrase: str) -> list[dict]:
+    """§2.1: a classic transaction's one fee event (none for a zero fee, as core)."""
+    if fee_charged == 0:
+        return []
+    if envelope.type == ENV.ENVELOPE_TYPE_TX_FEE_BUMP:
+        payer = muxed(envelope.fee_bump.tx.fee_source)[0]
+    else:
+        payer = tx_source(envelope)[0]
+    native = Asset.native()
+    return [{**place, "operation_index": None, "event_type": "fee", "from": payer, "to": None,
+             **asset_columns(native), "amount": str(fee_charged),
+             "contract_id": native.contract_id(network_passphrase), "to_muxed_type": None,
+             "to_muxed_value": None}]
+
+
+def is_soroban(envelope: sx.TransactionEnvelope) -> bool:
+    tx = inner_tx(envelope)
+    return envelope.type != ENV.ENVELOPE_TYPE_TX_V0 and tx.ext.v == 1
+
+
+def derived_token_transfers_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
+    """The `token_transfers` rows of a ledger of classic transactions, derived from its
+    operations and results (raises NotDerivable for what this derivation leaves out)."""
+    net = sdk_dump.network_id(network_passphrase)
+    seq, close_time, txs = ledger_transactions(lcm, net)
+    protocol = sdk_dump.lcm_body(lcm).ledger_header.header.ledger_version.uint32
+    if txs and protocol < 8:
+        raise NotDerivable(f"ledger {seq}: protocol {protocol} (XLM reconciliation)")
+    fees, operations = [], []
+    for order, processing, envelope in txs:
+        ops = inner_tx(envelope).operations
+        if is_soroban(envelope) or any(op.body.type in UNDERIVED_OPERATIONS for op in ops):
+            raise NotDerivable(f"ledger {seq}: transaction {order} needs ledger-entry changes")
+        place = {"ledger_sequence": seq, "ledger_close_time": close_time,
+                 "transaction_hash": processing.result.transaction_hash.hash.hex(),
+                 "transaction_index": order}
+        result = processing.result.result
+        fees += classic_fee_event(place, envelope, result.fee_charged.int64, network_passphrase)
+        if result.result.code in SUCCESS_CODES:
+            deriver = ClassicDeriver(network_passphrase, place, envelope)
+            for index, (op, op_result) in enumerate(zip(ops, op_results(result.result)), start=1):
+                deriver.operation(op, op_result, index)
+            operations += deriver.events
+    rows = fees + operations
+    return [{column: row[column] for column in TOKEN_TRANSFER_COLUMNS} for row in rows]
+
+
 def token_transfers_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
     """The `token_transfers` rows of a ledger from its embedded CAP-67 events (raises
     NotEmbedded for a ledger whose metas do not embed them)."""
@@ -1032,13 +1199,22 @@ def token_transfers_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> li
 # CLI
 # --------------------------------------------------------------------------------------
 
+def token_transfer_oracle_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
+    """The embedded events where the metas carry them, else the classic derivation (raises
+    NotDerivable when neither applies)."""
+    try:
+        return token_transfers_rows(lcm, network_passphrase)
+    except NotEmbedded:
+        return derived_token_transfers_rows(lcm, network_passphrase)
+
+
 TABLES = {"stellar_ledger": ledger_rows, "transactions": transactions_rows,
-          "operations": operations_rows, "token_transfers": token_transfers_rows,
+          "operations": operations_rows, "token_transfers": token_transfer_oracle_rows,
           "contract_events": contract_events_rows}
 
 
 def file_tables(path: str, network_passphrase: str,
-                tables=tuple(TABLES)) -> dict[str, list[dict] | None]:
+                tables=tuple(TABLES)) -> dict[str, "TableRows"]:
     """{table: rows} for every ledger of a fixture file (decoded once), in file order."""
     with open(path, "rb") as f:
         data = f.read()
@@ -1046,16 +1222,27 @@ def file_tables(path: str, network_passphrase: str,
     return {table: table_rows(table, lcms, network_passphrase) for table in tables}
 
 
-def table_rows(table: str, lcms: list, network_passphrase: str) -> list[dict] | None:
-    """The rows of one table for the ledgers, in order; None for token_transfers when a
-    ledger's events can only be derived (NotEmbedded)."""
-    try:
-        return [row for lcm in lcms for row in TABLES[table](lcm, network_passphrase)]
-    except NotEmbedded:
-        return None
+class TableRows(list):
+    """The rows of one table; `underived` holds the sequences of the ledgers left out: their
+    token transfers are neither embedded nor within the classic derivation."""
+
+    def __init__(self):
+        super().__init__()
+        self.underived: set[int] = set()
 
 
-def file_rows(path: str, table: str, network_passphrase: str) -> list[dict]:
+def table_rows(table: str, lcms: list, network_passphrase: str) -> TableRows:
+    """The rows of one table for the ledgers, in order."""
+    rows = TableRows()
+    for lcm in lcms:
+        try:
+            rows.extend(TABLES[table](lcm, network_passphrase))
+        except NotDerivable:
+            rows.underived.add(sdk_dump.lcm_body(lcm).ledger_header.header.ledger_seq.uint32)
+    return rows
+
+
+def file_rows(path: str, table: str, network_passphrase: str) -> TableRows:
     """The rows of one table for every ledger of a fixture file, in file order."""
     return file_tables(path, network_passphrase, (table,))[table]
 
@@ -1071,8 +1258,9 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.files:
         try:
             rows = file_rows(path, args.table, args.network)
-            if rows is None:
-                raise NotEmbedded("a ledger without embedded events (TransactionMeta v4)")
+            if rows.underived:
+                print(f"{path}: ledgers left out (token transfers neither embedded nor "
+                      f"classic): {sorted(rows.underived)}", file=sys.stderr)
         except Exception as e:  # report and continue with the next file
             print(f"{path}: {type(e).__name__}: {e}", file=sys.stderr)
             status = 1

@@ -72,7 +72,10 @@ class ColumnSink : public TokenTransferSink {
     ARROW_RETURN_NOT_OK(
         c_.column<arrow::StringBuilder>(kContractId)->Append(event.contract_id.view()));
     ARROW_RETURN_NOT_OK(AppendEnum(c_, kToMuxedType, event.to_muxed_type));
-    return AppendText(c_, kToMuxedValue, event.to_muxed_value);
+    // An empty text memo is a value: only an absent type makes the value null.
+    auto* muxed_value = c_.column<arrow::StringBuilder>(kToMuxedValue);
+    return event.to_muxed_type.empty() ? muxed_value->AppendNull()
+                                       : muxed_value->Append(event.to_muxed_value);
   }
 
  private:
