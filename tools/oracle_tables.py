@@ -992,12 +992,36 @@ def embeds_fee_events(lcm: sx.LedgerCloseMeta) -> bool:
 
 class NotDerivable(ValueError):
     """A ledger holds what the classic derivation below leaves out (Soroban transactions,
-    claimable-balance claims and clawbacks, liquidity pools, protocol < 8)."""
+    protocol < 8)."""
 
 
-UNDERIVED_OPERATIONS = (OT.CLAIM_CLAIMABLE_BALANCE, OT.CLAWBACK_CLAIMABLE_BALANCE,
-                        OT.LIQUIDITY_POOL_DEPOSIT, OT.LIQUIDITY_POOL_WITHDRAW,
-                        OT.INVOKE_HOST_FUNCTION, OT.EXTEND_FOOTPRINT_TTL, OT.RESTORE_FOOTPRINT)
+UNDERIVED_OPERATIONS = (OT.INVOKE_HOST_FUNCTION, OT.EXTEND_FOOTPRINT_TTL, OT.RESTORE_FOOTPRINT)
+LEC = sx.LedgerEntryChangeType
+
+
+def paired_changes(changes) -> list[tuple]:
+    """§7.8: (pre, post) entries of a change list: UPDATED and REMOVED paired with the
+    STATE just before them (REMOVED's post is None), CREATED with no pre."""
+    pairs, state = [], None
+    for change in changes:
+        if change.type == LEC.LEDGER_ENTRY_STATE:
+            state = change.state
+        elif change.type == LEC.LEDGER_ENTRY_CREATED:
+            pairs.append((None, change.created))
+        elif change.type == LEC.LEDGER_ENTRY_UPDATED:
+            pairs.append((state, change.updated))
+        elif change.type == LEC.LEDGER_ENTRY_REMOVED:
+            pairs.append((state, None))
+    return pairs
+
+
+def operation_changes(meta: sx.TransactionMeta, op_index: int):
+    """The ledger-entry changes of the operation at 1-based `op_index`."""
+    operations = {1: lambda m: m.v1.operations, 2: lambda m: m.v2.operations,
+                  3: lambda m: m.v3.operations, 4: lambda m: m.v4.operations}
+    if meta.v == 0:
+        return meta.operations[op_index - 1].changes.ledger_entry_changes
+    return operations[meta.v](meta)[op_index - 1].changes.ledger_entry_changes
 
 
 def sdk_asset(a: sx.Asset) -> Asset:
@@ -1005,13 +1029,46 @@ def sdk_asset(a: sx.Asset) -> Asset:
 
 
 class ClassicDeriver:
-    """TOKEN_TRANSFERS.md §2.1, §3, §3.1, §4, §5 and §7.1 for classic transactions, with
+    """TOKEN_TRANSFERS.md §2.1, §3, §3.1, §3.2, §4, §5, §7.1 and §7.4 for classic
+    transactions (not §3.3's revocations into claimable balances nor §7.6), with
     the choices the document says stellar-arrow-source makes (core's: each trade's bought
     leg first, no fee event of amount 0)."""
 
-    def __init__(self, network_passphrase: str, place: dict, envelope: sx.TransactionEnvelope):
-        self.passphrase, self.place, self.envelope = network_passphrase, place, envelope
+    def __init__(self, network_passphrase: str, place: dict, envelope: sx.TransactionEnvelope,
+                 meta: sx.TransactionMeta):
+        self.passphrase, self.place, self.envelope, self.meta = (network_passphrase, place,
+                                                                 envelope, meta)
         self.events = []
+
+    def removed_balance(self, op_index: int) -> sx.ClaimableBalanceEntry:
+        """§7.4: the pre-state of the one claimable balance the operation removed."""
+        removed = [pre.data.claimable_balance for pre, post in
+                   paired_changes(operation_changes(self.meta, op_index))
+                   if post is None and pre is not None
+                   and pre.data.type == sx.LedgerEntryType.CLAIMABLE_BALANCE]
+        if len(removed) != 1:
+            raise ValueError(f"{len(removed)} claimable balances removed, expected 1")
+        return removed[0]
+
+    def pool_deltas(self, op_index: int):
+        """§3.2: (pool L…, asset A, asset B, |ΔA|, |ΔB|) of the operation's one pool change."""
+        found = []
+        for pre, post in paired_changes(operation_changes(self.meta, op_index)):
+            entry = post if post is not None else pre
+            if entry.data.type != sx.LedgerEntryType.LIQUIDITY_POOL:
+                continue
+            pool = entry.data.liquidity_pool
+            product = pool.body.constant_product
+            reserves = [(e.data.liquidity_pool.body.constant_product.reserve_a.int64,
+                         e.data.liquidity_pool.body.constant_product.reserve_b.int64)
+                        if e is not None else (0, 0) for e in (pre, post)]
+            found.append((StrKey.encode_liquidity_pool(pool.liquidity_pool_id.pool_id.hash),
+                          sdk_asset(product.params.asset_a), sdk_asset(product.params.asset_b),
+                          abs(reserves[1][0] - reserves[0][0]),
+                          abs(reserves[1][1] - reserves[0][1])))
+        if len(found) != 1:
+            raise ValueError(f"{len(found)} liquidity pool changes, expected 1")
+        return found[0]
 
     def mux_of(self, destination: sx.MuxedAccount) -> tuple[str | None, str | None]:
         """§7.1: the muxed id of an M… destination, else what the (inner) memo says."""
@@ -1068,6 +1125,13 @@ class ClassicDeriver:
     def operation(self, op: sx.Operation, result: sx.OperationResult, op_index: int) -> None:
         """§3: the events of one operation of a successful transaction."""
         body, kind = op.body, op.body.type
+        if op.source_account is not None:
+            source_muxed = op.source_account
+        elif self.envelope.type == ENV.ENVELOPE_TYPE_TX_V0:
+            source_muxed = sx.MuxedAccount(sx.CryptoKeyType.KEY_TYPE_ED25519,
+                                           ed25519=self.envelope.v0.tx.source_account_ed25519)
+        else:
+            source_muxed = inner_tx(self.envelope).source_account
         source = (muxed(op.source_account)[0] if op.source_account is not None
                   else tx_source(self.envelope)[0])
         native = Asset.native()
@@ -1099,6 +1163,25 @@ class ClassicDeriver:
             balance = tr.balance_id
             holder = StrKey.encode_claimable_balance(bytes([balance.type.value]) + balance.v0.hash)
             self.move(sdk_asset(o.asset), source, holder, o.amount.int64, op_index)
+        elif kind in (OT.CLAIM_CLAIMABLE_BALANCE, OT.CLAWBACK_CLAIMABLE_BALANCE):
+            o = (body.claim_claimable_balance_op if kind == OT.CLAIM_CLAIMABLE_BALANCE
+                 else body.clawback_claimable_balance_op)
+            holder = StrKey.encode_claimable_balance(
+                bytes([o.balance_id.type.value]) + o.balance_id.v0.hash)
+            entry = self.removed_balance(op_index)
+            if kind == OT.CLAIM_CLAIMABLE_BALANCE:
+                self.move(sdk_asset(entry.asset), holder, source, entry.amount.int64, op_index,
+                          source_muxed)
+            else:
+                self.add("clawback", sdk_asset(entry.asset), holder, None, entry.amount.int64,
+                         op_index)
+        elif kind in (OT.LIQUIDITY_POOL_DEPOSIT, OT.LIQUIDITY_POOL_WITHDRAW):
+            pool, asset_a, asset_b, delta_a, delta_b = self.pool_deltas(op_index)
+            for a, delta in ((asset_a, delta_a), (asset_b, delta_b)):
+                if kind == OT.LIQUIDITY_POOL_DEPOSIT:
+                    self.move(a, source, pool, delta, op_index)
+                else:
+                    self.move(a, pool, source, delta, op_index, source_muxed)
         elif kind == OT.CLAWBACK:
             o = body.clawback_op
             self.add("clawback", sdk_asset(o.asset), muxed(o.from_)[0], None, o.amount.int64,
@@ -1149,7 +1232,8 @@ def derived_token_transfers_rows(lcm: sx.LedgerCloseMeta, network_passphrase: st
         result = processing.result.result
         fees += classic_fee_event(place, envelope, result.fee_charged.int64, network_passphrase)
         if result.result.code in SUCCESS_CODES:
-            deriver = ClassicDeriver(network_passphrase, place, envelope)
+            deriver = ClassicDeriver(network_passphrase, place, envelope,
+                                     processing.tx_apply_processing)
             for index, (op, op_result) in enumerate(zip(ops, op_results(result.result)), start=1):
                 deriver.operation(op, op_result, index)
             operations += deriver.events
