@@ -991,12 +991,63 @@ def embeds_fee_events(lcm: sx.LedgerCloseMeta) -> bool:
 
 
 class NotDerivable(ValueError):
-    """A ledger holds what the classic derivation below leaves out (Soroban transactions,
-    protocol < 8)."""
+    """A ledger the derivation below leaves out: protocol < 8 (XLM reconciliation)."""
 
 
-UNDERIVED_OPERATIONS = (OT.INVOKE_HOST_FUNCTION, OT.EXTEND_FOOTPRINT_TTL, OT.RESTORE_FOOTPRINT)
 LEC = sx.LedgerEntryChangeType
+
+
+def fee_payer_balance_delta(changes, payer: str) -> int:
+    """§2.1's balance scan: the fee payer's UPDATED balance minus its STATE balance (the
+    last of each wins, a missing side counts as 0)."""
+    start = end = 0
+    for change in changes:
+        entry = (change.state if change.type == LEC.LEDGER_ENTRY_STATE else
+                 change.updated if change.type == LEC.LEDGER_ENTRY_UPDATED else None)
+        if entry is None or entry.data.type != sx.LedgerEntryType.ACCOUNT:
+            continue
+        if account_id(entry.data.account.account_id) != payer:
+            continue
+        if change.type == LEC.LEDGER_ENTRY_STATE:
+            start = entry.data.account.balance.int64
+        else:
+            end = entry.data.account.balance.int64
+    return end - start
+
+
+def v3_token_event(event: sx.ContractEvent, network_passphrase: str) -> dict | None:
+    """§3.4 in the pre-CAP-67 (TransactionMeta v3) layout: `[mint, admin, to, (asset)]`,
+    `[clawback, admin, from, (asset)]`, i128 data only; a SAC transfer from or to the
+    issuer becomes a mint or burn (§3.4.5)."""
+    if (event.type != sx.ContractEventType.CONTRACT or event.contract_id is None
+            or event.body.v != 0):
+        return None
+    topics, data = event.body.v0.topics, event.body.v0.data
+    name = symbol(topics[0]) if len(topics) >= 2 else None
+    if name not in TOKEN_EVENT_NAMES or i128(data) is None or abs(i128(data)) >= 10**38:
+        return None
+    if name == "burn":
+        holders, sac_topics = topics[1:2], 3
+    else:
+        if len(topics) < 3:
+            return None
+        holders, sac_topics = topics[1:3], 4
+    if any(t.type != SCV.SCV_ADDRESS for t in holders):
+        return None
+    holder = [sc_address(t.address) for t in holders]
+    contract = StrKey.encode_contract(event.contract_id.contract_id.hash)
+    found = (sep11_asset(topics[-1], contract, network_passphrase)
+             if len(topics) == sac_topics else None)
+    source, destination = {"transfer": (holder[0], holder[-1]), "mint": (None, holder[-1]),
+                           "clawback": (holder[-1], None), "burn": (holder[0], None)}[name]
+    if name == "transfer" and found is not None and not found.is_native():
+        if source == found.issuer and destination != found.issuer:
+            name, source = "mint", None
+        elif destination == found.issuer and source != found.issuer:
+            name, destination = "burn", None
+    return {"event_type": name, "from": source, "to": destination, **asset_columns(found),
+            "amount": str(i128(data)), "contract_id": contract, "to_muxed_type": None,
+            "to_muxed_value": None}
 
 
 def paired_changes(changes) -> list[tuple]:
@@ -1028,9 +1079,9 @@ def sdk_asset(a: sx.Asset) -> Asset:
     return Asset.from_xdr_object(a)
 
 
-class ClassicDeriver:
-    """TOKEN_TRANSFERS.md §2.1, §3, §3.1, §3.2, §4, §5, §7.1 and §7.4 for classic
-    transactions (not §3.3's revocations into claimable balances nor §7.6), with
+class Deriver:
+    """TOKEN_TRANSFERS.md §2.1, §3, §3.1, §3.2, §3.4, §4, §5, §7.1 and §7.4 (not §3.3's
+    revocations into claimable balances nor §7.6's reconciliation), with
     the choices the document says stellar-arrow-source makes (core's: each trade's bought
     leg first, no fee event of amount 0)."""
 
@@ -1186,26 +1237,56 @@ class ClassicDeriver:
             o = body.clawback_op
             self.add("clawback", sdk_asset(o.asset), muxed(o.from_)[0], None, o.amount.int64,
                      op_index)
+        elif kind == OT.INVOKE_HOST_FUNCTION:
+            meta = self.meta
+            if meta.v == 3:
+                events = meta.v3.soroban_meta.events if meta.v3.soroban_meta else []
+                parse = v3_token_event
+            else:
+                events = meta.v4.operations[op_index - 1].events if meta.v4.operations else []
+                parse = operation_token_event
+            for event in events:
+                columns = parse(event, self.passphrase)
+                if columns is not None:
+                    self.events.append({**self.place, "operation_index": op_index, **columns})
         elif kind == OT.INFLATION:
             for payout in tr.payouts or []:
                 self.add("mint", native, None, account_id(payout.destination),
                          payout.amount.int64, op_index)
 
 
-def classic_fee_event(place: dict, envelope: sx.TransactionEnvelope, fee_charged: int,
-                      network_passphrase: str) -> list[dict]:
-    """§2.1: a classic transaction's one fee event (none for a zero fee, as core)."""
-    if fee_charged == 0:
-        return []
+def derived_fee_events(place: dict, envelope: sx.TransactionEnvelope, processing,
+                       network_passphrase: str) -> tuple[list[dict], list[dict]]:
+    """§2.1: ([charge], [refund]) of a transaction, each list empty for a zero amount (as
+    core): classic: `feeCharged`; Soroban: the fee payer's balance drop in fee processing,
+    and the rise in txChangesAfter and postTxApplyFeeProcessing, negated."""
     if envelope.type == ENV.ENVELOPE_TYPE_TX_FEE_BUMP:
         payer = muxed(envelope.fee_bump.tx.fee_source)[0]
     else:
         payer = tx_source(envelope)[0]
+    refund = 0
+    if is_soroban(envelope):
+        charge = -fee_payer_balance_delta(processing.fee_processing.ledger_entry_changes, payer)
+        meta = processing.tx_apply_processing
+        after = {3: lambda m: m.v3.tx_changes_after, 4: lambda m: m.v4.tx_changes_after}
+        changes = list(after[meta.v](meta).ledger_entry_changes) if meta.v in after else []
+        post = getattr(processing, "post_tx_apply_fee_processing", None)
+        if post is not None:
+            changes += post.ledger_entry_changes
+        refund = fee_payer_balance_delta(changes, payer)
+        if charge < 0 or refund < 0:
+            raise ValueError(f"fee payer {payer}: charge {charge}, refund {refund}")
+    else:
+        charge = processing.result.result.fee_charged.int64
     native = Asset.native()
-    return [{**place, "operation_index": None, "event_type": "fee", "from": payer, "to": None,
-             **asset_columns(native), "amount": str(fee_charged),
-             "contract_id": native.contract_id(network_passphrase), "to_muxed_type": None,
-             "to_muxed_value": None}]
+
+    def event(amount: int) -> list[dict]:
+        return [{**place, "operation_index": None, "event_type": "fee", "from": payer,
+                 "to": None, **asset_columns(native), "amount": str(amount),
+                 "contract_id": native.contract_id(network_passphrase),
+                 "to_muxed_type": None, "to_muxed_value": None}] if amount else []
+
+    return event(charge), event(-refund)
 
 
 def is_soroban(envelope: sx.TransactionEnvelope) -> bool:
@@ -1214,30 +1295,35 @@ def is_soroban(envelope: sx.TransactionEnvelope) -> bool:
 
 
 def derived_token_transfers_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
-    """The `token_transfers` rows of a ledger of classic transactions, derived from its
-    operations and results (raises NotDerivable for what this derivation leaves out)."""
+    """The `token_transfers` rows of a ledger derived from its operations, results, changes
+    and Soroban events (raises NotDerivable for a ledger before protocol 8)."""
     net = sdk_dump.network_id(network_passphrase)
     seq, close_time, txs = ledger_transactions(lcm, net)
     protocol = sdk_dump.lcm_body(lcm).ledger_header.header.ledger_version.uint32
     if txs and protocol < 8:
         raise NotDerivable(f"ledger {seq}: protocol {protocol} (XLM reconciliation)")
-    fees, operations = [], []
+    charges, operations, refunds = [], [], []
     for order, processing, envelope in txs:
         ops = inner_tx(envelope).operations
-        if is_soroban(envelope) or any(op.body.type in UNDERIVED_OPERATIONS for op in ops):
-            raise NotDerivable(f"ledger {seq}: transaction {order} needs ledger-entry changes")
         place = {"ledger_sequence": seq, "ledger_close_time": close_time,
                  "transaction_hash": processing.result.transaction_hash.hash.hex(),
                  "transaction_index": order}
         result = processing.result.result
-        fees += classic_fee_event(place, envelope, result.fee_charged.int64, network_passphrase)
+        charge, refund = derived_fee_events(place, envelope, processing, network_passphrase)
+        charges += charge
+        events = []
         if result.result.code in SUCCESS_CODES:
-            deriver = ClassicDeriver(network_passphrase, place, envelope,
+            deriver = Deriver(network_passphrase, place, envelope,
                                      processing.tx_apply_processing)
             for index, (op, op_result) in enumerate(zip(ops, op_results(result.result)), start=1):
                 deriver.operation(op, op_result, index)
-            operations += deriver.events
-    rows = fees + operations
+            events = deriver.events
+        if protocol >= 23:  # §5
+            operations += events
+            refunds += refund
+        else:
+            operations += events + refund
+    rows = charges + operations + refunds
     return [{column: row[column] for column in TOKEN_TRANSFER_COLUMNS} for row in rows]
 
 
@@ -1284,7 +1370,7 @@ def token_transfers_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> li
 # --------------------------------------------------------------------------------------
 
 def token_transfer_oracle_rows(lcm: sx.LedgerCloseMeta, network_passphrase: str) -> list[dict]:
-    """The embedded events where the metas carry them, else the classic derivation (raises
+    """The embedded events where the metas carry them, else the derivation (raises
     NotDerivable when neither applies)."""
     try:
         return token_transfers_rows(lcm, network_passphrase)
@@ -1308,7 +1394,7 @@ def file_tables(path: str, network_passphrase: str,
 
 class TableRows(list):
     """The rows of one table; `underived` holds the sequences of the ledgers left out: their
-    token transfers are neither embedded nor within the classic derivation."""
+    token transfers are neither embedded nor derivable (protocol < 8)."""
 
     def __init__(self):
         super().__init__()

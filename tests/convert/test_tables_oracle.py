@@ -27,10 +27,9 @@ structurally valid but no validator ever applied it.
 `token_transfers` is derived from operations, results and changes (docs/TOKEN_TRANSFERS.md).
 The oracle reads the unified events stellar-core embeds in TransactionMeta v4 where the
 metas carry them (fee events present: core's EMIT_CLASSIC_EVENTS); elsewhere it derives
-the events of classic ledgers from operations and results itself (§2.1, §3, §3.1, §4, §5,
-§7.1, §7.4, §3.2). Ledgers with Soroban transactions and no embedded events, and ledgers
-before protocol 8, are left out of the comparison (conservation checks and
-the C++ derived == embedded test cover them).
+them itself from operations, results, changes and Soroban events (§2.1, §3, §3.1, §3.2,
+§3.4, §4, §5, §7.1, §7.4). Only ledgers before protocol 8 (§7.6's XLM reconciliation) would
+be left out; no fixture ledger with transactions is one.
 
 The network passphrase of each file comes from ORACLE-ledgers.jsonl (a third decoder,
 @stellar/stellar-base), which also checks the oracle's row counts and hashes
@@ -597,8 +596,8 @@ def test_token_transfer_oracle_covers_the_pubnet_ledgers_with_embedded_events(or
 
 
 def test_token_transfer_oracle_derives_the_classic_ledgers(oracle):
-    """The classic derivation covers the 320 testnet lighthorizon ledgers but the one with
-    a transaction beyond it, with fee and transfer events."""
+    """The oracle's own derivation covers the 320 testnet lighthorizon ledgers, with fee
+    and transfer events."""
     result = oracle.get(LIGHTHORIZON)
     if result is None:
         pytest.skip(f"{LIGHTHORIZON} missing")
@@ -662,8 +661,7 @@ def test_table_matches_oracle(case, table, oracle, case_files, tmp_path):
         ours = [row for row in ours if row["ledger_sequence"] not in left_out]
         if not ours and not expected:
             pytest.skip(f"{case}: the oracle covers none of its ledgers' token transfers "
-                        "(Soroban transactions without embedded events); conservation and "
-                        "the C++ derived == embedded test do")
+                        "(protocol < 8: XLM reconciliation)")
     problems = table_differences(table, ours, expected)
     if problems:
         more = [f"... {len(problems) - SHOWN} more"] if len(problems) > SHOWN else []
