@@ -2,6 +2,8 @@
 
 #include <array>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "convert/scval.h"
 #include "convert/values.h"
@@ -16,6 +18,9 @@ using ChangeType = sx::LedgerEntryChangeType;
 
 /// First protocol whose ledgers order all refunds after all operation events.
 constexpr uint32_t kProtocolRefundsLast = 23;
+/// Before this protocol XLM could appear or vanish in an operation (TOKEN_TRANSFERS.md
+/// §7.6).
+constexpr uint32_t kProtocolXlmConserved = 8;
 /// CONTRACT_ID_PREIMAGE_FROM_ASSET: the SAC id preimage.
 constexpr uint32_t kContractIdPreimageFromAsset = 1;
 
@@ -151,6 +156,47 @@ std::optional<int64_t> BalanceChange(sx::LedgerEntryChangesView changes,
   }
   if (!before && !after) return std::nullopt;
   return after.value_or(0) - before.value_or(0);
+}
+
+/// Keeps the events of one operation, to be reconciled before they go on (§7.6).
+class EventBuffer : public TokenTransferSink {
+ public:
+  arrow::Status Add(const TokenTransferEvent& event) override {
+    events.push_back(event);
+    return arrow::Status::OK();
+  }
+  std::vector<TokenTransferEvent> events;
+};
+
+/// Returns what `events` add to (or take from) `holder`'s XLM.
+int64_t NativeDelta(const std::vector<TokenTransferEvent>& events,
+                    std::string_view holder) {
+  int64_t delta = 0;
+  for (const auto& event : events) {
+    if (event.asset.kind != TokenAsset::Kind::kNative) continue;
+    auto amount = static_cast<int64_t>(event.amount.low_bits());
+    if (event.to.view() == holder) delta += amount;
+    if (event.from.view() == holder) delta -= amount;
+  }
+  return delta;
+}
+
+/// Whether an operation type moves value (§3's table), and so is reconciled (§7.6).
+bool MovesValue(sx::OperationType type) {
+  switch (type) {
+    case OpType::SET_OPTIONS:
+    case OpType::CHANGE_TRUST:
+    case OpType::MANAGE_DATA:
+    case OpType::BUMP_SEQUENCE:
+    case OpType::BEGIN_SPONSORING_FUTURE_RESERVES:
+    case OpType::END_SPONSORING_FUTURE_RESERVES:
+    case OpType::REVOKE_SPONSORSHIP:
+    case OpType::EXTEND_FOOTPRINT_TTL:
+    case OpType::RESTORE_FOOTPRINT:
+      return false;
+    default:
+      return true;
+  }
 }
 
 /// The transaction an envelope carries: source, memo, operations, Soroban or not, and
@@ -387,10 +433,38 @@ class Deriver {
                                    : inner_->source;
       std::optional<sx::LedgerEntryChangesView> changes;
       if (index < metas.size()) changes = metas[index].changes;
-      ARROW_RETURN_NOT_OK(AddOperation(op.body(), (*result).tr(), source, changes));
+      if (protocol_ < kProtocolXlmConserved && changes && MovesValue(op.body().type())) {
+        ARROW_RETURN_NOT_OK(AddReconciled(op.body(), (*result).tr(), source, *changes));
+      } else {
+        ARROW_RETURN_NOT_OK(AddOperation(op.body(), (*result).tr(), source, changes));
+      }
       ++result;
       ++index;
     }
+    return arrow::Status::OK();
+  }
+
+  /// Before protocol 8 (§7.6): the operation's events, preceded by an XLM mint to its
+  /// source or followed by a burn from it for what the source's balance change shows
+  /// beyond them.
+  arrow::Status AddReconciled(sx::OperationBodyView body,
+                              sx::OperationResultTrView result, std::string_view source,
+                              sx::LedgerEntryChangesView changes) {
+    EventBuffer buffer;
+    TokenTransferSink* sink = std::exchange(sink_, &buffer);
+    arrow::Status status = AddOperation(body, result, source, changes);
+    sink_ = sink;
+    ARROW_RETURN_NOT_OK(status);
+    auto key = xdr::DecodeStrKey32(xdr::StrKeyKind::kAccount, source);
+    if (!key)
+      return arrow::Status::Invalid("operation source ", source, " is no account");
+    int64_t change = BalanceChange(changes, *key).value_or(0);
+    int64_t missing = change - NativeDelta(buffer.events, source);
+    if (missing > 0)
+      ARROW_RETURN_NOT_OK(Emit(NativeEvent(TransferKind::kMint, "", source, missing)));
+    for (const auto& event : buffer.events) ARROW_RETURN_NOT_OK(Emit(event));
+    if (missing < 0)
+      ARROW_RETURN_NOT_OK(Emit(NativeEvent(TransferKind::kBurn, source, "", -missing)));
     return arrow::Status::OK();
   }
 
