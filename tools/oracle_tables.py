@@ -65,7 +65,7 @@ import os
 import sys
 from datetime import datetime, timezone
 
-from stellar_sdk import Address, Asset, MuxedAccount, SignerKey, StrKey, xdr as sx
+from stellar_sdk import Address, Asset, Keypair, MuxedAccount, SignerKey, StrKey, xdr as sx
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sdk_dump  # noqa: E402  (tools/sdk_dump.py: reading fixture files, transaction hashes)
@@ -1080,8 +1080,7 @@ def sdk_asset(a: sx.Asset) -> Asset:
 
 
 class Deriver:
-    """TOKEN_TRANSFERS.md §2.1, §3, §3.1, §3.2, §3.4, §4, §5, §7.1, §7.4 and §7.6 (not
-    §3.3's revocations into claimable balances), with
+    """TOKEN_TRANSFERS.md §2.1, §3, §3.1, §3.2, §3.3, §3.4, §4, §5, §7.1, §7.4 and §7.6, with
     the choices the document says stellar-arrow-source makes (core's: each trade's bought
     leg first, no fee event of amount 0)."""
 
@@ -1109,6 +1108,54 @@ class Deriver:
             self.events.insert(first, self.events.pop())
         elif missing < 0:
             self.add("burn", native, source, None, -missing, op_index)
+
+    def revocation_balance_id(self, op_index: int, pool: sx.PoolID, a: sx.Asset) -> bytes:
+        """§3.3: the claimable balance id a revocation gives asset `a` of `pool`."""
+        tx = inner_tx(self.envelope)
+        if self.envelope.type == ENV.ENVELOPE_TYPE_TX_V0:
+            source = sx.AccountID(sx.PublicKey(sx.PublicKeyType.PUBLIC_KEY_TYPE_ED25519,
+                                               tx.source_account_ed25519))
+        else:
+            source = Keypair.from_public_key(muxed(tx.source_account)[0]).xdr_account_id()
+        preimage = sx.HashIDPreimage(
+            ENV.ENVELOPE_TYPE_POOL_REVOKE_OP_ID,
+            revoke_id=sx.HashIDPreimageRevokeID(source, tx.seq_num, sx.Uint32(op_index - 1),
+                                                pool, a))
+        return hashlib.sha256(preimage.to_xdr_bytes()).digest()
+
+    def revocations(self, op_index: int) -> None:
+        """§3.3: pool shares a revocation drained into claimable balances."""
+        pairs = paired_changes(operation_changes(self.meta, op_index))
+        created = [post.data.claimable_balance for pre, post in pairs
+                   if pre is None and post.data.type == sx.LedgerEntryType.CLAIMABLE_BALANCE]
+        pools = [(pre, post) for pre, post in pairs
+                 if (post or pre).data.type == sx.LedgerEntryType.LIQUIDITY_POOL]
+        if not created or not pools:
+            return
+        by_id = {c.balance_id.v0.hash: c for c in created}
+        pool_id = lambda pair: (pair[1] or pair[0]).data.liquidity_pool.liquidity_pool_id.pool_id.hash
+        for pre, post in sorted(pools, key=pool_id):  # §7.8: by ledger key, i.e. pool id
+            pool = (post or pre).data.liquidity_pool
+            params = pool.body.constant_product.params
+            reserves = [(e.data.liquidity_pool.body.constant_product.reserve_a.int64,
+                         e.data.liquidity_pool.body.constant_product.reserve_b.int64)
+                        if e is not None else (0, 0) for e in (pre, post)]
+            deltas = [abs(reserves[1][i] - reserves[0][i]) for i in (0, 1)]
+            assets = [params.asset_a, params.asset_b]
+            matched = [by_id.get(self.revocation_balance_id(op_index, pool.liquidity_pool_id, a))
+                       for a in assets]
+            count = sum(m is not None for m in matched)
+            if count == 0:
+                continue
+            holder = StrKey.encode_liquidity_pool(pool.liquidity_pool_id.pool_id.hash)
+            for balance in matched:
+                if balance is not None:
+                    cb = StrKey.encode_claimable_balance(
+                        bytes([balance.balance_id.type.value]) + balance.balance_id.v0.hash)
+                    self.move(sdk_asset(balance.asset), holder, cb, balance.amount.int64, op_index)
+            if count == 1:
+                other = 1 if matched[0] is not None else 0
+                self.add("burn", sdk_asset(assets[other]), holder, None, deltas[other], op_index)
 
     def removed_balance(self, op_index: int) -> sx.ClaimableBalanceEntry:
         """§7.4: the pre-state of the one claimable balance the operation removed."""
@@ -1252,6 +1299,8 @@ class Deriver:
                     self.move(a, source, pool, delta, op_index)
                 else:
                     self.move(a, pool, source, delta, op_index, source_muxed)
+        elif kind in (OT.ALLOW_TRUST, OT.SET_TRUST_LINE_FLAGS):
+            self.revocations(op_index)
         elif kind == OT.CLAWBACK:
             o = body.clawback_op
             self.add("clawback", sdk_asset(o.asset), muxed(o.from_)[0], None, o.amount.int64,

@@ -1,5 +1,6 @@
 #include "convert/token_transfers.h"
 
+#include <algorithm>
 #include <array>
 #include <unordered_map>
 #include <utility>
@@ -7,6 +8,7 @@
 
 #include "convert/scval.h"
 #include "convert/values.h"
+#include "xdr/sha256.h"
 #include "xdr/strkey.h"
 
 namespace sas::convert {
@@ -208,6 +210,9 @@ struct InnerTransaction {
   bool soroban = false;
   xdr::StrKeyText fee_payer;
   std::span<const uint8_t, 32> fee_payer_key;
+  /// The (inner) transaction's source key and sequence number (ids of revocations' CBs).
+  std::span<const uint8_t, 32> source_key;
+  int64_t sequence = 0;
 };
 
 /// The ed25519 key of a possibly muxed account.
@@ -221,15 +226,26 @@ InnerTransaction ReadInner(sx::TransactionEnvelopeView envelope) {
     case sx::EnvelopeType::ENVELOPE_TYPE_TX_V0: {
       auto tx = envelope.v0().tx();
       xdr::StrKeyText source = xdr::AccountStrKey(tx.sourceAccountEd25519());
-      return {source, tx.memo(), tx.operations(),
-              false,  source,    tx.sourceAccountEd25519()};
+      return {source,
+              tx.memo(),
+              tx.operations(),
+              false,
+              source,
+              tx.sourceAccountEd25519(),
+              tx.sourceAccountEd25519(),
+              tx.seqNum()};
     }
     case sx::EnvelopeType::ENVELOPE_TYPE_TX: {
       auto tx = envelope.v1().tx();
       xdr::StrKeyText source = MuxedAccount(tx.sourceAccount()).account;
-      return {source,          tx.memo(),
-              tx.operations(), tx.ext().v() == 1,
-              source,          AccountKey(tx.sourceAccount())};
+      return {source,
+              tx.memo(),
+              tx.operations(),
+              tx.ext().v() == 1,
+              source,
+              AccountKey(tx.sourceAccount()),
+              AccountKey(tx.sourceAccount()),
+              tx.seqNum()};
     }
     default: {
       auto fee_bump = envelope.feeBump().tx();
@@ -239,7 +255,9 @@ InnerTransaction ReadInner(sx::TransactionEnvelopeView envelope) {
               tx.operations(),
               tx.ext().v() == 1,
               MuxedAccount(fee_bump.feeSource()).account,
-              AccountKey(fee_bump.feeSource())};
+              AccountKey(fee_bump.feeSource()),
+              AccountKey(tx.sourceAccount()),
+              tx.seqNum()};
     }
   }
 }
@@ -586,9 +604,112 @@ class Deriver {
                                changes);
       case OpType::INVOKE_HOST_FUNCTION:
         return AddContractEvents();
+      case OpType::ALLOW_TRUST:
+      case OpType::SET_TRUST_LINE_FLAGS:
+        return changes ? AddRevocations(*changes) : arrow::Status::OK();
       default:
         return arrow::Status::OK();
     }
+  }
+
+  /// Returns the claimable balance id a revocation gives `asset` of `pool` (§3.3):
+  /// SHA-256 of the ENVELOPE_TYPE_POOL_REVOKE_OP_ID preimage of the transaction's source,
+  /// sequence number and 0-based operation index.
+  xdr::Digest RevocationBalanceId(std::span<const uint8_t, 32> pool,
+                                  sx::AssetView asset) const {
+    auto be = [](uint64_t value, int bytes, std::vector<uint8_t>* out) {
+      for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8)
+        out->push_back(static_cast<uint8_t>(value >> shift));
+    };
+    std::vector<uint8_t> preimage;
+    be(static_cast<uint64_t>(sx::EnvelopeType::ENVELOPE_TYPE_POOL_REVOKE_OP_ID), 4,
+       &preimage);
+    be(0, 4, &preimage);  // PUBLIC_KEY_TYPE_ED25519
+    preimage.insert(preimage.end(), inner_->source_key.begin(), inner_->source_key.end());
+    be(static_cast<uint64_t>(inner_->sequence), 8, &preimage);
+    be(*op_index_ - 1, 4, &preimage);
+    preimage.insert(preimage.end(), pool.begin(), pool.end());
+    auto asset_bytes = asset.bytes();
+    preimage.insert(preimage.end(), asset_bytes.begin(), asset_bytes.end());
+    return xdr::Sha256Of(preimage);
+  }
+
+  /// §3.3: a revocation that drains pool shares into claimable balances moves each
+  /// pool's assets to the balances created for them (pools in ledger-key order); an asset
+  /// with no balance went back to its issuer, the trustor: a burn from the pool.
+  arrow::Status AddRevocations(sx::LedgerEntryChangesView changes) {
+    std::vector<PairedChange> paired = PairChanges(changes);
+    std::vector<sx::ClaimableBalanceEntryView> created;
+    std::vector<PairedChange> pools;
+    for (const PairedChange& change : paired) {
+      auto entry = change.post ? change.post : change.pre;
+      if (!entry) continue;
+      auto type = entry->data_().type();
+      if (type == sx::LedgerEntryType::CLAIMABLE_BALANCE && !change.pre) {
+        created.push_back(entry->data_().claimableBalance());
+      } else if (type == sx::LedgerEntryType::LIQUIDITY_POOL) {
+        pools.push_back(change);
+      }
+    }
+    if (created.empty() || pools.empty()) return arrow::Status::OK();
+    auto pool_id = [](const PairedChange& change) {
+      auto entry = change.post ? *change.post : *change.pre;
+      return entry.data_().liquidityPool().liquidityPoolID();
+    };
+    std::stable_sort(pools.begin(), pools.end(), [&](const auto& x, const auto& y) {
+      auto a = pool_id(x), b = pool_id(y);
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+    });
+    for (const PairedChange& pool : pools)
+      ARROW_RETURN_NOT_OK(AddRevokedPool(pool, created));
+    return arrow::Status::OK();
+  }
+
+  /// One pool of a revocation (§3.3.3).
+  arrow::Status AddRevokedPool(
+      const PairedChange& pool,
+      const std::vector<sx::ClaimableBalanceEntryView>& created) {
+    auto entry = pool.post ? *pool.post : *pool.pre;
+    auto id = entry.data_().liquidityPool().liquidityPoolID();
+    auto params = entry.data_().liquidityPool().body().constantProduct().params();
+    auto reserves = [](const std::optional<sx::LedgerEntryView>& e) {
+      if (!e) return std::pair<int64_t, int64_t>{0, 0};
+      auto product = e->data_().liquidityPool().body().constantProduct();
+      return std::pair<int64_t, int64_t>{product.reserveA(), product.reserveB()};
+    };
+    auto [pre_a, pre_b] = reserves(pool.pre);
+    auto [post_a, post_b] = reserves(pool.post);
+    std::array<sx::AssetView, 2> assets = {params.assetA(), params.assetB()};
+    std::array<int64_t, 2> deltas = {pre_a > post_a ? pre_a - post_a : post_a - pre_a,
+                                     pre_b > post_b ? pre_b - post_b : post_b - pre_b};
+    std::array<std::optional<sx::ClaimableBalanceEntryView>, 2> matched;
+    int matches = 0;
+    for (size_t i = 0; i < assets.size(); ++i) {
+      xdr::Digest want = RevocationBalanceId(id, assets[i]);
+      for (auto balance : created) {
+        auto got = balance.balanceID().v0();
+        if (std::equal(got.begin(), got.end(), want.begin())) {
+          matched[i] = balance;
+          ++matches;
+        }
+      }
+    }
+    if (matches > 2) {
+      return arrow::Status::Invalid(
+          "ledger ", frame_.sequence(), ": transaction ", tx_->apply_order, " operation ",
+          *op_index_, ": ", matches, " claimable balances match one pool's revocation");
+    }
+    if (matches == 0) return arrow::Status::OK();
+    xdr::StrKeyText pool_key = PoolStrKey(id);
+    for (size_t i = 0; i < assets.size(); ++i) {
+      if (!matched[i]) continue;
+      ARROW_RETURN_NOT_OK(AddMovement(pool_key,
+                                      ClaimableBalanceStrKey(matched[i]->balanceID()),
+                                      matched[i]->asset(), matched[i]->amount(), kNoMux));
+    }
+    if (matches == 2) return arrow::Status::OK();
+    size_t burned = matched[0] ? 1 : 0;
+    return Emit(Event(TransferKind::kBurn, pool_key, "", assets[burned], deltas[burned]));
   }
 
   /// Claim or clawback of a claimable balance: asset and amount from its removed entry.

@@ -28,8 +28,10 @@ structurally valid but no validator ever applied it.
 The oracle reads the unified events stellar-core embeds in TransactionMeta v4 where the
 metas carry them (fee events present: core's EMIT_CLASSIC_EVENTS); elsewhere it derives
 them itself from operations, results, changes and Soroban events (§2.1, §3, §3.1, §3.2,
-§3.4, §4, §5, §7.1, §7.4, §7.6). The case "synthetic-protocol-7" is a hand-made ledger of
-protocol 7 whose operations lose or gain XLM beyond their events (§7.6).
+§3.3, §3.4, §4, §5, §7.1, §7.4, §7.6). The case "synthetic-protocol-7" is a hand-made
+ledger of protocol 7 whose operations lose or gain XLM beyond their events (§7.6), and
+"synthetic-revocation" one whose revocation drains pool shares into claimable balances
+(§3.3).
 
 The network passphrase of each file comes from ORACLE-ledgers.jsonl (a third decoder,
 @stellar/stellar-base), which also checks the oracle's row counts and hashes
@@ -93,7 +95,7 @@ CASES = cases()
 
 def passphrase(case: str) -> str:
     """The case's network passphrase: from the oracle, else its top folder's network."""
-    if case in (SYNTHETIC, SYNTHETIC_P7):
+    if case in (SYNTHETIC, SYNTHETIC_P7, SYNTHETIC_REVOCATION):
         return PASSPHRASES["pubnet"]
     networks = {row["network"] for rel in CASES[case] for row in oracle_rows(rel)} - {None}
     assert len(networks) <= 1, f"{case}: ledgers of several networks {networks}"
@@ -106,6 +108,7 @@ def passphrase(case: str) -> str:
 
 SYNTHETIC = "synthetic"
 SYNTHETIC_P7 = "synthetic-protocol-7"
+SYNTHETIC_REVOCATION = "synthetic-revocation"
 SYNTHETIC_BASE = "pubnet/stellar-go-ttp-example/line3-ledger-26154623.xdr"  # its header
 
 
@@ -494,6 +497,80 @@ def synthetic_protocol7_ledger() -> bytes:
                                                          [], [])).to_xdr_bytes()
 
 
+def synthetic_revocation_ledger() -> bytes:
+    """A protocol 20 LedgerCloseMeta v0 whose set_trust_line_flags revocation drains two
+    pools' shares (TOKEN_TRANSFERS.md §3.3): one pool into a claimable balance per asset,
+    the other into one for its asset A only (asset B went back to its issuer); the pools'
+    changes come in descending id order. An allow_trust without pool changes emits nothing."""
+    import hashlib
+
+    from stellar_sdk import Account, Asset, Keypair, TransactionBuilder, TrustLineFlags, xdr as sx
+
+    OT, TRC, LEC = sx.OperationType, sx.TransactionResultCode, sx.LedgerEntryChangeType
+    network = PASSPHRASES["pubnet"]
+    issuer, trustor = (Keypair.from_raw_ed25519_seed(bytes([i]) * 32) for i in (7, 8))
+    usd, eur = Asset("USD", issuer.public_key), Asset("EUR", issuer.public_key)
+    t = TransactionBuilder(Account(issuer.public_key, 41), network, base_fee=100)
+    t.append_set_trust_line_flags_op(trustor.public_key, usd,
+                                     clear_flags=TrustLineFlags.AUTHORIZED_FLAG)
+    t.append_allow_trust_op(trustor.public_key, "EUR", False)
+    envelope = t.build().to_xdr_object()
+
+    def entry(data: sx.LedgerEntryData) -> sx.LedgerEntry:
+        return sx.LedgerEntry(sx.Uint32(1), data, sx.LedgerEntryExt(0))
+
+    def pool(pool_id: bytes, a: Asset, b: Asset, reserve_a: int, reserve_b: int):
+        product = sx.LiquidityPoolEntryConstantProduct(
+            sx.LiquidityPoolConstantProductParameters(a.to_xdr_object(), b.to_xdr_object(), sx.Int32(30)),
+            sx.Int64(reserve_a), sx.Int64(reserve_b), sx.Int64(1000), sx.Int64(1))
+        return entry(sx.LedgerEntryData(sx.LedgerEntryType.LIQUIDITY_POOL, liquidity_pool=sx.LiquidityPoolEntry(
+            sx.PoolID(sx.Hash(pool_id)), sx.LiquidityPoolEntryBody(
+                sx.LiquidityPoolType.LIQUIDITY_POOL_CONSTANT_PRODUCT, constant_product=product))))
+
+    def balance(pool_id: bytes, a: Asset, amount: int) -> sx.LedgerEntryChange:
+        preimage = sx.HashIDPreimage(sx.EnvelopeType.ENVELOPE_TYPE_POOL_REVOKE_OP_ID,
+                                     revoke_id=sx.HashIDPreimageRevokeID(
+                                         issuer.xdr_account_id(), sx.SequenceNumber(sx.Int64(42)),
+                                         sx.Uint32(0), sx.PoolID(sx.Hash(pool_id)), a.to_xdr_object()))
+        balance_id = sx.ClaimableBalanceID(sx.ClaimableBalanceIDType.CLAIMABLE_BALANCE_ID_TYPE_V0,
+                                           v0=sx.Hash(hashlib.sha256(preimage.to_xdr_bytes()).digest()))
+        cb = sx.ClaimableBalanceEntry(balance_id, [], a.to_xdr_object(), sx.Int64(amount),
+                                      sx.ClaimableBalanceEntryExt(0))
+        return sx.LedgerEntryChange(LEC.LEDGER_ENTRY_CREATED, created=entry(
+            sx.LedgerEntryData(sx.LedgerEntryType.CLAIMABLE_BALANCE, claimable_balance=cb)))
+
+    high, low = bytes([0xee]) * 32, bytes([0x11]) * 32
+    changes = [
+        sx.LedgerEntryChange(LEC.LEDGER_ENTRY_STATE, state=pool(high, Asset.native(), usd, 100, 50)),
+        sx.LedgerEntryChange(LEC.LEDGER_ENTRY_UPDATED, updated=pool(high, Asset.native(), usd, 60, 30)),
+        balance(high, Asset.native(), 40), balance(high, usd, 20),
+        sx.LedgerEntryChange(LEC.LEDGER_ENTRY_STATE, state=pool(low, eur, usd, 9, 8)),
+        sx.LedgerEntryChange(LEC.LEDGER_ENTRY_REMOVED, removed=sx.LedgerKey(
+            sx.LedgerEntryType.LIQUIDITY_POOL, liquidity_pool=sx.LedgerKeyLiquidityPool(sx.PoolID(sx.Hash(low))))),
+        balance(low, eur, 9),
+    ]
+    no_changes = sx.LedgerEntryChanges([])
+    metas = [sx.OperationMeta(sx.LedgerEntryChanges(changes)), sx.OperationMeta(no_changes)]
+    results = [sx.OperationResult(sx.OperationResultCode.opINNER, sx.OperationResultTr(
+                   OT.SET_TRUST_LINE_FLAGS, set_trust_line_flags_result=sx.SetTrustLineFlagsResult(
+                       sx.SetTrustLineFlagsResultCode.SET_TRUST_LINE_FLAGS_SUCCESS))),
+               sx.OperationResult(sx.OperationResultCode.opINNER, sx.OperationResultTr(
+                   OT.ALLOW_TRUST, allow_trust_result=sx.AllowTrustResult(
+                       sx.AllowTrustResultCode.ALLOW_TRUST_SUCCESS)))]
+    meta = sx.TransactionMeta(2, v2=sx.TransactionMetaV2(no_changes, metas, no_changes))
+    sdk_dump = oracle_tables.sdk_dump
+    pair = sx.TransactionResultPair(
+        sx.Hash(sdk_dump.transaction_hash(envelope, sdk_dump.network_id(network))),
+        sx.TransactionResult(sx.Int64(200), sx.TransactionResultResult(TRC.txSUCCESS, results=results),
+                             sx.TransactionResultExt(0)))
+    base = sdk_dump.ledger_close_metas((TESTDATA / SYNTHETIC_BASE).read_bytes())[0].v0
+    base.ledger_header.header.ledger_version = sx.Uint32(20)
+    tx_set = sx.TransactionSet(base.tx_set.previous_ledger_hash, [envelope])
+    processing = [sx.TransactionResultMeta(pair, no_changes, meta)]
+    return sx.LedgerCloseMeta(0, v0=sx.LedgerCloseMetaV0(base.ledger_header, tx_set, processing,
+                                                         [], [])).to_xdr_bytes()
+
+
 @pytest.fixture(scope="session")
 def case_files(tmp_path_factory) -> dict[str, list[Path]]:
     """{case: its ledger files}: the fixture cases and the synthetic ledgers (written once)."""
@@ -505,8 +582,11 @@ def case_files(tmp_path_factory) -> dict[str, list[Path]]:
             path.write_bytes(synthetic_ledger())
             p7 = path.with_name("synthetic-protocol-7.xdr")
             p7.write_bytes(synthetic_protocol7_ledger())
+            revocation = path.with_name("synthetic-revocation.xdr")
+            revocation.write_bytes(synthetic_revocation_ledger())
         files[SYNTHETIC] = [path]
         files[SYNTHETIC_P7] = [p7]
+        files[SYNTHETIC_REVOCATION] = [revocation]
     return files
 
 
@@ -712,7 +792,7 @@ def test_oracle_agrees_with_stellar_base(case, oracle):
 
 
 @pytest.mark.parametrize("table", TABLES)
-@pytest.mark.parametrize("case", [*CASES, SYNTHETIC, SYNTHETIC_P7])
+@pytest.mark.parametrize("case", [*CASES, SYNTHETIC, SYNTHETIC_P7, SYNTHETIC_REVOCATION])
 def test_table_matches_oracle(case, table, oracle, case_files, tmp_path):
     """Our table equals the oracle's: same rows in the same order, every column equal."""
     expected = oracle_table(oracle, case, table)
