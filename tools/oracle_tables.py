@@ -286,6 +286,12 @@ def utf8_or_none(raw: bytes) -> str | None:
         return None
 
 
+def utf8_or_replaced(raw: bytes) -> str:
+    """The text of an XDR string; when it is not valid UTF-8, each byte from 0x80 as U+FFFD."""
+    text = utf8_or_none(raw)
+    return text if text is not None else "".join(chr(b) if b < 0x80 else "\ufffd" for b in raw)
+
+
 def memo_columns(memo: sx.Memo) -> dict:
     """memo_type, memo (text / decimal id / hex hash), memo_bytes (non-UTF-8 text, base64)."""
     text = raw = None
@@ -911,9 +917,7 @@ def event_amount_and_mux(data: sx.SCVal):
         elif muxed.type == SCV.SCV_BYTES:
             kind, value = "hash", muxed.bytes.sc_bytes.hex()
         elif muxed.type == SCV.SCV_STRING:
-            raw = muxed.str.sc_string
-            kind, value = "text", utf8_or_none(raw) or "".join(
-                chr(b) if b < 0x80 else "\ufffd" for b in raw)
+            kind, value = "text", utf8_or_replaced(muxed.str.sc_string)
         elif muxed.type != SCV.SCV_VOID:
             return None
     return i128(fields["amount"]), kind, value
@@ -997,8 +1001,8 @@ VALUELESS_OPERATIONS = (OT.SET_OPTIONS, OT.CHANGE_TRUST, OT.MANAGE_DATA, OT.BUMP
                         OT.REVOKE_SPONSORSHIP, OT.EXTEND_FOOTPRINT_TTL, OT.RESTORE_FOOTPRINT)
 
 
-def fee_payer_balance_delta(changes, payer: str) -> int:
-    """§2.1's balance scan: the fee payer's UPDATED balance minus its STATE balance (the
+def balance_delta(changes, payer: str) -> int:
+    """§2.1's balance scan: the account's UPDATED XLM balance minus its STATE balance (the
     last of each wins, a missing side counts as 0)."""
     start = end = 0
     for change in changes:
@@ -1096,7 +1100,7 @@ class Deriver:
         in the operation's changes shows beyond them."""
         source = (muxed(op.source_account)[0] if op.source_account is not None
                   else tx_source(self.envelope)[0])
-        change = fee_payer_balance_delta(operation_changes(self.meta, op_index), source)
+        change = balance_delta(operation_changes(self.meta, op_index), source)
         moved = 0
         for event in self.events[first:]:
             if event["asset_type"] == "native":
@@ -1196,8 +1200,7 @@ class Deriver:
         if memo.type == sx.MemoType.MEMO_ID:
             return "id", str(memo.id.uint64)
         if memo.type == sx.MemoType.MEMO_TEXT:
-            return "text", utf8_or_none(memo.text) or "".join(
-                chr(b) if b < 0x80 else "\ufffd" for b in memo.text)
+            return "text", utf8_or_replaced(memo.text)
         if memo.type == sx.MemoType.MEMO_HASH:
             return "hash", memo.hash.hash.hex()
         if memo.type == sx.MemoType.MEMO_RETURN:
@@ -1334,14 +1337,14 @@ def derived_fee_events(place: dict, envelope: sx.TransactionEnvelope, processing
         payer = tx_source(envelope)[0]
     refund = 0
     if is_soroban(envelope):
-        charge = -fee_payer_balance_delta(processing.fee_processing.ledger_entry_changes, payer)
+        charge = -balance_delta(processing.fee_processing.ledger_entry_changes, payer)
         meta = processing.tx_apply_processing
         after = {3: lambda m: m.v3.tx_changes_after, 4: lambda m: m.v4.tx_changes_after}
         changes = list(after[meta.v](meta).ledger_entry_changes) if meta.v in after else []
         post = getattr(processing, "post_tx_apply_fee_processing", None)
         if post is not None:
             changes += post.ledger_entry_changes
-        refund = fee_payer_balance_delta(changes, payer)
+        refund = balance_delta(changes, payer)
         if charge < 0 or refund < 0:
             raise ValueError(f"fee payer {payer}: charge {charge}, refund {refund}")
     else:

@@ -160,7 +160,22 @@ std::optional<int64_t> BalanceChange(sx::LedgerEntryChangesView changes,
   return after.value_or(0) - before.value_or(0);
 }
 
-/// Keeps the events of one operation, to be reconciled before they go on (§7.6).
+/// Returns |post − pre| of a pool change's reserves A and B (a missing side counts as 0;
+/// TOKEN_TRANSFERS.md §3.2).
+std::pair<int64_t, int64_t> ReserveDeltas(const PairedChange& pool) {
+  auto reserves = [](const std::optional<sx::LedgerEntryView>& entry) {
+    if (!entry) return std::pair<int64_t, int64_t>{0, 0};
+    auto product = entry->data_().liquidityPool().body().constantProduct();
+    return std::pair<int64_t, int64_t>{product.reserveA(), product.reserveB()};
+  };
+  auto [pre_a, pre_b] = reserves(pool.pre);
+  auto [post_a, post_b] = reserves(pool.post);
+  return {post_a > pre_a ? post_a - pre_a : pre_a - post_a,
+          post_b > pre_b ? post_b - pre_b : pre_b - post_b};
+}
+
+/// Keeps every event it is given (one operation's, to be reconciled before they go on,
+/// §7.6; or a ledger's, for the vector form).
 class EventBuffer : public TokenTransferSink {
  public:
   arrow::Status Add(const TokenTransferEvent& event) override {
@@ -672,16 +687,9 @@ class Deriver {
     auto entry = pool.post ? *pool.post : *pool.pre;
     auto id = entry.data_().liquidityPool().liquidityPoolID();
     auto params = entry.data_().liquidityPool().body().constantProduct().params();
-    auto reserves = [](const std::optional<sx::LedgerEntryView>& e) {
-      if (!e) return std::pair<int64_t, int64_t>{0, 0};
-      auto product = e->data_().liquidityPool().body().constantProduct();
-      return std::pair<int64_t, int64_t>{product.reserveA(), product.reserveB()};
-    };
-    auto [pre_a, pre_b] = reserves(pool.pre);
-    auto [post_a, post_b] = reserves(pool.post);
     std::array<sx::AssetView, 2> assets = {params.assetA(), params.assetB()};
-    std::array<int64_t, 2> deltas = {pre_a > post_a ? pre_a - post_a : post_a - pre_a,
-                                     pre_b > post_b ? pre_b - post_b : post_b - pre_b};
+    auto [delta_a, delta_b] = ReserveDeltas(pool);
+    std::array<int64_t, 2> deltas = {delta_a, delta_b};
     std::array<std::optional<sx::ClaimableBalanceEntryView>, 2> matched;
     int matches = 0;
     for (size_t i = 0; i < assets.size(); ++i) {
@@ -761,19 +769,11 @@ class Deriver {
                                     tx_->apply_order, " operation ", *op_index_, ": ",
                                     count, " liquidity pool changes, expected 1");
     }
-    auto reserves = [](const std::optional<sx::LedgerEntryView>& entry) {
-      if (!entry) return std::pair<int64_t, int64_t>{0, 0};
-      auto product = entry->data_().liquidityPool().body().constantProduct();
-      return std::pair<int64_t, int64_t>{product.reserveA(), product.reserveB()};
-    };
     auto entry = pool->post ? *pool->post : *pool->pre;
     auto product = entry.data_().liquidityPool().body().constantProduct();
     xdr::StrKeyText pool_key =
         PoolStrKey(entry.data_().liquidityPool().liquidityPoolID());
-    auto [pre_a, pre_b] = reserves(pool->pre);
-    auto [post_a, post_b] = reserves(pool->post);
-    int64_t delta_a = post_a > pre_a ? post_a - pre_a : pre_a - post_a;
-    int64_t delta_b = post_b > pre_b ? post_b - pre_b : pre_b - post_b;
+    auto [delta_a, delta_b] = ReserveDeltas(*pool);
     if (deposit) {
       ARROW_RETURN_NOT_OK(
           AddMovement(source, pool_key, product.params().assetA(), delta_a, kNoMux));
@@ -1031,18 +1031,9 @@ arrow::Status DeriveTokenTransfers(const xdr::LedgerCloseMetaFrame& frame,
 
 arrow::Result<std::vector<TokenTransferEvent>> DeriveTokenTransfers(
     const xdr::LedgerCloseMetaFrame& frame, const xdr::Digest& network_id) {
-  /// Keeps every event.
-  class Collector : public TokenTransferSink {
-   public:
-    arrow::Status Add(const TokenTransferEvent& event) override {
-      events.push_back(event);
-      return arrow::Status::OK();
-    }
-    std::vector<TokenTransferEvent> events;
-  };
-  Collector collector;
-  ARROW_RETURN_NOT_OK(DeriveTokenTransfers(frame, network_id, &collector));
-  return std::move(collector.events);
+  EventBuffer buffer;
+  ARROW_RETURN_NOT_OK(DeriveTokenTransfers(frame, network_id, &buffer));
+  return std::move(buffer.events);
 }
 
 arrow::Result<std::optional<std::vector<TokenTransferEvent>>> EmbeddedTokenTransfers(

@@ -433,6 +433,29 @@ def scval_samples(account: str, sx) -> list:
     ]
 
 
+def one_transaction_ledger(protocol: int, envelope, results: list, op_metas: list,
+                           fee: int) -> bytes:
+    """A LedgerCloseMeta v0 of protocol `protocol` (the header of SYNTHETIC_BASE otherwise)
+    holding one successful transaction: its envelope, operation results and operation
+    metas (TransactionMeta v2), and the fee charged."""
+    from stellar_sdk import xdr as sx
+
+    sdk_dump = oracle_tables.sdk_dump
+    no_changes = sx.LedgerEntryChanges([])
+    meta = sx.TransactionMeta(2, v2=sx.TransactionMetaV2(no_changes, op_metas, no_changes))
+    network_id = sdk_dump.network_id(PASSPHRASES["pubnet"])
+    pair = sx.TransactionResultPair(
+        sx.Hash(sdk_dump.transaction_hash(envelope, network_id)),
+        sx.TransactionResult(sx.Int64(fee), sx.TransactionResultResult(
+            sx.TransactionResultCode.txSUCCESS, results=results), sx.TransactionResultExt(0)))
+    base = sdk_dump.ledger_close_metas((TESTDATA / SYNTHETIC_BASE).read_bytes())[0].v0
+    base.ledger_header.header.ledger_version = sx.Uint32(protocol)
+    tx_set = sx.TransactionSet(base.tx_set.previous_ledger_hash, [envelope])
+    processing = [sx.TransactionResultMeta(pair, no_changes, meta)]
+    return sx.LedgerCloseMeta(0, v0=sx.LedgerCloseMetaV0(base.ledger_header, tx_set, processing,
+                                                         [], [])).to_xdr_bytes()
+
+
 def synthetic_protocol7_ledger() -> bytes:
     """A protocol 7 LedgerCloseMeta v0 whose operations' changes show XLM lost or gained
     beyond what the operations say (TOKEN_TRANSFERS.md §7.6): a payment whose source
@@ -440,7 +463,7 @@ def synthetic_protocol7_ledger() -> bytes:
     sent, and a set_options (never reconciled) whose source's balance moves."""
     from stellar_sdk import Account, Asset, Keypair, TransactionBuilder, xdr as sx
 
-    OT, TRC, LEC = sx.OperationType, sx.TransactionResultCode, sx.LedgerEntryChangeType
+    OT, LEC = sx.OperationType, sx.LedgerEntryChangeType
     network = PASSPHRASES["pubnet"]
     a, b, c = (Keypair.from_raw_ed25519_seed(bytes([i]) * 32) for i in (4, 5, 6))
 
@@ -482,19 +505,7 @@ def synthetic_protocol7_ledger() -> bytes:
              moved((a, 7, 9))]
     results = [ok(OT.PAYMENT, "PAYMENT_SUCCESS"), ok(OT.CREATE_ACCOUNT, "CREATE_ACCOUNT_SUCCESS"),
                ok(OT.SET_OPTIONS, "SET_OPTIONS_SUCCESS")]
-    no_changes = sx.LedgerEntryChanges([])
-    meta = sx.TransactionMeta(2, v2=sx.TransactionMetaV2(no_changes, metas, no_changes))
-    sdk_dump = oracle_tables.sdk_dump
-    pair = sx.TransactionResultPair(
-        sx.Hash(sdk_dump.transaction_hash(envelope, sdk_dump.network_id(network))),
-        sx.TransactionResult(sx.Int64(300), sx.TransactionResultResult(TRC.txSUCCESS, results=results),
-                             sx.TransactionResultExt(0)))
-    base = sdk_dump.ledger_close_metas((TESTDATA / SYNTHETIC_BASE).read_bytes())[0].v0
-    base.ledger_header.header.ledger_version = sx.Uint32(7)
-    tx_set = sx.TransactionSet(base.tx_set.previous_ledger_hash, [envelope])
-    processing = [sx.TransactionResultMeta(pair, no_changes, meta)]
-    return sx.LedgerCloseMeta(0, v0=sx.LedgerCloseMetaV0(base.ledger_header, tx_set, processing,
-                                                         [], [])).to_xdr_bytes()
+    return one_transaction_ledger(7, envelope, results, metas, fee=300)
 
 
 def synthetic_revocation_ledger() -> bytes:
@@ -506,7 +517,7 @@ def synthetic_revocation_ledger() -> bytes:
 
     from stellar_sdk import Account, Asset, Keypair, TransactionBuilder, TrustLineFlags, xdr as sx
 
-    OT, TRC, LEC = sx.OperationType, sx.TransactionResultCode, sx.LedgerEntryChangeType
+    OT, LEC = sx.OperationType, sx.LedgerEntryChangeType
     network = PASSPHRASES["pubnet"]
     issuer, trustor = (Keypair.from_raw_ed25519_seed(bytes([i]) * 32) for i in (7, 8))
     usd, eur = Asset("USD", issuer.public_key), Asset("EUR", issuer.public_key)
@@ -557,18 +568,7 @@ def synthetic_revocation_ledger() -> bytes:
                sx.OperationResult(sx.OperationResultCode.opINNER, sx.OperationResultTr(
                    OT.ALLOW_TRUST, allow_trust_result=sx.AllowTrustResult(
                        sx.AllowTrustResultCode.ALLOW_TRUST_SUCCESS)))]
-    meta = sx.TransactionMeta(2, v2=sx.TransactionMetaV2(no_changes, metas, no_changes))
-    sdk_dump = oracle_tables.sdk_dump
-    pair = sx.TransactionResultPair(
-        sx.Hash(sdk_dump.transaction_hash(envelope, sdk_dump.network_id(network))),
-        sx.TransactionResult(sx.Int64(200), sx.TransactionResultResult(TRC.txSUCCESS, results=results),
-                             sx.TransactionResultExt(0)))
-    base = sdk_dump.ledger_close_metas((TESTDATA / SYNTHETIC_BASE).read_bytes())[0].v0
-    base.ledger_header.header.ledger_version = sx.Uint32(20)
-    tx_set = sx.TransactionSet(base.tx_set.previous_ledger_hash, [envelope])
-    processing = [sx.TransactionResultMeta(pair, no_changes, meta)]
-    return sx.LedgerCloseMeta(0, v0=sx.LedgerCloseMetaV0(base.ledger_header, tx_set, processing,
-                                                         [], [])).to_xdr_bytes()
+    return one_transaction_ledger(20, envelope, results, metas, fee=200)
 
 
 @pytest.fixture(scope="session")
