@@ -2,9 +2,9 @@
 """A fake upstream RawLedgerService (grpcio) for tests: serves the ledgers of a Galexie lake
 folder from any start ledger, then keeps the stream open like a live service, and can be
 told to misbehave once: drop the connection after N ledgers, send a ledger twice, skip one,
-or send garbage bytes in place of one. Every StreamRawLedgers request is logged on stdout as
-a JSON line ({"event": "request", "start_ledger": N}) so tests can check how the client
-resumed."""
+or send garbage bytes in place of one; or stall (send nothing more) at a ledger. Every
+StreamRawLedgers request is logged on stdout as a JSON line ({"event": "request",
+"start_ledger": N}) so tests can check how the client resumed."""
 
 import argparse
 import json
@@ -56,6 +56,7 @@ class Faults:
         self.skip = args.skip
         self.garbage = args.garbage
         self.always_skip = args.always_skip
+        self.stall_at = args.stall_at
         self.lock = threading.Lock()
 
     def take(self, name: str, sequence: int) -> bool:
@@ -74,7 +75,7 @@ def make_servicer(pb2, pb2_grpc, ledgers: dict, faults: Faults):
             sent = 0
             sequence = request.start_ledger
             while context.is_active():
-                if sequence not in ledgers:
+                if sequence not in ledgers or sequence == faults.stall_at:
                     time.sleep(0.05)  # the live tail of a service with nothing new
                     continue
                 if faults.always_skip == sequence or faults.take("skip", sequence):
@@ -106,6 +107,8 @@ def main() -> int:
     parser.add_argument("--skip", type=int, help="leave this ledger out, once")
     parser.add_argument("--garbage", type=int, help="send garbage for this ledger, once")
     parser.add_argument("--always-skip", type=int, help="never send this ledger")
+    parser.add_argument("--stall-at", type=int,
+                        help="send nothing from this ledger on, until the client cancels")
     parser.add_argument("--tls-cert", type=Path, help="serve TLS with this PEM certificate")
     parser.add_argument("--tls-key", type=Path, help="and this PEM private key")
     args = parser.parse_args()

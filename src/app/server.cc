@@ -468,6 +468,7 @@ flight::FlightServiceOptions ServiceOptionsFor(const ops::ServerOptions& options
   service.tls = !options.tls_cert_file.empty();
   service.max_streams = options.max_connections;
   service.max_lag_bytes = int64_t{options.client_max_lag_mb} << 20;
+  service.stall_timeout = std::chrono::seconds(options.client_stall_timeout_seconds);
   service.converter.network_passphrase = options.network_passphrase;
   service.sources_json = sources.description.dump();
   return service;
@@ -508,7 +509,8 @@ arrow::Status RunServer(const ops::ServerOptions& options) {
   flight::FlightMetrics flight_metrics{
       metrics.Register(ops::metric::kFlightRowsSent),
       metrics.Register(ops::metric::kFlightBytesSent),
-      metrics.Register(ops::metric::kFlightDroppedStreams)};
+      metrics.Register(ops::metric::kFlightDroppedStreams),
+      metrics.Register(ops::metric::kFlightStalledStreams)};
   flight::StellarFlightService service(service_options, sources.hub, sources.history,
                                        flight_metrics);
   service.SetAnalytics(engine);

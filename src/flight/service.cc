@@ -7,9 +7,29 @@
 #include <arrow/util/byte_size.h>
 #include <nlohmann/json.hpp>
 
+#include "flight/peer_socket.h"
 #include "flight/ticket.h"
 
 namespace sas::flight {
+
+/// Counts one stream in the active-stream counter while it lives.
+class StreamSlot {
+ public:
+  /// Takes a slot of `active`.
+  explicit StreamSlot(std::shared_ptr<std::atomic<int64_t>> active)
+      : active_(std::move(active)), taken_(active_->fetch_add(1) + 1) {}
+  ~StreamSlot() { active_->fetch_sub(1); }
+  StreamSlot(const StreamSlot&) = delete;
+  StreamSlot& operator=(const StreamSlot&) = delete;
+
+  /// Returns the streams counted when this one was taken, itself included.
+  int64_t taken() const { return taken_; }
+
+ private:
+  std::shared_ptr<std::atomic<int64_t>> active_;
+  int64_t taken_;
+};
+
 namespace {
 
 namespace fl = arrow::flight;
@@ -31,22 +51,36 @@ std::string_view Description(convert::Table table) {
   return "";
 }
 
-/// The Flight-side reader of one DoGet: rows from a TableStream, counted in metrics;
-/// releases its stream slot when destroyed.
+/// The Flight-side reader of one DoGet: rows from a TableStream, counted in metrics,
+/// watched by the watchdog; holds its stream slot until destroyed.
 class TableBatchReader : public arrow::RecordBatchReader {
  public:
   TableBatchReader(std::unique_ptr<pipeline::TableStream> stream, FlightMetrics metrics,
-                   std::shared_ptr<std::atomic<int64_t>> active, std::string table)
+                   std::unique_ptr<StreamSlot> slot, std::string table)
       : stream_(std::move(stream)),
         metrics_(metrics),
-        active_(std::move(active)),
+        slot_(std::move(slot)),
         labels_{std::move(table)} {}
 
-  ~TableBatchReader() override { active_->fetch_sub(1); }
+  /// Puts the stream on `watchdog`'s list (before it is handed to Flight).
+  void WatchBy(StreamWatchdog* watchdog, const fl::ServerCallContext& context) {
+    pipeline::TableStream* stream = stream_.get();
+    watch_ = watchdog->Watch({context.peer(), labels_[0],
+                              [&context] { return context.is_cancelled(); },
+                              [stream] { stream->Cancel(); }});
+  }
 
   std::shared_ptr<arrow::Schema> schema() const override { return stream_->schema(); }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    watch_->Producing();
+    arrow::Status status = Read(batch);
+    watch_->Writing();
+    return status;
+  }
+
+ private:
+  arrow::Status Read(std::shared_ptr<arrow::RecordBatch>* batch) {
     auto next = stream_->Next();
     if (!next.ok()) {
       if (stream_->fell_behind()) metrics_.dropped_streams->Add(labels_, 1);
@@ -63,11 +97,12 @@ class TableBatchReader : public arrow::RecordBatchReader {
     return arrow::Status::OK();
   }
 
- private:
   std::unique_ptr<pipeline::TableStream> stream_;
   FlightMetrics metrics_;
-  std::shared_ptr<std::atomic<int64_t>> active_;
+  std::unique_ptr<StreamSlot> slot_;
   std::array<std::string, 1> labels_;
+  /// Declared last: leaves the watch list before the stream it cancels is destroyed.
+  std::unique_ptr<StreamWatchdog::Registration> watch_;
 };
 
 /// Middleware of one call: on completion, counts it and its duration.
@@ -110,19 +145,26 @@ class LiveAnalyticsReader : public arrow::RecordBatchReader {
  public:
   LiveAnalyticsReader(std::shared_ptr<analytics::AnalyticsEngine> engine,
                       std::string name, std::shared_ptr<arrow::Schema> schema,
-                      std::function<bool()> cancelled,
-                      std::shared_ptr<std::atomic<int64_t>> active)
+                      const fl::ServerCallContext& context,
+                      std::unique_ptr<StreamSlot> slot, StreamWatchdog* watchdog)
       : engine_(std::move(engine)),
         name_(std::move(name)),
         schema_(std::move(schema)),
-        cancelled_(std::move(cancelled)),
-        active_(std::move(active)) {}
-
-  ~LiveAnalyticsReader() override { active_->fetch_sub(1); }
+        cancelled_([&context] { return context.is_cancelled(); }),
+        slot_(std::move(slot)),
+        watch_(watchdog->Watch({context.peer(), "analytics:" + name_, cancelled_})) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    watch_->Producing();
+    arrow::Status status = Read(batch);
+    watch_->Writing();
+    return status;
+  }
+
+ private:
+  arrow::Status Read(std::shared_ptr<arrow::RecordBatch>* batch) {
     if (sent_) {
       uint64_t version = seen_;
       while (version == seen_) {
@@ -141,7 +183,8 @@ class LiveAnalyticsReader : public arrow::RecordBatchReader {
   std::string name_;
   std::shared_ptr<arrow::Schema> schema_;
   std::function<bool()> cancelled_;
-  std::shared_ptr<std::atomic<int64_t>> active_;
+  std::unique_ptr<StreamSlot> slot_;
+  std::unique_ptr<StreamWatchdog::Registration> watch_;
   uint64_t seen_ = 0;
   bool sent_ = false;
 };
@@ -162,7 +205,17 @@ StellarFlightService::StellarFlightService(FlightServiceOptions options,
       hub_(std::move(hub)),
       history_(std::move(history)),
       metrics_(metrics),
-      active_streams_(std::make_shared<std::atomic<int64_t>>(0)) {}
+      active_streams_(std::make_shared<std::atomic<int64_t>>(0)),
+      watchdog_(StreamWatchdogOptions{
+          options_.stall_timeout, std::chrono::milliseconds(200),
+          [this](const std::string& peer) { return EndConnection(peer); },
+          [this](const std::string& stream) {
+            if (metrics_.stalled_streams) {
+              metrics_.stalled_streams->Add(std::array<std::string, 1>{stream}, 1);
+            }
+          }}) {
+  watchdog_.Start();
+}
 
 arrow::Result<StellarFlightService::RangeTotals> StellarFlightService::KnownTotals(
     const pipeline::TableRange& range) const {
@@ -249,30 +302,33 @@ arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
     return DoGetAnalytics(request.ticket.substr(kAnalytics.size()), context, stream);
   }
   ARROW_ASSIGN_OR_RAISE(auto range, ParseTicket(request.ticket));
-  ARROW_RETURN_NOT_OK(TakeStreamSlot());
+  ARROW_ASSIGN_OR_RAISE(auto slot, TakeStreamSlot());
   pipeline::TableStreamOptions stream_options;
   stream_options.batch_rows = options_.batch_rows;
   stream_options.max_lag_bytes = options_.max_lag_bytes;
   stream_options.converter = options_.converter;
   stream_options.cancelled = [&context] { return context.is_cancelled(); };
-  auto table_stream = pipeline::TableStream::Make(range, hub_, history_, stream_options);
-  if (!table_stream.ok()) {
-    active_streams_->fetch_sub(1);
-    return table_stream.status();
-  }
+  ARROW_ASSIGN_OR_RAISE(auto table_stream, pipeline::TableStream::Make(
+                                               range, hub_, history_, stream_options));
   auto reader = std::make_shared<TableBatchReader>(
-      std::move(*table_stream), metrics_, active_streams_,
+      std::move(table_stream), metrics_, std::move(slot),
       std::string(convert::TableName(range.table)));
+  reader->WatchBy(&watchdog_, context);
   *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);
   return arrow::Status::OK();
 }
 
-arrow::Status StellarFlightService::TakeStreamSlot() {
-  if (active_streams_->fetch_add(1) < options_.max_streams) return arrow::Status::OK();
-  active_streams_->fetch_sub(1);
+arrow::Result<std::unique_ptr<StreamSlot>> StellarFlightService::TakeStreamSlot() {
+  auto slot = std::make_unique<StreamSlot>(active_streams_);
+  if (slot->taken() <= options_.max_streams) return slot;
   return fl::MakeFlightError(fl::FlightStatusCode::Unavailable,
                              "too many concurrent streams: MAX_CONNECTIONS is " +
                                  std::to_string(options_.max_streams));
+}
+
+arrow::Result<int> StellarFlightService::EndConnection(const std::string& peer) {
+  ARROW_ASSIGN_OR_RAISE(PeerAddress address, ParseGrpcPeer(peer));
+  return ShutdownConnectionsFrom(address, static_cast<uint16_t>(port()));
 }
 
 arrow::Status StellarFlightService::DoGetAnalytics(
@@ -286,10 +342,9 @@ arrow::Status StellarFlightService::DoGetAnalytics(
   std::string name = live ? ticket.substr(0, ticket.size() - kLive.size()) : ticket;
   ARROW_ASSIGN_OR_RAISE(auto results, analytics_->Results(name));
   if (live) {
-    ARROW_RETURN_NOT_OK(TakeStreamSlot());
+    ARROW_ASSIGN_OR_RAISE(auto slot, TakeStreamSlot());
     auto reader = std::make_shared<LiveAnalyticsReader>(
-        analytics_, name, results->schema(),
-        [&context] { return context.is_cancelled(); }, active_streams_);
+        analytics_, name, results->schema(), context, std::move(slot), &watchdog_);
     *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);
     return arrow::Status::OK();
   }

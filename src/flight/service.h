@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <arrow/ipc/options.h>
 
 #include "analytics/engine.h"
+#include "flight/stream_watchdog.h"
 #include "ops/metrics.h"
 #include "pipeline/ledger_hub.h"
 #include "pipeline/table_stream.h"
@@ -31,6 +33,9 @@ struct FlightServiceOptions {
   uint32_t max_streams = 100;
   /// A live tail further behind than this (once it kept up) is ended (0: never).
   int64_t max_lag_bytes = 0;
+  /// A client whose stream has waited this long for it to take a write is disconnected
+  /// (0: never).
+  std::chrono::milliseconds stall_timeout{0};
   /// Network and XDR-column settings of every stream.
   convert::ConverterOptions converter;
   /// IPC options of DoGet streams (body compression).
@@ -44,7 +49,11 @@ struct FlightMetrics {
   ops::MetricFamily* rows_sent = nullptr;
   ops::MetricFamily* bytes_sent = nullptr;
   ops::MetricFamily* dropped_streams = nullptr;
+  ops::MetricFamily* stalled_streams = nullptr;
 };
+
+/// One DoGet stream counted against MAX_CONNECTIONS while it lives (service.cc).
+class StreamSlot;
 
 /// Serves the ledger streams over Arrow Flight.
 class StellarFlightService : public arrow::flight::FlightServerBase {
@@ -105,9 +114,11 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
   /// bounded stellar_ledger range (rows: one per ledger).
   arrow::Result<RangeTotals> KnownTotals(const pipeline::TableRange& range) const;
   std::string HealthJson() const;
-  /// Counts one more stream against MAX_CONNECTIONS (Unavailable past it); the stream's
-  /// reader gives the slot back when it is destroyed.
-  arrow::Status TakeStreamSlot();
+  /// Counts one more stream against MAX_CONNECTIONS (Unavailable past it) until the
+  /// returned slot is destroyed.
+  arrow::Result<std::unique_ptr<StreamSlot>> TakeStreamSlot();
+  /// Ends the connections of a client that stopped reading (the watchdog's remedy).
+  arrow::Result<int> EndConnection(const std::string& peer);
   /// Serves `analytics:<name>` (the current windows) and `analytics:<name>:live` (them
   /// again after every update).
   arrow::Status DoGetAnalytics(const std::string& ticket,
@@ -121,6 +132,7 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
   FlightMetrics metrics_;
   std::shared_ptr<std::atomic<int64_t>> active_streams_;
   std::shared_ptr<analytics::AnalyticsEngine> analytics_;
+  StreamWatchdog watchdog_;
 };
 
 /// Counts completed Flight calls by method and status, and their duration.

@@ -66,6 +66,13 @@ inline constexpr MetricSpec kFlightDroppedStreams{
     "DoGet streams ended because the client fell behind the live buffer, by stream.",
     kStreamLabel};
 
+/// Streams whose client stopped reading, ended by closing its connection.
+inline constexpr MetricSpec kFlightStalledStreams{
+    "stellar_arrow_source_flight_stalled_client_drops_total", MetricType::kCounter,
+    "DoGet streams whose client took no data for CLIENT_STALL_TIMEOUT_SECONDS, ended by "
+    "closing the client's connection, by stream.",
+    kStreamLabel};
+
 /// DoGet streams being served.
 inline constexpr MetricSpec kFlightActiveStreams{
     "stellar_arrow_source_flight_active_streams",
@@ -212,14 +219,14 @@ inline constexpr MetricSpec kAnalyticsValue{
 inline constexpr std::array kAllMetrics = {
     kUptimeSeconds,       kArrowPoolBytes,       kFlightCallsTotal,
     kFlightCallSeconds,   kFlightCallLatency,    kFlightRowsSent,
-    kFlightBytesSent,     kFlightDroppedStreams, kFlightActiveStreams,
-    kLiveLedgers,         kLiveTransactions,     kLiveOperations,
-    kLiveNewestLedger,    kLiveLagSeconds,       kLiveBufferBytes,
-    kLiveSourceBytes,     kArchiveCursor,        kArchiveLastLedger,
-    kArchiveFiles,        kArchiveRows,          kArchiveBytes,
-    kAnalyticsStateBytes, kAnalyticsValue,       kUpstreamLedgers,
-    kUpstreamBytes,       kUpstreamReconnects,   kUpstreamDuplicates,
-    kUpstreamBadLedgers};
+    kFlightBytesSent,     kFlightDroppedStreams, kFlightStalledStreams,
+    kFlightActiveStreams, kLiveLedgers,          kLiveTransactions,
+    kLiveOperations,      kLiveNewestLedger,     kLiveLagSeconds,
+    kLiveBufferBytes,     kLiveSourceBytes,      kArchiveCursor,
+    kArchiveLastLedger,   kArchiveFiles,         kArchiveRows,
+    kArchiveBytes,        kAnalyticsStateBytes,  kAnalyticsValue,
+    kUpstreamLedgers,     kUpstreamBytes,        kUpstreamReconnects,
+    kUpstreamDuplicates,  kUpstreamBadLedgers};
 
 /// Returns docs/METRICS.md: every metric as a Markdown table row.
 std::string FormatMetricsMarkdown();

@@ -51,7 +51,7 @@ TableStream::TableStream(TableRange range, std::shared_ptr<LedgerHub> hub,
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> TableStream::Next() {
   while (ready_.empty()) {
     if (Done()) return nullptr;
-    if (options_.cancelled()) return arrow::Status::Cancelled("stream cancelled");
+    if (Cancelled()) return arrow::Status::Cancelled("stream cancelled");
     if (!hub_) {
       ARROW_RETURN_NOT_OK(TakeFromHistory(range_.end));
       continue;
@@ -133,7 +133,8 @@ arrow::Result<bool> TableStream::TakeFromHub(HubLookup* lookup) {
 arrow::Status TableStream::TakeFromHistory(std::optional<uint32_t> limit) {
   bool exhausted = history_end_ && cursor_ > *history_end_;
   if (!history_source_ || exhausted) {
-    ARROW_ASSIGN_OR_RAISE(history_source_, history_(cursor_, limit));
+    ARROW_ASSIGN_OR_RAISE(auto source, history_(cursor_, limit));
+    ARROW_RETURN_NOT_OK(SetHistorySource(std::move(source)));
     history_end_ = limit;
   }
   std::vector<ingest::SourcedLedger> ledgers;
@@ -146,7 +147,7 @@ arrow::Status TableStream::TakeFromHistory(std::optional<uint32_t> limit) {
     }
     ledgers.push_back(std::move(*ledger));
     ++cursor_;
-    if (options_.cancelled()) break;
+    if (Cancelled()) break;
   }
   if (ledgers.empty()) {
     return arrow::Status::IndexError("history source ended before ledger ", cursor_);
@@ -157,6 +158,25 @@ arrow::Status TableStream::TakeFromHistory(std::optional<uint32_t> limit) {
   ARROW_ASSIGN_OR_RAISE(auto chunk, converter_->Convert(spans));
   for (const auto& batch : chunk.batches(range_.table)) Enqueue(batch);
   return arrow::Status::OK();
+}
+
+arrow::Status TableStream::SetHistorySource(
+    std::unique_ptr<ingest::LedgerSource> source) {
+  {
+    std::lock_guard lock(history_mutex_);
+    history_source_ = std::move(source);
+  }
+  // A Cancel() before the swap set the flag; one after it reaches the new source.
+  if (cancel_requested_.load()) {
+    return arrow::Status::Cancelled("stream cancelled");
+  }
+  return arrow::Status::OK();
+}
+
+void TableStream::Cancel() {
+  cancel_requested_.store(true);
+  std::lock_guard lock(history_mutex_);
+  if (history_source_) history_source_->Cancel();
 }
 
 arrow::Status TableStream::CheckLag(const HubLookup& lookup) {

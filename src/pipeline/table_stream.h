@@ -3,10 +3,12 @@
 // converted on the reader's thread, newer ones from the live hub without conversion.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include <arrow/record_batch.h>
@@ -60,6 +62,10 @@ class TableStream {
   /// Returns the next batch (never empty), or null once the range's end was delivered.
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Next();
 
+  /// Makes a blocked or later Next() return Cancelled, a blocked history read too; safe
+  /// from any thread while the stream lives.
+  void Cancel();
+
   /// Returns the schema of every batch.
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
 
@@ -77,6 +83,9 @@ class TableStream {
 
  private:
   bool Done() const { return range_.end && cursor_ > *range_.end; }
+  bool Cancelled() const { return cancel_requested_.load() || options_.cancelled(); }
+  /// Replaces the open history source (the old one is closed).
+  arrow::Status SetHistorySource(std::unique_ptr<ingest::LedgerSource> source);
   /// Queues rows of ledgers the hub already holds; false when it holds none.
   arrow::Result<bool> TakeFromHub(HubLookup* lookup);
   /// Queues rows of up to one chunk of history ledgers before `limit`.
@@ -92,7 +101,10 @@ class TableStream {
   TableStreamOptions options_;
   std::unique_ptr<convert::LedgerConverter> converter_;
   std::shared_ptr<arrow::Schema> schema_;
+  /// Guards history_source_ against Cancel() from another thread.
+  std::mutex history_mutex_;
   std::unique_ptr<ingest::LedgerSource> history_source_;
+  std::atomic<bool> cancel_requested_{false};
   /// Last ledger the open history source delivers (nullopt: it follows forever).
   std::optional<uint32_t> history_end_;
   uint32_t cursor_ = 0;

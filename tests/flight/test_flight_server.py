@@ -375,6 +375,40 @@ def test_a_tail_that_falls_too_far_behind_is_ended_clearly_and_counted():
         assert s.stop() == 0
 
 
+def test_a_client_that_stops_reading_is_disconnected_and_frees_its_slot():
+    """A client that takes no more data leaves the server's write waiting on it; Arrow
+    Flight has no deadline for that write, so past CLIENT_STALL_TIMEOUT_SECONDS the server
+    closes the client's connection, and the stream's slot is free again."""
+    s = Server({"MOCK_DATA": "true", "MOCK_LEDGERS_PER_SECOND": "100", "MOCK_TX_PER_LEDGER": "100",
+                "MAX_CONNECTIONS": "1", "CLIENT_MAX_LAG_MB": "0",
+                "CLIENT_STALL_TIMEOUT_SECONDS": "2"}).wait_ready()
+    try:
+        stalled = client_of(s).do_get(fl.Ticket(b"operations"))
+        stalled.read_chunk()  # and never again, while the tail keeps coming
+        started = time.monotonic()
+        while True:
+            try:
+                fresh = client_of(s).do_get(fl.Ticket(b"stellar_ledger")).read_chunk()
+                break
+            except fl.FlightUnavailableError as error:
+                assert "MAX_CONNECTIONS" in str(error)
+                assert time.monotonic() - started < 60, "the stalled client kept its slot"
+                time.sleep(0.2)
+        assert fresh.data.num_rows >= 1
+        metrics = http_get(s.health_port, "/metrics")[1]
+        assert ('stellar_arrow_source_flight_stalled_client_drops_total{stream="operations"} 1'
+                in metrics)
+        with pytest.raises((pa.ArrowException, fl.FlightError)):  # its buffer, then the end
+            while True:
+                stalled.read_chunk()
+    finally:
+        assert s.stop() == 0
+    ended = [line for line in s.log_lines()
+             if line.get("message") == "ended the connection of a client that stopped reading"]
+    assert len(ended) == 1 and ended[0]["stream"] == "operations", ended
+    assert ended[0]["connections_ended"] == 1 and ended[0]["stalled_seconds"] >= 2
+
+
 def test_64_live_clients_with_a_stalled_one_get_exact_rows_in_time():
     """On the generator: 40 range readers, 23 live tails of every stream and one client
     that stalls. Every reader gets exactly the rows a later single read of the same

@@ -193,6 +193,27 @@ def test_without_a_lake_older_ranges_come_from_further_upstream_streams():
         assert requests()[:2] == [FIRST + 200, FIRST]
 
 
+def test_cancelling_a_range_that_waits_on_the_upstream_ends_its_doget_at_once():
+    """The history stream stalls before the range's first batch is full: the DoGet waits
+    inside the upstream read. The client's cancel must end that read and the DoGet (its
+    MAX_CONNECTIONS slot) within seconds, not when (if ever) the upstream sends again."""
+    with fake_upstream(stall_at=FIRST + 10) as (port, requests):
+        server = upstream_server(port, FIRST + 200)
+        try:
+            client = fl.FlightClient(f"grpc://127.0.0.1:{server.arrow_port}")
+            reader = client.do_get(fl.Ticket(f"stellar_ledger:{FIRST}:{FIRST + 99}".encode()))
+            time.sleep(1)  # the server is now blocked waiting for ledger FIRST + 10
+            assert "flight_active_streams 1" in http_get(server.health_port, "/metrics")[1]
+            reader.cancel()
+            deadline = time.monotonic() + 5
+            while "flight_active_streams 0" not in http_get(server.health_port, "/metrics")[1]:
+                assert time.monotonic() < deadline, "the cancelled DoGet kept waiting upstream"
+                time.sleep(0.05)
+        finally:
+            assert server.stop() == 0
+        assert requests()[:2] == [FIRST + 200, FIRST]
+
+
 def test_an_archive_resuming_before_start_ledger_reads_the_gap_from_the_upstream(tmp_path):
     env = {"PARQUET_BASE_PATH": str(tmp_path), "PARQUET_TABLES": "stellar_ledger,transactions",
            "PARQUET_PARTITION_FORMAT": "ledger_range:50", "PARQUET_ARCHIVE_INTERVAL_MINUTES": "0.02"}

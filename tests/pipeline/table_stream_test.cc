@@ -1,6 +1,9 @@
 #include "pipeline/table_stream.h"
 
+#include <condition_variable>
 #include <filesystem>
+#include <future>
+#include <mutex>
 
 #include <arrow/array.h>
 #include <gtest/gtest.h>
@@ -149,6 +152,59 @@ TEST(TableStream, ALiveTailStartsAtTheNewestLedgerAndHonoursCancellation) {
   EXPECT_EQ(batch->num_rows(), 1);
   auto next = stream->Next();
   EXPECT_FALSE(next.ok());
+}
+
+/// A history source that never delivers: its Next() waits until Cancel().
+class StalledSource : public ingest::LedgerSource {
+ public:
+  arrow::Result<std::optional<ingest::SourcedLedger>> Next() override {
+    std::unique_lock lock(mutex_);
+    cancelled_cv_.wait(lock, [this] { return cancelled_; });
+    return arrow::Status::Cancelled("stalled source cancelled");
+  }
+  void Cancel() override {
+    std::lock_guard lock(mutex_);
+    cancelled_ = true;
+    cancelled_cv_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cancelled_cv_;
+  bool cancelled_ = false;
+};
+
+TEST(TableStream, CancelFromAnotherThreadEndsAReadBlockedInTheHistorySource) {
+  std::atomic<bool> opened{false};
+  HistoryOpener stalled = [&opened](uint32_t, std::optional<uint32_t>)
+      -> arrow::Result<std::unique_ptr<ingest::LedgerSource>> {
+    opened = true;
+    return std::make_unique<StalledSource>();
+  };
+  TableRange range{convert::Table::kOperations, kLakeFirst, kLakeLast};
+  ASSERT_OK_AND_ASSIGN(auto stream,
+                       TableStream::Make(range, nullptr, stalled, Options(100)));
+  auto next = std::async(std::launch::async, [&stream] { return stream->Next(); });
+  while (!opened) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(next.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  stream->Cancel();
+  ASSERT_EQ(next.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_TRUE(next.get().status().IsCancelled());
+}
+
+TEST(TableStream, ACancelledStreamOpensNoHistory) {
+  bool opened = false;
+  HistoryOpener history = [&opened](uint32_t, std::optional<uint32_t>)
+      -> arrow::Result<std::unique_ptr<ingest::LedgerSource>> {
+    opened = true;
+    return std::make_unique<StalledSource>();
+  };
+  TableRange range{convert::Table::kOperations, kLakeFirst, kLakeLast};
+  ASSERT_OK_AND_ASSIGN(auto stream,
+                       TableStream::Make(range, nullptr, history, Options(100)));
+  stream->Cancel();
+  EXPECT_TRUE(stream->Next().status().IsCancelled());
+  EXPECT_FALSE(opened);
 }
 
 TEST(TableStream, RejectsImpossibleRequests) {

@@ -1,0 +1,110 @@
+// Watches the DoGet streams being served, on one thread of its own: passes a client's
+// cancellation to a stream blocked in a read (of a history source, say), and ends the
+// connection of a client that stopped reading, whose stream is stuck in a gRPC write that
+// Arrow Flight gives no way to cancel or time out.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <arrow/result.h>
+
+namespace sas::flight {
+
+/// One stream as the watchdog sees it.
+struct WatchedStream {
+  /// The client's gRPC peer name ("ipv4:127.0.0.1:5000").
+  std::string peer;
+  /// The stream's name (metric label and log field).
+  std::string stream;
+  /// True once the client cancelled the call; called from the watchdog's thread.
+  std::function<bool()> client_cancelled = [] { return false; };
+  /// Makes a blocked or later read of the stream return Cancelled; thread-safe.
+  std::function<void()> cancel = [] {};
+};
+
+/// What the watchdog does and how often it looks.
+struct StreamWatchdogOptions {
+  /// A stream whose last write has not finished for this long is stalled (0: never).
+  std::chrono::milliseconds stall_timeout{0};
+  /// Time between two looks.
+  std::chrono::milliseconds tick{200};
+  /// Ends the connections of a stalled client's peer; returns how many it ended.
+  std::function<arrow::Result<int>(const std::string& peer)> end_connection;
+  /// Called once for each stalled stream the watchdog ended (a metric, say).
+  std::function<void(const std::string& stream)> on_stalled = [](const std::string&) {};
+};
+
+/// Watches every registered stream; see the file comment.
+class StreamWatchdog {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// Holds one stream on the watch list until destroyed; owned by the stream's reader.
+  class Registration {
+   public:
+    struct Shared;
+    /// Use StreamWatchdog::Watch().
+    Registration(std::shared_ptr<Shared> shared, WatchedStream stream);
+    ~Registration();
+    Registration(const Registration&) = delete;
+    Registration& operator=(const Registration&) = delete;
+
+    /// The reader is making its next batch: it is not waiting on the client.
+    void Producing() { writing_since_.store(0); }
+    /// The reader handed over a batch (or the schema) and gRPC is writing it out.
+    void Writing() { writing_since_.store(Clock::now().time_since_epoch().count()); }
+
+   private:
+    friend class StreamWatchdog;
+
+    std::shared_ptr<Shared> shared_;
+    WatchedStream stream_;
+    /// Clock ticks when the pending write began; 0 while producing.
+    std::atomic<Clock::rep> writing_since_;
+    /// Guarded by Shared::mutex.
+    bool cancel_passed_on_ = false;
+    bool ended_ = false;
+  };
+
+  /// Watches with `options`; Start() begins the thread.
+  explicit StreamWatchdog(StreamWatchdogOptions options);
+  /// Stops and joins the thread.
+  ~StreamWatchdog();
+  StreamWatchdog(const StreamWatchdog&) = delete;
+  StreamWatchdog& operator=(const StreamWatchdog&) = delete;
+
+  /// Starts looking every tick.
+  void Start();
+
+  /// Puts `stream` on the watch list, as writing (its schema goes out first).
+  std::unique_ptr<Registration> Watch(WatchedStream stream);
+
+  /// Looks at every stream once, as of `now` (the thread calls it every tick).
+  void Check(Clock::time_point now);
+
+ private:
+  /// A stalled stream to end, taken out of the lock.
+  struct Stalled {
+    std::string peer;
+    std::string stream;
+    double seconds;
+  };
+  void EndStalled(const Stalled& stalled);
+
+  StreamWatchdogOptions options_;
+  std::shared_ptr<Registration::Shared> shared_;
+  std::mutex thread_mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace sas::flight
