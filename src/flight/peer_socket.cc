@@ -131,13 +131,10 @@ arrow::Result<PeerAddress> ParseGrpcPeer(std::string_view peer) {
 
 arrow::Result<int> ShutdownConnectionsFrom(const PeerAddress& peer, uint16_t local_port) {
   std::error_code error;
-  std::filesystem::directory_iterator fds("/proc/self/fd", error);
-  if (error) {
-    return arrow::Status::IOError("cannot list /proc/self/fd: ", error.message());
-  }
   int shut = 0;
-  for (const auto& entry : fds) {
-    std::string name = entry.path().filename().string();
+  for (std::filesystem::directory_iterator fds("/proc/self/fd", error), end;
+       !error && fds != end; fds.increment(error)) {
+    std::string name = fds->path().filename().string();
     int fd = -1;
     auto parsed = std::from_chars(name.data(), name.data() + name.size(), fd);
     if (parsed.ec != std::errc() || parsed.ptr != name.data() + name.size()) continue;
@@ -149,6 +146,8 @@ arrow::Result<int> ShutdownConnectionsFrom(const PeerAddress& peer, uint16_t loc
     if (!remote || !(*remote == peer)) continue;
     if (shutdown(fd, SHUT_RDWR) == 0) ++shut;
   }
+  if (error)
+    return arrow::Status::IOError("cannot list /proc/self/fd: ", error.message());
   return shut;
 }
 

@@ -17,6 +17,7 @@ struct PeerAddress {
   int family = 0;
   /// The address in network order (the first 4 bytes for IPv4).
   std::array<uint8_t, 16> address{};
+  /// The port in host order.
   uint16_t port = 0;
 
   bool operator==(const PeerAddress&) const = default;

@@ -51,36 +51,16 @@ std::string_view Description(convert::Table table) {
   return "";
 }
 
-/// The Flight-side reader of one DoGet: rows from a TableStream, counted in metrics,
-/// watched by the watchdog; holds its stream slot until destroyed.
+/// The Flight-side reader of one DoGet: rows from a TableStream, counted in metrics.
 class TableBatchReader : public arrow::RecordBatchReader {
  public:
   TableBatchReader(std::unique_ptr<pipeline::TableStream> stream, FlightMetrics metrics,
-                   std::unique_ptr<StreamSlot> slot, std::string table)
-      : stream_(std::move(stream)),
-        metrics_(metrics),
-        slot_(std::move(slot)),
-        labels_{std::move(table)} {}
-
-  /// Puts the stream on `watchdog`'s list (before it is handed to Flight).
-  void WatchBy(StreamWatchdog* watchdog, const fl::ServerCallContext& context) {
-    pipeline::TableStream* stream = stream_.get();
-    watch_ = watchdog->Watch({context.peer(), labels_[0],
-                              [&context] { return context.is_cancelled(); },
-                              [stream] { stream->Cancel(); }});
-  }
+                   std::string table)
+      : stream_(std::move(stream)), metrics_(metrics), labels_{std::move(table)} {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return stream_->schema(); }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
-    watch_->Producing();
-    arrow::Status status = Read(batch);
-    watch_->Writing();
-    return status;
-  }
-
- private:
-  arrow::Status Read(std::shared_ptr<arrow::RecordBatch>* batch) {
     auto next = stream_->Next();
     if (!next.ok()) {
       if (stream_->fell_behind()) metrics_.dropped_streams->Add(labels_, 1);
@@ -88,20 +68,62 @@ class TableBatchReader : public arrow::RecordBatchReader {
     }
     *batch = std::move(*next);
     if (*batch) {
-      // The bytes of the batch's own rows: a slice of a bigger batch does not count the
-      // rest of its buffers.
-      ARROW_ASSIGN_OR_RAISE(int64_t bytes, arrow::util::ReferencedBufferSize(**batch));
       metrics_.rows_sent->Add(labels_, static_cast<double>((*batch)->num_rows()));
-      metrics_.bytes_sent->Add(labels_, static_cast<double>(bytes));
     }
     return arrow::Status::OK();
   }
 
+ private:
   std::unique_ptr<pipeline::TableStream> stream_;
   FlightMetrics metrics_;
-  std::unique_ptr<StreamSlot> slot_;
   std::array<std::string, 1> labels_;
-  /// Declared last: leaves the watch list before the stream it cancels is destroyed.
+};
+
+/// What Flight sends for one DoGet: the IPC payloads of a RecordBatchStream, with the
+/// watchdog told when the service is producing and when it waits on the client, the bytes
+/// handed to gRPC counted, and the stream's MAX_CONNECTIONS slot held to the end.
+class ServedStream : public fl::FlightDataStream {
+ public:
+  ServedStream(std::shared_ptr<arrow::RecordBatchReader> reader,
+               const arrow::ipc::IpcWriteOptions& ipc, std::unique_ptr<StreamSlot> slot,
+               StreamWatchdog* watchdog, WatchedStream watched,
+               ops::MetricFamily* bytes_sent)
+      : inner_(std::move(reader), ipc),
+        slot_(std::move(slot)),
+        bytes_sent_(bytes_sent),
+        labels_{watched.stream},
+        watch_(watchdog->Watch(std::move(watched))) {}
+
+  std::shared_ptr<arrow::Schema> schema() override { return inner_.schema(); }
+
+  arrow::Result<fl::FlightPayload> GetSchemaPayload() override {
+    return Handed(inner_.GetSchemaPayload());
+  }
+
+  arrow::Result<fl::FlightPayload> Next() override {
+    watch_->Producing();
+    return Handed(inner_.Next());
+  }
+
+  arrow::Status Close() override { return inner_.Close(); }
+
+ private:
+  /// Counts a payload's IPC bytes (metadata and body, as compressed) as gRPC takes it.
+  arrow::Result<fl::FlightPayload> Handed(arrow::Result<fl::FlightPayload> payload) {
+    if (payload.ok() && payload->ipc_message.metadata) {
+      bytes_sent_->Add(labels_,
+                       static_cast<double>(payload->ipc_message.metadata->size() +
+                                           payload->ipc_message.body_length));
+    }
+    watch_->Writing();
+    return payload;
+  }
+
+  fl::RecordBatchStream inner_;
+  std::unique_ptr<StreamSlot> slot_;
+  ops::MetricFamily* bytes_sent_;
+  std::array<std::string, 1> labels_;
+  /// Declared last: leaves the watch list before the reader it may cancel is destroyed.
   std::unique_ptr<StreamWatchdog::Registration> watch_;
 };
 
@@ -145,26 +167,15 @@ class LiveAnalyticsReader : public arrow::RecordBatchReader {
  public:
   LiveAnalyticsReader(std::shared_ptr<analytics::AnalyticsEngine> engine,
                       std::string name, std::shared_ptr<arrow::Schema> schema,
-                      const fl::ServerCallContext& context,
-                      std::unique_ptr<StreamSlot> slot, StreamWatchdog* watchdog)
+                      std::function<bool()> cancelled)
       : engine_(std::move(engine)),
         name_(std::move(name)),
         schema_(std::move(schema)),
-        cancelled_([&context] { return context.is_cancelled(); }),
-        slot_(std::move(slot)),
-        watch_(watchdog->Watch({context.peer(), "analytics:" + name_, cancelled_})) {}
+        cancelled_(std::move(cancelled)) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
-    watch_->Producing();
-    arrow::Status status = Read(batch);
-    watch_->Writing();
-    return status;
-  }
-
- private:
-  arrow::Status Read(std::shared_ptr<arrow::RecordBatch>* batch) {
     if (sent_) {
       uint64_t version = seen_;
       while (version == seen_) {
@@ -183,8 +194,6 @@ class LiveAnalyticsReader : public arrow::RecordBatchReader {
   std::string name_;
   std::shared_ptr<arrow::Schema> schema_;
   std::function<bool()> cancelled_;
-  std::unique_ptr<StreamSlot> slot_;
-  std::unique_ptr<StreamWatchdog::Registration> watch_;
   uint64_t seen_ = 0;
   bool sent_ = false;
 };
@@ -310,11 +319,12 @@ arrow::Status StellarFlightService::DoGet(const fl::ServerCallContext& context,
   stream_options.cancelled = [&context] { return context.is_cancelled(); };
   ARROW_ASSIGN_OR_RAISE(auto table_stream, pipeline::TableStream::Make(
                                                range, hub_, history_, stream_options));
-  auto reader = std::make_shared<TableBatchReader>(
-      std::move(table_stream), metrics_, std::move(slot),
-      std::string(convert::TableName(range.table)));
-  reader->WatchBy(&watchdog_, context);
-  *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);
+  pipeline::TableStream* cancellable = table_stream.get();
+  std::string name(convert::TableName(range.table));
+  auto reader =
+      std::make_shared<TableBatchReader>(std::move(table_stream), metrics_, name);
+  *stream = ServeStream(std::move(reader), std::move(slot), context, std::move(name),
+                        [cancellable] { cancellable->Cancel(); });
   return arrow::Status::OK();
 }
 
@@ -324,6 +334,17 @@ arrow::Result<std::unique_ptr<StreamSlot>> StellarFlightService::TakeStreamSlot(
   return fl::MakeFlightError(fl::FlightStatusCode::Unavailable,
                              "too many concurrent streams: MAX_CONNECTIONS is " +
                                  std::to_string(options_.max_streams));
+}
+
+std::unique_ptr<fl::FlightDataStream> StellarFlightService::ServeStream(
+    std::shared_ptr<arrow::RecordBatchReader> reader, std::unique_ptr<StreamSlot> slot,
+    const fl::ServerCallContext& context, std::string name,
+    std::function<void()> cancel) {
+  WatchedStream watched{context.peer(), std::move(name),
+                        [&context] { return context.is_cancelled(); }, std::move(cancel)};
+  return std::make_unique<ServedStream>(std::move(reader), options_.ipc, std::move(slot),
+                                        &watchdog_, std::move(watched),
+                                        metrics_.bytes_sent);
 }
 
 arrow::Result<int> StellarFlightService::EndConnection(const std::string& peer) {
@@ -344,8 +365,11 @@ arrow::Status StellarFlightService::DoGetAnalytics(
   if (live) {
     ARROW_ASSIGN_OR_RAISE(auto slot, TakeStreamSlot());
     auto reader = std::make_shared<LiveAnalyticsReader>(
-        analytics_, name, results->schema(), context, std::move(slot), &watchdog_);
-    *stream = std::make_unique<fl::RecordBatchStream>(reader, options_.ipc);
+        analytics_, name, results->schema(),
+        [&context] { return context.is_cancelled(); });
+    // One label for every aggregation: their names are the users' and unbounded.
+    *stream =
+        ServeStream(std::move(reader), std::move(slot), context, "analytics", [] {});
     return arrow::Status::OK();
   }
   ARROW_ASSIGN_OR_RAISE(auto reader,

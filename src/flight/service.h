@@ -46,9 +46,12 @@ struct FlightServiceOptions {
 
 /// Metric families the service updates.
 struct FlightMetrics {
+  /// Rows and IPC bytes handed to gRPC, by stream.
   ops::MetricFamily* rows_sent = nullptr;
   ops::MetricFamily* bytes_sent = nullptr;
+  /// Live tails ended for falling behind.
   ops::MetricFamily* dropped_streams = nullptr;
+  /// Streams ended because the client stopped reading.
   ops::MetricFamily* stalled_streams = nullptr;
 };
 
@@ -117,6 +120,12 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
   /// Counts one more stream against MAX_CONNECTIONS (Unavailable past it) until the
   /// returned slot is destroyed.
   arrow::Result<std::unique_ptr<StreamSlot>> TakeStreamSlot();
+  /// Serves `reader` as a DoGet stream named `name` (metric label) holding `slot`,
+  /// watched by the watchdog (`cancel` makes a blocked read of it return).
+  std::unique_ptr<arrow::flight::FlightDataStream> ServeStream(
+      std::shared_ptr<arrow::RecordBatchReader> reader, std::unique_ptr<StreamSlot> slot,
+      const arrow::flight::ServerCallContext& context, std::string name,
+      std::function<void()> cancel);
   /// Ends the connections of a client that stopped reading (the watchdog's remedy).
   arrow::Result<int> EndConnection(const std::string& peer);
   /// Serves `analytics:<name>` (the current windows) and `analytics:<name>:live` (them
@@ -132,6 +141,7 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
   FlightMetrics metrics_;
   std::shared_ptr<std::atomic<int64_t>> active_streams_;
   std::shared_ptr<analytics::AnalyticsEngine> analytics_;
+  /// Last: its thread uses the members above (metrics_, port()) until it is joined.
   StreamWatchdog watchdog_;
 };
 

@@ -1,6 +1,7 @@
 #include "flight/stream_watchdog.h"
 
 #include <algorithm>
+#include <map>
 
 #include "ops/log.h"
 
@@ -58,27 +59,52 @@ void StreamWatchdog::Check(Clock::time_point now) {
   std::vector<Stalled> stalled;
   {
     std::lock_guard lock(shared_->mutex);
-    for (Registration* watched : shared_->streams) {
-      if (!watched->cancel_passed_on_ && watched->stream_.client_cancelled()) {
-        watched->cancel_passed_on_ = true;
-        watched->stream_.cancel();
-      }
-      Clock::rep since = watched->writing_since_.load();
-      if (options_.stall_timeout.count() == 0 || watched->ended_ || since == 0) continue;
-      auto waited = now - Clock::time_point(Clock::duration(since));
-      if (waited < options_.stall_timeout) continue;
-      watched->ended_ = true;
+    PassOnCancels();
+    if (options_.stall_timeout.count() > 0) stalled = TakeStalledPeers(now);
+  }
+  for (const Stalled& peer : stalled) EndStalled(peer);
+}
+
+void StreamWatchdog::PassOnCancels() {
+  for (Registration* watched : shared_->streams) {
+    if (!watched->cancel_passed_on_ && watched->stream_.client_cancelled()) {
+      watched->cancel_passed_on_ = true;
       watched->stream_.cancel();
-      stalled.push_back({watched->stream_.peer, watched->stream_.stream,
-                         std::chrono::duration<double>(waited).count()});
     }
   }
-  for (const Stalled& one : stalled) EndStalled(one);
+}
+
+std::vector<StreamWatchdog::Stalled> StreamWatchdog::TakeStalledPeers(
+    Clock::time_point now) {
+  std::map<std::string, std::vector<Registration*>> by_peer;
+  for (Registration* watched : shared_->streams) {
+    if (!watched->ended_) by_peer[watched->stream_.peer].push_back(watched);
+  }
+  std::vector<Stalled> stalled;
+  for (auto& [peer, streams] : by_peer) {
+    // A connection that still takes data for one of its streams is a live client.
+    auto least = Clock::duration::max();
+    for (Registration* watched : streams) {
+      Clock::rep since = watched->writing_since_.load();
+      auto waited = since == 0 ? Clock::duration::zero()
+                               : now - Clock::time_point(Clock::duration(since));
+      least = std::min(least, waited);
+    }
+    if (least < options_.stall_timeout) continue;
+    Stalled peer_stalled{peer, {}, std::chrono::duration<double>(least).count()};
+    for (Registration* watched : streams) {
+      watched->ended_ = true;
+      watched->stream_.cancel();
+      peer_stalled.streams.push_back(watched->stream_.stream);
+    }
+    stalled.push_back(std::move(peer_stalled));
+  }
+  return stalled;
 }
 
 void StreamWatchdog::EndStalled(const Stalled& stalled) {
   nlohmann::json fields = {
-      {"stream", stalled.stream},
+      {"streams", stalled.streams},
       {"peer", stalled.peer},
       {"stalled_seconds", stalled.seconds},
       {"stall_timeout_seconds",
@@ -94,9 +120,9 @@ void StreamWatchdog::EndStalled(const Stalled& stalled) {
     ops::LogError("flight", "cannot end the connection of a stalled client", fields);
     return;
   }
+  for (const std::string& stream : stalled.streams) options_.on_stalled(stream);
   fields["connections_ended"] = *ended;
   ops::LogWarn("flight", "ended the connection of a client that stopped reading", fields);
-  options_.on_stalled(stalled.stream);
 }
 
 }  // namespace sas::flight

@@ -32,7 +32,8 @@ struct WatchedStream {
 
 /// What the watchdog does and how often it looks.
 struct StreamWatchdogOptions {
-  /// A stream whose last write has not finished for this long is stalled (0: never).
+  /// A stream whose last write has not finished for this long is stalled; a client's
+  /// connection is ended once every stream on it is stalled (0: never).
   std::chrono::milliseconds stall_timeout{0};
   /// Time between two looks.
   std::chrono::milliseconds tick{200};
@@ -42,14 +43,18 @@ struct StreamWatchdogOptions {
   std::function<void(const std::string& stream)> on_stalled = [](const std::string&) {};
 };
 
-/// Watches every registered stream; see the file comment.
+/// Watches every registered stream; see the file comment. A connection is ended only when
+/// all its streams are stalled, so a client reading one stream while another waits keeps
+/// its connection.
 class StreamWatchdog {
  public:
+  /// The clock of write start times and of Check().
   using Clock = std::chrono::steady_clock;
 
   /// Holds one stream on the watch list until destroyed; owned by the stream's reader.
   class Registration {
    public:
+    /// The watch list the registrations share with their watchdog.
     struct Shared;
     /// Use StreamWatchdog::Watch().
     Registration(std::shared_ptr<Shared> shared, WatchedStream stream);
@@ -91,12 +96,18 @@ class StreamWatchdog {
   void Check(Clock::time_point now);
 
  private:
-  /// A stalled stream to end, taken out of the lock.
+  /// A connection whose every stream is stalled, to end out of the lock.
   struct Stalled {
     std::string peer;
-    std::string stream;
+    std::vector<std::string> streams;
+    /// How long its least stalled stream has waited.
     double seconds;
   };
+  /// Cancels the streams whose client cancelled (under the list's lock).
+  void PassOnCancels();
+  /// Marks ended, and returns, the peers all of whose streams waited stall_timeout.
+  std::vector<Stalled> TakeStalledPeers(Clock::time_point now);
+  /// Ends one stalled peer's connection; logs and counts it.
   void EndStalled(const Stalled& stalled);
 
   StreamWatchdogOptions options_;

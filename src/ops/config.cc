@@ -151,16 +151,16 @@ constexpr std::array kServerOptions = {
                  o->client_max_lag_mb = static_cast<uint32_t>(n);
                  return arrow::Status::OK();
                }},
-    OptionSpec{
-        "--client-stall-timeout", "CLIENT_STALL_TIMEOUT_SECONDS", "60",
-        "an integer 0-86400",
-        "a Flight client that takes no data for this long while its stream has "
-        "some to send is disconnected, freeing its MAX_CONNECTIONS slot (0: never)",
-        [](std::string_view v, ServerOptions* o) {
-          ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 0, 86400));
-          o->client_stall_timeout_seconds = static_cast<uint32_t>(n);
-          return arrow::Status::OK();
-        }},
+    OptionSpec{"--client-stall-timeout", "CLIENT_STALL_TIMEOUT_SECONDS", "60",
+               "an integer 0-86400",
+               "a Flight client whose every stream has waited this long for it to take a "
+               "write is disconnected, freeing their MAX_CONNECTIONS slots (0: never; "
+               "behind a gRPC proxy this ends the proxy's connection)",
+               [](std::string_view v, ServerOptions* o) {
+                 ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 0, 86400));
+                 o->client_stall_timeout_seconds = static_cast<uint32_t>(n);
+                 return arrow::Status::OK();
+               }},
     OptionSpec{"--live-buffer-mb", "LIVE_BUFFER_MB", "256", "an integer 1-1000000",
                "converted live ledgers kept for readers, in MiB",
                [](std::string_view v, ServerOptions* o) {

@@ -55,10 +55,13 @@ inline constexpr MetricSpec kFlightRowsSent{
     "stellar_arrow_source_flight_rows_sent_total", MetricType::kCounter,
     "Rows sent by DoGet streams, by stream.", kStreamLabel};
 
-/// Arrow buffer bytes sent by DoGet streams, by stream.
+/// IPC bytes handed to gRPC by DoGet streams, by stream.
 inline constexpr MetricSpec kFlightBytesSent{
     "stellar_arrow_source_flight_bytes_sent_total", MetricType::kCounter,
-    "Arrow buffer bytes of the batches sent by DoGet streams, by stream.", kStreamLabel};
+    "IPC message bytes (metadata and body, as compressed) handed to gRPC by DoGet "
+    "streams: schema, dictionaries and batches, by stream (live aggregations as "
+    "analytics).",
+    kStreamLabel};
 
 /// Streams ended because their reader fell behind the live buffer.
 inline constexpr MetricSpec kFlightDroppedStreams{

@@ -1,6 +1,7 @@
 #include "pipeline/table_stream.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace sas::pipeline {
 namespace {
@@ -162,10 +163,12 @@ arrow::Status TableStream::TakeFromHistory(std::optional<uint32_t> limit) {
 
 arrow::Status TableStream::SetHistorySource(
     std::unique_ptr<ingest::LedgerSource> source) {
+  std::unique_ptr<ingest::LedgerSource> old;
   {
     std::lock_guard lock(history_mutex_);
-    history_source_ = std::move(source);
+    old = std::exchange(history_source_, std::move(source));
   }
+  old.reset();  // closed outside the lock, which Cancel() takes
   // A Cancel() before the swap set the flag; one after it reaches the new source.
   if (cancel_requested_.load()) {
     return arrow::Status::Cancelled("stream cancelled");

@@ -52,6 +52,26 @@ TEST(StreamWatchdog, EndsTheConnectionOfAStreamStuckInAWriteOnceOnly) {
   EXPECT_EQ(record.cancels, 1) << "the stalled stream's reads are cancelled too";
 }
 
+TEST(StreamWatchdog, KeepsAConnectionWhileOneOfItsStreamsStillTakesData) {
+  Record record;
+  StreamWatchdog watchdog(OptionsFor(&record, 30s));
+  bool cancelled = false;
+  auto stuck = watchdog.Watch(Stream(&record, "ipv4:127.0.0.1:1000", &cancelled));
+  auto reading = watchdog.Watch(Stream(&record, "ipv4:127.0.0.1:1000", &cancelled));
+  reading->Producing();
+  watchdog.Check(Clock::now() + 60s);
+  EXPECT_TRUE(record.ended_peers.empty()) << "the client still reads its other stream";
+
+  reading->Writing();  // and now that one stopped too
+  watchdog.Check(Clock::now() + 20s);
+  EXPECT_TRUE(record.ended_peers.empty()) << "its newest write is not stalled yet";
+  watchdog.Check(Clock::now() + 31s);
+  EXPECT_EQ(record.ended_peers, std::vector<std::string>{"ipv4:127.0.0.1:1000"});
+  EXPECT_EQ(record.stalled_streams,
+            (std::vector<std::string>{"operations", "operations"}));
+  EXPECT_EQ(record.cancels, 2);
+}
+
 TEST(StreamWatchdog, AWriteThatFinishesInTimeIsNotAStall) {
   Record record;
   StreamWatchdog watchdog(OptionsFor(&record, 30s));
