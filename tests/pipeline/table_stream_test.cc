@@ -174,16 +174,24 @@ class StalledSource : public ingest::LedgerSource {
   bool cancelled_ = false;
 };
 
-TEST(TableStream, CancelFromAnotherThreadEndsAReadBlockedInTheHistorySource) {
-  std::atomic<bool> opened{false};
-  HistoryOpener stalled = [&opened](uint32_t, std::optional<uint32_t>)
+/// A stream of every lake operation over a StalledSource history; sets `opened` once the
+/// history is opened.
+std::unique_ptr<TableStream> StalledHistoryStream(std::atomic<bool>* opened) {
+  HistoryOpener stalled = [opened](uint32_t, std::optional<uint32_t>)
       -> arrow::Result<std::unique_ptr<ingest::LedgerSource>> {
-    opened = true;
+    *opened = true;
     return std::make_unique<StalledSource>();
   };
   TableRange range{convert::Table::kOperations, kLakeFirst, kLakeLast};
-  ASSERT_OK_AND_ASSIGN(auto stream,
-                       TableStream::Make(range, nullptr, stalled, Options(100)));
+  auto stream = TableStream::Make(range, nullptr, stalled, Options(100));
+  EXPECT_TRUE(stream.ok()) << stream.status().ToString();
+  return stream.ok() ? std::move(*stream) : nullptr;
+}
+
+TEST(TableStream, CancelFromAnotherThreadEndsAReadBlockedInTheHistorySource) {
+  std::atomic<bool> opened{false};
+  auto stream = StalledHistoryStream(&opened);
+  ASSERT_NE(stream, nullptr);
   auto next = std::async(std::launch::async, [&stream] { return stream->Next(); });
   while (!opened) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_EQ(next.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
@@ -193,15 +201,9 @@ TEST(TableStream, CancelFromAnotherThreadEndsAReadBlockedInTheHistorySource) {
 }
 
 TEST(TableStream, ACancelledStreamOpensNoHistory) {
-  bool opened = false;
-  HistoryOpener history = [&opened](uint32_t, std::optional<uint32_t>)
-      -> arrow::Result<std::unique_ptr<ingest::LedgerSource>> {
-    opened = true;
-    return std::make_unique<StalledSource>();
-  };
-  TableRange range{convert::Table::kOperations, kLakeFirst, kLakeLast};
-  ASSERT_OK_AND_ASSIGN(auto stream,
-                       TableStream::Make(range, nullptr, history, Options(100)));
+  std::atomic<bool> opened{false};
+  auto stream = StalledHistoryStream(&opened);
+  ASSERT_NE(stream, nullptr);
   stream->Cancel();
   EXPECT_TRUE(stream->Next().status().IsCancelled());
   EXPECT_FALSE(opened);
