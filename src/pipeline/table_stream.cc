@@ -110,6 +110,9 @@ arrow::Result<bool> TableStream::TakeFromHub(HubLookup* lookup) {
   int64_t rows = 0;
   for (const auto& ledger : lookup->ledgers) {
     const auto& batch = ledger->tables[table];
+    // A ledger that would overflow the batch starts the next one (rather than leaving a
+    // sliver of a batch behind), unless it is the batch's first.
+    if (rows > 0 && rows + batch->num_rows() > options_.batch_rows) break;
     cursor_ = ledger->sequence + 1;
     if (ledger->segment) {
       ARROW_RETURN_NOT_OK(flush_loose());

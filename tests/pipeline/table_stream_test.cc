@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
 
 #include <arrow/array.h>
@@ -38,11 +39,14 @@ HistoryOpener LakeHistory() {
   };
 }
 
-/// A hub over the lake from `first` to its last ledger, waited for until it has it all.
-std::shared_ptr<LedgerHub> LakeHub(uint32_t first, int64_t retain_bytes) {
+/// A hub over the lake from `first` to its last ledger, waited for until it has it all
+/// (joined into segments of `segment_ledgers` ledgers; 0: never).
+std::shared_ptr<LedgerHub> LakeHub(uint32_t first, int64_t retain_bytes,
+                                   uint32_t segment_ledgers = 64) {
   HubOptions options;
   options.converter.network_passphrase = kTestnet;
   options.retain_bytes = retain_bytes;
+  options.segment_ledgers = segment_ledgers;
   auto source = LakeHistory()(first, kLakeLast);
   EXPECT_TRUE(source.ok()) << source.status().ToString();
   auto hub = LedgerHub::Start(std::move(*source), first, options);
@@ -88,6 +92,35 @@ TEST(TableStream, JoinsHistoryAndTheLiveHubWithoutGapOrDuplicate) {
   ASSERT_OK_AND_ASSIGN(auto stream,
                        TableStream::Make(range, hub, LakeHistory(), Options(7)));
   EXPECT_EQ(Sequences(stream.get(), 7), Iota(1410280, 1410320));
+}
+
+TEST(TableStream, HubBatchesAreFilledWithWholeLedgersLeavingNoSlivers) {
+  constexpr int64_t kBatchRows = 40;
+  auto hub = LakeHub(kLakeFirst, int64_t{1} << 30, /*segment_ledgers=*/0);
+  TableRange range{convert::Table::kOperations, kLakeFirst, kLakeLast};
+  ASSERT_OK_AND_ASSIGN(auto stream,
+                       TableStream::Make(range, hub, nullptr, Options(kBatchRows)));
+  std::vector<std::vector<uint32_t>> batches;
+  std::map<uint32_t, int64_t> rows_of_ledger;
+  while (true) {
+    ASSERT_OK_AND_ASSIGN(auto batch, stream->Next());
+    if (!batch) break;
+    auto column = std::static_pointer_cast<arrow::UInt32Array>(
+        batch->GetColumnByName("ledger_sequence"));
+    batches.emplace_back(column->raw_values(), column->raw_values() + column->length());
+    for (uint32_t sequence : batches.back()) ++rows_of_ledger[sequence];
+  }
+  ASSERT_GT(batches.size(), 2u);
+  int checked = 0;
+  for (size_t i = 0; i + 1 < batches.size(); ++i) {
+    uint32_t next_ledger = batches[i + 1].front();
+    if (batches[i].back() == next_ledger) continue;  // one ledger larger than a batch
+    auto rows = static_cast<int64_t>(batches[i].size());
+    EXPECT_GT(rows + rows_of_ledger[next_ledger], kBatchRows)
+        << "batch " << i << " of " << rows << " rows had room for ledger " << next_ledger;
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
 }
 
 TEST(TableStream, AHistoricalRangeBeforeTheHubEndsAtItsEnd) {
