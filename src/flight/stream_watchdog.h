@@ -51,7 +51,7 @@ class StreamWatchdog {
   /// The clock of write start times and of Check().
   using Clock = std::chrono::steady_clock;
 
-  /// Holds one stream on the watch list until destroyed; owned by the stream's reader.
+  /// Holds one stream on the watch list until destroyed; owned by the served stream.
   class Registration {
    public:
     /// The watch list the registrations share with their watchdog.
@@ -62,9 +62,9 @@ class StreamWatchdog {
     Registration(const Registration&) = delete;
     Registration& operator=(const Registration&) = delete;
 
-    /// The reader is making its next batch: it is not waiting on the client.
+    /// The stream is making its next payload: it is not waiting on the client.
     void Producing() { writing_since_.store(0); }
-    /// The reader handed over a batch (or the schema) and gRPC is writing it out.
+    /// The stream handed over a payload (the schema first) and gRPC is writing it out.
     void Writing() { writing_since_.store(Clock::now().time_since_epoch().count()); }
 
    private:
