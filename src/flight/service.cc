@@ -51,6 +51,12 @@ std::string_view Description(convert::Table table) {
   return "";
 }
 
+/// The metric label of a stream: its table, or "analytics" for every aggregation (their
+/// names are the users' and unbounded).
+std::string MetricLabel(std::string_view stream) {
+  return std::string(stream.starts_with("analytics:") ? "analytics" : stream);
+}
+
 /// The Flight-side reader of one DoGet: rows from a TableStream, counted in metrics.
 class TableBatchReader : public arrow::RecordBatchReader {
  public:
@@ -88,10 +94,10 @@ class ServedStream : public fl::FlightDataStream {
                const arrow::ipc::IpcWriteOptions& ipc, std::unique_ptr<StreamSlot> slot,
                StreamWatchdog* watchdog, WatchedStream watched,
                ops::MetricFamily* bytes_sent)
-      : inner_(std::move(reader), ipc),
-        slot_(std::move(slot)),
+      : slot_(std::move(slot)),
+        inner_(std::move(reader), ipc),
         bytes_sent_(bytes_sent),
-        labels_{watched.stream},
+        labels_{MetricLabel(watched.stream)},
         watch_(watchdog->Watch(std::move(watched))) {}
 
   std::shared_ptr<arrow::Schema> schema() override { return inner_.schema(); }
@@ -119,8 +125,9 @@ class ServedStream : public fl::FlightDataStream {
     return payload;
   }
 
-  fl::RecordBatchStream inner_;
+  /// Declared first: the slot is given back once everything the stream held is freed.
   std::unique_ptr<StreamSlot> slot_;
+  fl::RecordBatchStream inner_;
   ops::MetricFamily* bytes_sent_;
   std::array<std::string, 1> labels_;
   /// Declared last: leaves the watch list before the reader it may cancel is destroyed.
@@ -220,7 +227,8 @@ StellarFlightService::StellarFlightService(FlightServiceOptions options,
           [this](const std::string& peer) { return EndConnection(peer); },
           [this](const std::string& stream) {
             if (metrics_.stalled_streams) {
-              metrics_.stalled_streams->Add(std::array<std::string, 1>{stream}, 1);
+              metrics_.stalled_streams->Add(
+                  std::array<std::string, 1>{MetricLabel(stream)}, 1);
             }
           }}) {
   watchdog_.Start();
@@ -367,9 +375,8 @@ arrow::Status StellarFlightService::DoGetAnalytics(
     auto reader = std::make_shared<LiveAnalyticsReader>(
         analytics_, name, results->schema(),
         [&context] { return context.is_cancelled(); });
-    // One label for every aggregation: their names are the users' and unbounded.
-    *stream =
-        ServeStream(std::move(reader), std::move(slot), context, "analytics", [] {});
+    *stream = ServeStream(std::move(reader), std::move(slot), context,
+                          "analytics:" + name, [] {});
     return arrow::Status::OK();
   }
   ARROW_ASSIGN_OR_RAISE(auto reader,

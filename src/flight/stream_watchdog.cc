@@ -62,7 +62,7 @@ void StreamWatchdog::Check(Clock::time_point now) {
     PassOnCancels();
     if (options_.stall_timeout.count() > 0) stalled = TakeStalledPeers(now);
   }
-  for (const Stalled& peer : stalled) EndStalled(peer);
+  for (const Stalled& peer : stalled) EndStalled(peer, now);
 }
 
 void StreamWatchdog::PassOnCancels() {
@@ -78,23 +78,26 @@ std::vector<StreamWatchdog::Stalled> StreamWatchdog::TakeStalledPeers(
     Clock::time_point now) {
   std::map<std::string, std::vector<Registration*>> by_peer;
   for (Registration* watched : shared_->streams) {
-    if (!watched->ended_) by_peer[watched->stream_.peer].push_back(watched);
+    if (!watched->ended_ && now >= watched->retry_at_) {
+      by_peer[watched->stream_.peer].push_back(watched);
+    }
   }
   std::vector<Stalled> stalled;
   for (auto& [peer, streams] : by_peer) {
-    // A connection that still takes data for one of its streams is a live client.
-    auto least = Clock::duration::max();
+    auto longest = Clock::duration::zero();
+    bool took_data = false;  // a write of the connection finished or began lately
     for (Registration* watched : streams) {
-      Clock::rep since = watched->writing_since_.load();
-      auto waited = since == 0 ? Clock::duration::zero()
-                               : now - Clock::time_point(Clock::duration(since));
-      least = std::min(least, waited);
+      auto since = Clock::time_point(Clock::duration(watched->writing_since_.load()));
+      auto done = Clock::time_point(Clock::duration(watched->last_write_done_.load()));
+      bool writing = since.time_since_epoch().count() != 0;
+      auto quiet = now - (writing ? since : done);
+      if (quiet < options_.stall_timeout) took_data = true;
+      if (writing) longest = std::max(longest, quiet);
     }
-    if (least < options_.stall_timeout) continue;
-    Stalled peer_stalled{peer, {}, std::chrono::duration<double>(least).count()};
+    if (took_data || longest < options_.stall_timeout) continue;
+    Stalled peer_stalled{peer, {}, std::chrono::duration<double>(longest).count()};
     for (Registration* watched : streams) {
       watched->ended_ = true;
-      watched->stream_.cancel();
       peer_stalled.streams.push_back(watched->stream_.stream);
     }
     stalled.push_back(std::move(peer_stalled));
@@ -102,7 +105,7 @@ std::vector<StreamWatchdog::Stalled> StreamWatchdog::TakeStalledPeers(
   return stalled;
 }
 
-void StreamWatchdog::EndStalled(const Stalled& stalled) {
+void StreamWatchdog::EndStalled(const Stalled& stalled, Clock::time_point now) {
   nlohmann::json fields = {
       {"streams", stalled.streams},
       {"peer", stalled.peer},
@@ -117,12 +120,23 @@ void StreamWatchdog::EndStalled(const Stalled& stalled) {
   }
   if (!ended.ok()) {
     fields["problem"] = ended.status().ToString();
+    fields["retry_in_seconds"] = fields["stall_timeout_seconds"];
     ops::LogError("flight", "cannot end the connection of a stalled client", fields);
+    RetryLater(stalled.peer, now + options_.stall_timeout);
     return;
   }
   for (const std::string& stream : stalled.streams) options_.on_stalled(stream);
   fields["connections_ended"] = *ended;
   ops::LogWarn("flight", "ended the connection of a client that stopped reading", fields);
+}
+
+void StreamWatchdog::RetryLater(const std::string& peer, Clock::time_point at) {
+  std::lock_guard lock(shared_->mutex);
+  for (Registration* watched : shared_->streams) {
+    if (watched->stream_.peer != peer) continue;
+    watched->ended_ = false;
+    watched->retry_at_ = at;
+  }
 }
 
 }  // namespace sas::flight

@@ -32,8 +32,8 @@ struct WatchedStream {
 
 /// What the watchdog does and how often it looks.
 struct StreamWatchdogOptions {
-  /// A stream whose last write has not finished for this long is stalled; a client's
-  /// connection is ended once every stream on it is stalled (0: never).
+  /// A write pending this long is stalled; its connection is ended unless another of
+  /// its streams began or finished a write within this time (0: never).
   std::chrono::milliseconds stall_timeout{0};
   /// Time between two looks.
   std::chrono::milliseconds tick{200};
@@ -43,9 +43,9 @@ struct StreamWatchdogOptions {
   std::function<void(const std::string& stream)> on_stalled = [](const std::string&) {};
 };
 
-/// Watches every registered stream; see the file comment. A connection is ended only when
-/// all its streams are stalled, so a client reading one stream while another waits keeps
-/// its connection.
+/// Watches every registered stream; see the file comment. A connection is ended when one
+/// of its writes has waited stall_timeout and none of its streams began or finished a
+/// write within it, so a client still reading one stream keeps its connection.
 class StreamWatchdog {
  public:
   /// The clock of write start times and of Check().
@@ -62,8 +62,11 @@ class StreamWatchdog {
     Registration(const Registration&) = delete;
     Registration& operator=(const Registration&) = delete;
 
-    /// The stream is making its next payload: it is not waiting on the client.
-    void Producing() { writing_since_.store(0); }
+    /// The stream is making its next payload: its last write is done.
+    void Producing() {
+      last_write_done_.store(Clock::now().time_since_epoch().count());
+      writing_since_.store(0);
+    }
     /// The stream handed over a payload (the schema first) and gRPC is writing it out.
     void Writing() { writing_since_.store(Clock::now().time_since_epoch().count()); }
 
@@ -74,9 +77,12 @@ class StreamWatchdog {
     WatchedStream stream_;
     /// Clock ticks when the pending write began; 0 while producing.
     std::atomic<Clock::rep> writing_since_;
+    /// Clock ticks when the last write finished; 0 before the first.
+    std::atomic<Clock::rep> last_write_done_{0};
     /// Guarded by Shared::mutex.
     bool cancel_passed_on_ = false;
     bool ended_ = false;
+    Clock::time_point retry_at_{};
   };
 
   /// Watches with `options`; Start() begins the thread.
@@ -105,10 +111,14 @@ class StreamWatchdog {
   };
   /// Cancels the streams whose client cancelled (under the list's lock).
   void PassOnCancels();
-  /// Marks ended, and returns, the peers all of whose streams waited stall_timeout.
+  /// Marks ended, and returns, the peers with a write pending for stall_timeout and no
+  /// write begun or finished within it.
   std::vector<Stalled> TakeStalledPeers(Clock::time_point now);
-  /// Ends one stalled peer's connection; logs and counts it.
-  void EndStalled(const Stalled& stalled);
+  /// Ends one stalled peer's connection; logs and counts it, or tries again a timeout
+  /// later.
+  void EndStalled(const Stalled& stalled, Clock::time_point now);
+  /// Makes the streams of `peer` candidates again from `at` on.
+  void RetryLater(const std::string& peer, Clock::time_point at);
 
   StreamWatchdogOptions options_;
   std::shared_ptr<Registration::Shared> shared_;

@@ -153,9 +153,9 @@ constexpr std::array kServerOptions = {
                }},
     OptionSpec{"--client-stall-timeout", "CLIENT_STALL_TIMEOUT_SECONDS", "60",
                "an integer 0-86400",
-               "a Flight client whose every stream has waited this long for it to take a "
-               "write is disconnected, freeing their MAX_CONNECTIONS slots (0: never; "
-               "behind a gRPC proxy this ends the proxy's connection)",
+               "a Flight client that took no data on any stream for this long while a "
+               "write waits for it is disconnected, freeing its MAX_CONNECTIONS slots "
+               "(0: never; behind a gRPC proxy this ends the proxy's connection)",
                [](std::string_view v, ServerOptions* o) {
                  ARROW_ASSIGN_OR_RAISE(uint64_t n, ParseUnsigned(v, 0, 86400));
                  o->client_stall_timeout_seconds = static_cast<uint32_t>(n);

@@ -72,8 +72,9 @@ inline constexpr MetricSpec kFlightDroppedStreams{
 /// Streams whose client stopped reading, ended by closing its connection.
 inline constexpr MetricSpec kFlightStalledStreams{
     "stellar_arrow_source_flight_stalled_client_drops_total", MetricType::kCounter,
-    "DoGet streams whose client took no data for CLIENT_STALL_TIMEOUT_SECONDS, ended by "
-    "closing the client's connection, by stream.",
+    "DoGet streams whose client took no data on any stream of its connection for "
+    "CLIENT_STALL_TIMEOUT_SECONDS while a write waited, ended by closing that "
+    "connection, by stream (live aggregations as analytics).",
     kStreamLabel};
 
 /// DoGet streams being served.

@@ -87,50 +87,34 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> TableStream::Next() {
 arrow::Result<bool> TableStream::TakeFromHub(HubLookup* lookup) {
   if (lookup->ledgers.empty()) return false;
   auto table = static_cast<size_t>(range_.table);
-  // Ledgers of one segment go out as one zero-copy slice of it; others are joined.
+  // One batch from one source: a zero-copy slice of one segment, or loose ledgers joined.
+  // A ledger of another source, or one that would overflow the batch, starts the next
+  // batch, so that no sliver of a batch is left behind.
+  const auto& first = lookup->ledgers.front();
+  const Segment* segment = first->segment.get();
+  int64_t segment_begin = segment ? first->segment_offsets[table] : 0;
   arrow::RecordBatchVector loose;
-  std::shared_ptr<const Segment> run;
-  int64_t run_begin = 0;
-  int64_t run_rows = 0;
-  auto flush_loose = [&]() -> arrow::Status {
-    if (loose.size() == 1) Enqueue(loose.front());
-    if (loose.size() > 1) {
-      ARROW_ASSIGN_OR_RAISE(
-          auto joined, arrow::ConcatenateRecordBatches(loose, options_.converter.pool));
-      Enqueue(joined);
-    }
-    loose.clear();
-    return arrow::Status::OK();
-  };
-  auto flush_run = [&] {
-    if (run && run_rows > 0) Enqueue(run->tables[table]->Slice(run_begin, run_rows));
-    run.reset();
-    run_rows = 0;
-  };
   int64_t rows = 0;
+  size_t taken = 0;
   for (const auto& ledger : lookup->ledgers) {
     const auto& batch = ledger->tables[table];
-    // A ledger that would overflow the batch starts the next one (rather than leaving a
-    // sliver of a batch behind), unless it is the batch's first.
-    if (rows > 0 && rows + batch->num_rows() > options_.batch_rows) break;
+    bool overflows = rows + batch->num_rows() > options_.batch_rows;
+    if (taken > 0 && (ledger->segment.get() != segment || overflows)) break;
     cursor_ = ledger->sequence + 1;
-    if (ledger->segment) {
-      ARROW_RETURN_NOT_OK(flush_loose());
-      if (run != ledger->segment) {
-        flush_run();
-        run = ledger->segment;
-        run_begin = ledger->segment_offsets[table];
-      }
-      run_rows += batch->num_rows();
-    } else {
-      flush_run();
-      if (batch->num_rows() > 0) loose.push_back(batch);
-    }
+    ++taken;
     rows += batch->num_rows();
+    if (!segment && batch->num_rows() > 0) loose.push_back(batch);
     if (rows >= options_.batch_rows) break;
   }
-  flush_run();
-  ARROW_RETURN_NOT_OK(flush_loose());
+  if (segment) {
+    if (rows > 0) Enqueue(segment->tables[table]->Slice(segment_begin, rows));
+  } else if (loose.size() == 1) {
+    Enqueue(loose.front());
+  } else if (loose.size() > 1) {
+    ARROW_ASSIGN_OR_RAISE(
+        auto joined, arrow::ConcatenateRecordBatches(loose, options_.converter.pool));
+    Enqueue(joined);
+  }
   return true;
 }
 

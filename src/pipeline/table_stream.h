@@ -86,7 +86,8 @@ class TableStream {
   bool Cancelled() const { return cancel_requested_.load() || options_.cancelled(); }
   /// Replaces the open history source (the old one is closed).
   arrow::Status SetHistorySource(std::unique_ptr<ingest::LedgerSource> source);
-  /// Queues rows of ledgers the hub already holds; false when it holds none.
+  /// Queues one batch of whole ledgers the hub holds, all of one segment or all loose;
+  /// false when it holds none.
   arrow::Result<bool> TakeFromHub(HubLookup* lookup);
   /// Queues rows of up to one chunk of history ledgers before `limit`.
   arrow::Status TakeFromHistory(std::optional<uint32_t> limit);

@@ -400,8 +400,11 @@ def test_a_client_that_stops_reading_is_disconnected_and_frees_its_slot():
                 assert time.monotonic() - started < 60, "the stalled client kept its slot"
                 time.sleep(0.2)
         assert fresh.data.num_rows >= 1
-        assert ('stellar_arrow_source_flight_stalled_client_drops_total{stream="operations"} 1'
-                in http_get(s.health_port, "/metrics")[1])  # counted before the socket shut
+        counted = 'stellar_arrow_source_flight_stalled_client_drops_total{stream="operations"} 1'
+        deadline = time.monotonic() + 5  # counted once the watchdog saw the shutdown succeed
+        while counted not in http_get(s.health_port, "/metrics")[1]:
+            assert time.monotonic() < deadline, "the stall was not counted"
+            time.sleep(0.05)
         with pytest.raises((pa.ArrowException, fl.FlightError)):  # its buffer, then the end
             while True:
                 stalled.read_chunk()

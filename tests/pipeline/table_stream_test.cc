@@ -96,31 +96,41 @@ TEST(TableStream, JoinsHistoryAndTheLiveHubWithoutGapOrDuplicate) {
 
 TEST(TableStream, HubBatchesAreFilledWithWholeLedgersLeavingNoSlivers) {
   constexpr int64_t kBatchRows = 40;
-  auto hub = LakeHub(kLakeFirst, int64_t{1} << 30, /*segment_ledgers=*/0);
-  TableRange range{convert::Table::kOperations, kLakeFirst, kLakeLast};
-  ASSERT_OK_AND_ASSIGN(auto stream,
-                       TableStream::Make(range, hub, nullptr, Options(kBatchRows)));
-  std::vector<std::vector<uint32_t>> batches;
-  std::map<uint32_t, int64_t> rows_of_ledger;
-  while (true) {
-    ASSERT_OK_AND_ASSIGN(auto batch, stream->Next());
-    if (!batch) break;
-    auto column = std::static_pointer_cast<arrow::UInt32Array>(
-        batch->GetColumnByName("ledger_sequence"));
-    batches.emplace_back(column->raw_values(), column->raw_values() + column->length());
-    for (uint32_t sequence : batches.back()) ++rows_of_ledger[sequence];
+  // Loose ledgers only (joined into batches), then segments of 8 (sliced).
+  for (uint32_t segment_ledgers : {0u, 8u}) {
+    SCOPED_TRACE("segment_ledgers " + std::to_string(segment_ledgers));
+    auto hub = LakeHub(kLakeFirst, int64_t{1} << 30, segment_ledgers);
+    TableRange range{convert::Table::kOperations, kLakeFirst, kLakeLast};
+    ASSERT_OK_AND_ASSIGN(auto stream,
+                         TableStream::Make(range, hub, nullptr, Options(kBatchRows)));
+    std::vector<std::vector<uint32_t>> batches;
+    std::map<uint32_t, int64_t> rows_of_ledger;
+    while (true) {
+      ASSERT_OK_AND_ASSIGN(auto batch, stream->Next());
+      if (!batch) break;
+      auto column = std::static_pointer_cast<arrow::UInt32Array>(
+          batch->GetColumnByName("ledger_sequence"));
+      batches.emplace_back(column->raw_values(), column->raw_values() + column->length());
+      for (uint32_t sequence : batches.back()) ++rows_of_ledger[sequence];
+    }
+    ASSERT_GT(batches.size(), 2u);
+    // Segments are joined from the hub's first ledger on, segment_ledgers at a time.
+    auto segment_of = [&](uint32_t sequence) {
+      return segment_ledgers == 0 ? 0 : (sequence - kLakeFirst) / segment_ledgers;
+    };
+    int checked = 0;
+    for (size_t i = 0; i + 1 < batches.size(); ++i) {
+      uint32_t last = batches[i].back();
+      uint32_t next = batches[i + 1].front();
+      if (rows_of_ledger[last] > kBatchRows) continue;     // a ledger larger than a batch
+      if (segment_of(last) != segment_of(next)) continue;  // a slice ends at its segment
+      auto rows = static_cast<int64_t>(batches[i].size());
+      EXPECT_GT(rows + rows_of_ledger[next], kBatchRows)
+          << "batch " << i << " of " << rows << " rows had room for ledger " << next;
+      ++checked;
+    }
+    EXPECT_GT(checked, 0);
   }
-  ASSERT_GT(batches.size(), 2u);
-  int checked = 0;
-  for (size_t i = 0; i + 1 < batches.size(); ++i) {
-    uint32_t next_ledger = batches[i + 1].front();
-    if (batches[i].back() == next_ledger) continue;  // one ledger larger than a batch
-    auto rows = static_cast<int64_t>(batches[i].size());
-    EXPECT_GT(rows + rows_of_ledger[next_ledger], kBatchRows)
-        << "batch " << i << " of " << rows << " rows had room for ledger " << next_ledger;
-    ++checked;
-  }
-  EXPECT_GT(checked, 0);
 }
 
 TEST(TableStream, AHistoricalRangeBeforeTheHubEndsAtItsEnd) {
