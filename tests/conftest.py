@@ -141,6 +141,15 @@ def http_get(port: int, path: str, timeout: float = 2.0):
         return e.code, e.read().decode()
 
 
+def wait_for_metric(port: int, text: str, seconds: float, why: str):
+    """Polls /metrics on `port` until its page contains `text`; fails with `why` after
+    `seconds`."""
+    deadline = time.monotonic() + seconds
+    while text not in http_get(port, "/metrics")[1]:
+        assert time.monotonic() < deadline, why
+        time.sleep(0.05)
+
+
 class Server:
     """A running stellar-arrow-source process on free ports."""
 

@@ -33,8 +33,8 @@ struct FlightServiceOptions {
   uint32_t max_streams = 100;
   /// A live tail further behind than this (once it kept up) is ended (0: never).
   int64_t max_lag_bytes = 0;
-  /// A client whose stream has waited this long for it to take a write is disconnected
-  /// (0: never).
+  /// A client that took no data on any stream of its connection for this long while a
+  /// write waits for it is disconnected (0: never).
   std::chrono::milliseconds stall_timeout{0};
   /// Network and XDR-column settings of every stream.
   convert::ConverterOptions converter;
@@ -120,8 +120,8 @@ class StellarFlightService : public arrow::flight::FlightServerBase {
   /// Counts one more stream against MAX_CONNECTIONS (Unavailable past it) until the
   /// returned slot is destroyed.
   arrow::Result<std::unique_ptr<StreamSlot>> TakeStreamSlot();
-  /// Serves `reader` as a DoGet stream named `name` (metric label) holding `slot`,
-  /// watched by the watchdog (`cancel` makes a blocked read of it return).
+  /// Serves `reader` as a DoGet stream named `name` (logs; metric label: MetricLabel)
+  /// holding `slot`, watched by the watchdog (`cancel` makes a blocked read return).
   std::unique_ptr<arrow::flight::FlightDataStream> ServeStream(
       std::shared_ptr<arrow::RecordBatchReader> reader, std::unique_ptr<StreamSlot> slot,
       const arrow::flight::ServerCallContext& context, std::string name,

@@ -22,7 +22,7 @@ namespace sas::flight {
 struct WatchedStream {
   /// The client's gRPC peer name ("ipv4:127.0.0.1:5000").
   std::string peer;
-  /// The stream's name (metric label and log field).
+  /// The stream's name (log field, and what on_stalled is given).
   std::string stream;
   /// True once the client cancelled the call; called from the watchdog's thread.
   std::function<bool()> client_cancelled = [] { return false; };
@@ -102,11 +102,11 @@ class StreamWatchdog {
   void Check(Clock::time_point now);
 
  private:
-  /// A connection whose every stream is stalled, to end out of the lock.
+  /// A stalled connection, to end out of the lock.
   struct Stalled {
     std::string peer;
     std::vector<std::string> streams;
-    /// How long its least stalled stream has waited.
+    /// How long its longest pending write has waited.
     double seconds;
   };
   /// Cancels the streams whose client cancelled (under the list's lock).

@@ -43,7 +43,8 @@ struct ServerOptions {
   uint32_t live_buffer_mb = 256;
   /// How far (MiB) a live-tail client may fall behind once it kept up.
   uint32_t client_max_lag_mb = 64;
-  /// How long a client may take no data before its connection is closed (0: never).
+  /// How long a client may take no data while a write waits for it before its connection
+  /// is closed (0: never).
   uint32_t client_stall_timeout_seconds = 60;
   /// Generator pace and size (MOCK_DATA=true).
   double mock_ledgers_per_second = 1;

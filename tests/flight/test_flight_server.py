@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.flight as fl
 import pytest
 
-from conftest import PASSPHRASES, SHARED_TESTDATA, Server, binary, http_get, self_signed_certificate
+from conftest import (PASSPHRASES, SHARED_TESTDATA, Server, binary, http_get,
+                      self_signed_certificate, wait_for_metric)
 
 LAKE = SHARED_TESTDATA / "derived" / "lake-testnet-lighthorizon-32perfile"
 FIRST, LAST = 1410048, 1410367
@@ -310,10 +311,8 @@ def test_ranges_held_by_the_live_buffer_have_row_and_byte_totals():
                 "MOCK_TX_PER_LEDGER": "10"}).wait_ready()
     try:
         c = client_of(s)
-        deadline = time.monotonic() + 60
-        while "live_newest_ledger_sequence 130" not in http_get(s.health_port, "/metrics")[1]:
-            assert time.monotonic() < deadline, "the generator never reached ledger 130"
-            time.sleep(0.1)
+        wait_for_metric(s.health_port, "live_newest_ledger_sequence 130", 60,
+                        "the generator never reached ledger 130")
         for stream in ("operations", "transactions", "token_transfers"):
             # 2..40 lies in the first compacted segment (64 ledgers from 2); 60..130 crosses
             # its end into the next segment and loose ledgers
@@ -353,10 +352,8 @@ def test_a_cancelled_tail_frees_its_stream_slot():
             with pytest.raises(fl.FlightUnavailableError, match="MAX_CONNECTIONS"):
                 client_of(s).do_get(fl.Ticket(b"stellar_ledger")).read_chunk()
             reader.cancel()
-            deadline = time.monotonic() + 5
-            while "active_streams 0" not in http_get(s.health_port, "/metrics")[1]:
-                assert time.monotonic() < deadline, "the cancelled stream kept its slot"
-                time.sleep(0.05)
+            wait_for_metric(s.health_port, "active_streams 0", 5,
+                            "the cancelled stream kept its slot")
     finally:
         assert s.stop() == 0
 
@@ -400,11 +397,10 @@ def test_a_client_that_stops_reading_is_disconnected_and_frees_its_slot():
                 assert time.monotonic() - started < 60, "the stalled client kept its slot"
                 time.sleep(0.2)
         assert fresh.data.num_rows >= 1
-        counted = 'stellar_arrow_source_flight_stalled_client_drops_total{stream="operations"} 1'
-        deadline = time.monotonic() + 5  # counted once the watchdog saw the shutdown succeed
-        while counted not in http_get(s.health_port, "/metrics")[1]:
-            assert time.monotonic() < deadline, "the stall was not counted"
-            time.sleep(0.05)
+        # Counted once the watchdog saw the shutdown succeed.
+        wait_for_metric(s.health_port,
+                        'stellar_arrow_source_flight_stalled_client_drops_total{stream="operations"} 1',
+                        5, "the stall was not counted")
         with pytest.raises((pa.ArrowException, fl.FlightError)):  # its buffer, then the end
             while True:
                 stalled.read_chunk()

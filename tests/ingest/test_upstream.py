@@ -12,7 +12,8 @@ import pyarrow.flight as fl
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import PASSPHRASES, ROOT, SHARED_TESTDATA, Server, binary, free_port, http_get
+from conftest import (PASSPHRASES, ROOT, SHARED_TESTDATA, Server, binary, free_port, http_get,
+                      wait_for_metric)
 
 LAKE = SHARED_TESTDATA / "derived" / "lake-testnet-lighthorizon-32perfile"
 FIRST, LAST = 1410048, 1410367
@@ -205,10 +206,8 @@ def test_cancelling_a_range_that_waits_on_the_upstream_ends_its_doget_at_once():
             time.sleep(1)  # the server is now blocked waiting for ledger FIRST + 10
             assert "flight_active_streams 1" in http_get(server.health_port, "/metrics")[1]
             reader.cancel()
-            deadline = time.monotonic() + 5
-            while "flight_active_streams 0" not in http_get(server.health_port, "/metrics")[1]:
-                assert time.monotonic() < deadline, "the cancelled DoGet kept waiting upstream"
-                time.sleep(0.05)
+            wait_for_metric(server.health_port, "flight_active_streams 0", 5,
+                            "the cancelled DoGet kept waiting upstream")
         finally:
             assert server.stop() == 0
         assert requests()[:2] == [FIRST + 200, FIRST]
